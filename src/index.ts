@@ -1,0 +1,14 @@
+// webgpu-gan: GAN training on WebGPU with hand-written WGSL kernels.
+export { createGpuContext, GpuContext, type GpuContextOptions } from './runtime/device.js';
+export { GanConfigError, WebGPUUnavailableError, NonFiniteLossError, CheckpointError } from './runtime/errors.js';
+export type { TrainingStats } from './runtime/stats.js';
+export { KernelRegistry, Kernel, reflectFamily, packUniforms, type KernelFamily, type EntryPointInfo } from './runtime/kernel.js';
+export { SequenceBuilder, RecordedSequence } from './runtime/recorder.js';
+export { createStorageBuffer, readFloats } from './runtime/buffers.js';
+export * as kernels from './shaders/index.js';
+export { Linear, ReLU, LeakyReLU, ELU, Tanh, Sigmoid, type Layer, type LinearLayer, type ActivationLayer } from './models/layers.js';
+export { Sequential, type ParamTensor, type Stage } from './models/sequential.js';
+export type { GanConfig, AdamOptions, NoiseSpec, DataSpec } from './models/config.js';
+export { GanTrainer, type NetName, type InitialWeights, type TrainOptions } from './models/trainer.js';
+export * as presets from './models/presets.js';
+export type { DigitData, PresetName } from './models/presets.js';

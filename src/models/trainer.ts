@@ -1,0 +1,323 @@
+// GAN trainer: builds the step plan once (buffers, pipelines, bind groups,
+// uniforms), then each training step replays the recorded D update(s) and G
+// update into a compute pass. Losses come back asynchronously every
+// `statsEvery` steps; a non-finite loss halts the updates on the GPU itself.
+//
+// One training step, B = batch, Z = noise dim, X = sample dim:
+//   D update (× dSteps): z ~ noise (B, Z); dIn[0:B] = G(z); dIn[B:2B] = real batch;
+//       logits = D(dIn) (2B); BCE with targets [0…0, realLabel…]; backward D; Adam D
+//   G update: z ~ noise; dIn[0:B] = G(z); logits = D(dIn[0:B]); BCE with target 1
+//       (non-saturating loss −log D(G(z))); backward through D (input grads only)
+//       and G; Adam G.
+import { createStorageBuffer, readFloats } from '../runtime/buffers.js';
+import type { GpuContext } from '../runtime/device.js';
+import { GanConfigError, NonFiniteLossError } from '../runtime/errors.js';
+import type { KernelRegistry } from '../runtime/kernel.js';
+import { SequenceBuilder, type RecordedSequence } from '../runtime/recorder.js';
+import { STATE, STATE_WORDS, STATS_FLOATS, StatsReadback, type TrainingStats } from '../runtime/stats.js';
+import { bceWithLogitsKernels, randomKernels, trainStateKernels } from '../shaders/index.js';
+import {
+  noiseStreamD,
+  noiseStreamG,
+  realStreamD,
+  resolveGanConfig,
+  SAMPLE_STREAM,
+  type GanConfig,
+  type ResolvedGanConfig,
+} from './config.js';
+import { adamPartialCount, NetGpu } from './net-gpu.js';
+import type { Sequential } from './sequential.js';
+
+export type NetName = 'generator' | 'discriminator';
+
+export interface InitialWeights {
+  generator?: Float32Array;
+  discriminator?: Float32Array;
+}
+
+export interface TrainOptions {
+  /** Steps encoded into one command buffer (default 8). */
+  stepsPerSubmit?: number;
+}
+
+interface Sampler {
+  state: GPUBuffer; // (8, u32) its own step counter, so sampling never disturbs training noise
+  noise: GPUBuffer; // (n, Z)
+  output: GPUBuffer; // (n, X)
+  activations: GPUBuffer[];
+  sequence: RecordedSequence;
+}
+
+export class GanTrainer {
+  private readonly listeners = new Set<(s: TrainingStats) => void>();
+  private readonly samplers = new Map<number, Sampler>();
+  private failure: NonFiniteLossError | null = null;
+  private submittedSteps = 0;
+  private sampleCalls = 0;
+  private lastReport: TrainingStats | null = null;
+  private disposed = false;
+
+  private constructor(
+    readonly ctx: GpuContext,
+    readonly config: ResolvedGanConfig,
+    private readonly G: NetGpu,
+    private readonly D: NetGpu,
+    private readonly buffers: GPUBuffer[],
+    private readonly state: GPUBuffer,
+    private readonly stats: GPUBuffer,
+    private readonly dPhases: RecordedSequence[],
+    private readonly gPhase: RecordedSequence,
+  ) {
+    this.readback = new StatsReadback(ctx.device, stats, state, (report, halt) => {
+      if (halt && !this.failure) this.failure = new NonFiniteLossError(halt.step, halt.phase);
+      if (report) {
+        this.lastReport = report;
+        for (const l of this.listeners) l(report);
+      }
+    });
+  }
+  private readonly readback: StatsReadback;
+
+  /** Validates the config (throws GanConfigError before any GPU work), then builds the step plan. */
+  static async create(ctx: GpuContext, config: GanConfig, init: InitialWeights = {}): Promise<GanTrainer> {
+    const c = resolveGanConfig(config);
+    const g = c.generator;
+    const d = c.discriminator;
+    checkInitial('generator', g, init.generator);
+    checkInitial('discriminator', d, init.discriminator);
+    const kernels = ctx.kernels;
+    const device = ctx.device;
+    // Kick off every pipeline compile at once; the awaits below then find them cached.
+    const compiling = Promise.all([
+      NetGpu.prefetchKernels(kernels, g),
+      NetGpu.prefetchKernels(kernels, d),
+      kernels.kernel(bceWithLogitsKernels, 'bce_with_logits_forward_backward'),
+      kernels.kernel(trainStateKernels, 'train_state_update'),
+      kernels.kernel(randomKernels, c.noise.distribution === 'uniform' ? 'random_uniform' : 'random_normal'),
+      kernels.kernel(randomKernels, c.data.kind === 'dataset' ? 'random_gather_rows' : 'random_normal'),
+    ]);
+
+    const B = c.batchSize;
+    const Z = g.inputSize;
+    const X = d.inputSize;
+    const G = new NetGpu(device, g, B, init.generator ?? g.initialParameters(c.seed));
+    const D = new NetGpu(device, d, 2 * B, init.discriminator ?? d.initialParameters(c.seed + 1));
+    const z = createStorageBuffer(device, 'z', B * Z); //                    (B, Z)
+    const dIn = createStorageBuffer(device, 'd_input', 2 * B * X); //       (2B, X) [fake; real]
+    const dInGrad = createStorageBuffer(device, 'd_input_grad', B * X); //  (B, X)
+    const logits = createStorageBuffer(device, 'logits', 2 * B); //         (2B, 1)
+    const dlogits = createStorageBuffer(device, 'dlogits', 2 * B); //       (2B, 1)
+    const lossD = createStorageBuffer(device, 'loss_d', 4); //              [loss, D(fake), D(real), 0]
+    const lossG = createStorageBuffer(device, 'loss_g', 4);
+    const state = createStorageBuffer(device, 'train_state', STATE_WORDS); // u32, see train_state.wgsl
+    const stats = createStorageBuffer(device, 'train_stats', STATS_FLOATS);
+    const data =
+      c.data.kind === 'dataset' ? createStorageBuffer(device, 'dataset', c.data.values.length, c.data.values) : null;
+    const owned = [z, dIn, dInGrad, logits, dlogits, lossD, lossG, state, stats, ...(data ? [data] : [])];
+    await compiling;
+
+    const noise = (seq: SequenceBuilder, stream: number) => encodeNoise(seq, kernels, c, state, z, B * Z, stream);
+    const bce = await kernels.kernel(bceWithLogitsKernels, 'bce_with_logits_forward_backward');
+    const trainState = await kernels.kernel(trainStateKernels, 'train_state_update');
+
+    const dPhases: RecordedSequence[] = [];
+    for (let j = 0; j < c.dSteps; j++) {
+      const seq = new SequenceBuilder(device, `d_update${j}`);
+      await noise(seq, noiseStreamD(j));
+      await G.encodeForward(seq, kernels, B, z, dIn);
+      if (data && c.data.kind === 'dataset') {
+        const gather = await kernels.kernel(randomKernels, 'random_gather_rows');
+        const u = { seed: c.seed, stream: realStreamD(j), rows: B, cols: X, src_rows: c.data.rows, dst_row_offset: B };
+        seq.add(gather, { state, src: data, out: dIn }, u, 'real_batch');
+      } else if (c.data.kind === 'normal') {
+        const normal = await kernels.kernel(randomKernels, 'random_normal');
+        const u = { seed: c.seed, stream: realStreamD(j), count: B * X, offset: B * X, a: c.data.mean, b: c.data.std };
+        seq.add(normal, { state, out: dIn }, u, 'real_batch');
+      }
+      await D.encodeForward(seq, kernels, 2 * B, dIn, logits);
+      const bceU = { rows: 2 * B, first_rows: B, target_first: 0, target_rest: c.realLabel, scale: 1 / B };
+      seq.add(bce, { logits, dlogits, loss_out: lossD }, bceU, 'loss');
+      await D.encodeBackward(seq, kernels, 2 * B, { input: dIn, output: logits, dOutput: dlogits, dInput: null }, true);
+      await D.encodeAdam(seq, kernels, c.adamD, state, lossD, STATE.adamStepD);
+      const tsU = { phase: 0, partial_count: adamPartialCount(d.parameterCount) };
+      seq.add(trainState, { state, stats, loss_out: lossD, grad_sq_partials: D.gradSqPartials }, tsU, 'train_state');
+      dPhases.push(seq.build());
+    }
+
+    const seq = new SequenceBuilder(device, 'g_update');
+    await noise(seq, noiseStreamG(c.dSteps));
+    await G.encodeForward(seq, kernels, B, z, dIn);
+    await D.encodeForward(seq, kernels, B, dIn, logits);
+    const bceU = { rows: B, first_rows: B, target_first: 1, target_rest: 1, scale: 1 / B };
+    seq.add(bce, { logits, dlogits, loss_out: lossG }, bceU, 'loss');
+    await D.encodeBackward(seq, kernels, B, { input: dIn, output: logits, dOutput: dlogits, dInput: dInGrad }, false);
+    await G.encodeBackward(seq, kernels, B, { input: z, output: dIn, dOutput: dInGrad, dInput: null }, true);
+    await G.encodeAdam(seq, kernels, c.adamG, state, lossG, STATE.adamStepG);
+    const tsU = { phase: 1, partial_count: adamPartialCount(g.parameterCount) };
+    seq.add(trainState, { state, stats, loss_out: lossG, grad_sq_partials: G.gradSqPartials }, tsU, 'train_state');
+    const gPhase = seq.build();
+
+    return new GanTrainer(ctx, c, G, D, owned, state, stats, dPhases, gPhase);
+  }
+
+  /** Training steps submitted so far (each = dSteps D updates + 1 G update). */
+  get step(): number {
+    return this.submittedSteps;
+  }
+
+  /** The most recent statistics read back, or null before the first report. */
+  get latestStats(): TrainingStats | null {
+    return this.lastReport;
+  }
+
+  /** Dispatches in one training step (for benchmarks and the no-allocation test). */
+  get dispatchesPerStep(): number {
+    return this.dPhases.reduce((n, s) => n + s.dispatches.length, 0) + this.gPhase.dispatches.length;
+  }
+
+  /** Called with means over each reporting window, asynchronously. Returns an unsubscribe function. */
+  onStats(listener: (s: TrainingStats) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Runs `steps` training steps. Resolves once the GPU has finished them and
+   * the last statistics are in; rejects with NonFiniteLossError if a loss
+   * stopped being finite (the GPU then kept the last good weights).
+   */
+  async train(steps: number, options: TrainOptions = {}): Promise<TrainingStats | null> {
+    this.assertUsable();
+    if (!Number.isInteger(steps) || steps < 0) throw new GanConfigError(`train: steps must be a non-negative integer, got ${steps}`);
+    const perSubmit = options.stepsPerSubmit ?? 8;
+    if (!Number.isInteger(perSubmit) || perSubmit < 1) throw new GanConfigError(`train: stepsPerSubmit must be ≥ 1, got ${perSubmit}`);
+    const { device } = this.ctx;
+    const every = this.config.statsEvery;
+    const inFlight: Promise<unknown>[] = [];
+    let done = 0;
+    while (done < steps && !this.failure) {
+      const chunk = Math.min(perSubmit, steps - done);
+      const encoder = device.createCommandEncoder({ label: 'train' });
+      let pass = encoder.beginComputePass();
+      for (let i = 0; i < chunk; i++) {
+        for (const d of this.dPhases) d.encode(pass);
+        this.gPhase.encode(pass);
+        this.submittedSteps++;
+        const lastOfCall = done + i + 1 === steps;
+        if (this.submittedSteps % every === 0 || lastOfCall) {
+          pass.end();
+          this.readback.encode(encoder);
+          pass = encoder.beginComputePass();
+        }
+      }
+      pass.end();
+      device.queue.submit([encoder.finish()]);
+      this.readback.submitted();
+      done += chunk;
+      // Flow control, not a readback: keep at most two command buffers queued.
+      inFlight.push(device.queue.onSubmittedWorkDone());
+      if (inFlight.length > 2) await inFlight.shift();
+    }
+    await device.queue.onSubmittedWorkDone();
+    await this.readback.flush();
+    if (this.failure) throw this.failure;
+    return this.lastReport;
+  }
+
+  /** n generator samples (n, sampleSize), noise from a sampling stream that training never uses. */
+  async sample(n: number): Promise<Float32Array> {
+    this.assertUsable();
+    if (!Number.isInteger(n) || n < 1) throw new GanConfigError(`sample: n must be a positive integer, got ${n}`);
+    const sampler = this.samplers.get(n) ?? (await this.buildSampler(n));
+    this.samplers.set(n, sampler);
+    const { device } = this.ctx;
+    const counter = new Uint32Array(STATE_WORDS);
+    counter[STATE.step] = this.sampleCalls++;
+    device.queue.writeBuffer(sampler.state, 0, counter);
+    const encoder = device.createCommandEncoder({ label: 'sample' });
+    const pass = encoder.beginComputePass();
+    sampler.sequence.encode(pass);
+    pass.end();
+    device.queue.submit([encoder.finish()]);
+    return readFloats(device, sampler.output, n * this.config.generator.outputSize);
+  }
+
+  async readParameters(net: NetName): Promise<Float32Array> {
+    this.assertUsable();
+    const n = this.net(net);
+    return readFloats(this.ctx.device, n.params, n.net.parameterCount);
+  }
+
+  /** Overwrites a net's flat parameters (layout: Sequential.parameters). */
+  writeParameters(net: NetName, values: Float32Array): void {
+    this.assertUsable();
+    const n = this.net(net);
+    checkInitial(net, n.net, values);
+    this.ctx.device.queue.writeBuffer(n.params, 0, values.buffer as ArrayBuffer, values.byteOffset, values.byteLength);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.G.destroy();
+    this.D.destroy();
+    for (const b of this.buffers) b.destroy();
+    for (const s of [...this.dPhases, this.gPhase]) s.destroy();
+    for (const s of this.samplers.values()) {
+      for (const b of [s.state, s.noise, s.output, ...s.activations]) b.destroy();
+      s.sequence.destroy();
+    }
+    this.readback.destroy();
+  }
+
+  private net(name: NetName): NetGpu {
+    if (name === 'generator') return this.G;
+    if (name === 'discriminator') return this.D;
+    throw new GanConfigError(`unknown net '${name}'; expected 'generator' or 'discriminator'`);
+  }
+
+  private assertUsable(): void {
+    if (this.disposed) throw new GanConfigError('this GanTrainer was disposed');
+    if (this.failure) throw this.failure;
+  }
+
+  private async buildSampler(n: number): Promise<Sampler> {
+    const { device, kernels } = this.ctx;
+    const g = this.config.generator;
+    const state = createStorageBuffer(device, `sample${n}.state`, STATE_WORDS);
+    const noise = createStorageBuffer(device, `sample${n}.z`, n * g.inputSize);
+    const output = createStorageBuffer(device, `sample${n}.out`, n * g.outputSize);
+    const activations = this.G.createActivations(n, 'sample');
+    const seq = new SequenceBuilder(device, `sample${n}`);
+    await encodeNoise(seq, kernels, this.config, state, noise, n * g.inputSize, SAMPLE_STREAM);
+    await this.G.encodeForward(seq, kernels, n, noise, output, activations);
+    return { state, noise, output, activations, sequence: seq.build() };
+  }
+}
+
+async function encodeNoise(
+  seq: SequenceBuilder,
+  kernels: KernelRegistry,
+  c: ResolvedGanConfig,
+  state: GPUBuffer,
+  out: GPUBuffer,
+  count: number,
+  stream: number,
+): Promise<void> {
+  const n = c.noise;
+  const uniform = n.distribution === 'uniform';
+  const k = await kernels.kernel(randomKernels, uniform ? 'random_uniform' : 'random_normal');
+  const u = uniform
+    ? { seed: c.seed, stream, count, offset: 0, a: n.low, b: n.high }
+    : { seed: c.seed, stream, count, offset: 0, a: n.mean, b: n.std };
+  seq.add(k, { state, out }, u, 'noise');
+}
+
+function checkInitial(name: string, net: Sequential, values: Float32Array | undefined): void {
+  if (values === undefined) return;
+  if (!(values instanceof Float32Array) || values.length !== net.parameterCount) {
+    throw new GanConfigError(
+      `${name} '${net.name}': parameters must be a Float32Array of ${net.parameterCount} floats (its flat layout), got ${values?.length}`,
+    );
+  }
+}

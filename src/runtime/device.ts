@@ -1,0 +1,79 @@
+// Device: from navigator.gpu in a browser, from an injected GPU object (the
+// `webgpu` package in Node, see src/node/device.ts), or a GPUDevice the host
+// app already owns.
+import { WebGPUUnavailableError } from './errors.js';
+import { KernelRegistry } from './kernel.js';
+
+export interface GpuContextOptions {
+  /** A device the host app already has; we will not destroy it on dispose(). */
+  device?: GPUDevice;
+  /** A GPU entry object (navigator.gpu or Node's `webgpu` create()); defaults to navigator.gpu. */
+  gpu?: GPU;
+  powerPreference?: GPUPowerPreference;
+}
+
+/** A device plus the per-device kernel cache. One per app is enough. */
+export class GpuContext {
+  readonly kernels: KernelRegistry;
+  private lost = false;
+
+  constructor(
+    readonly device: GPUDevice,
+    readonly adapterName: string,
+    private readonly owned: boolean,
+    /**
+     * The GPU entry object the device came from. Held so that it lives as long
+     * as the device: Dawn in Node tears its instance down when this is
+     * collected, and a device used after that crashes the process.
+     */
+    readonly gpu: GPU | null = null,
+  ) {
+    this.kernels = new KernelRegistry(device);
+    device.lost.then(() => {
+      this.lost = true;
+    });
+  }
+
+  get isLost(): boolean {
+    return this.lost;
+  }
+
+  dispose(): void {
+    if (this.owned) this.device.destroy();
+  }
+}
+
+// Limits we raise to the adapter's maximum, so that datasets and wide layers fit.
+const RAISED_LIMITS = ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxStorageBuffersPerShaderStage'] as const;
+
+function describeAdapter(info: GPUAdapterInfo | undefined): string {
+  if (!info) return 'unknown adapter';
+  return [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unknown adapter';
+}
+
+export async function createGpuContext(options: GpuContextOptions = {}): Promise<GpuContext> {
+  if (options.device) {
+    const info = (options.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+    return new GpuContext(options.device, describeAdapter(info), false);
+  }
+  const gpu = options.gpu ?? (typeof navigator !== 'undefined' ? navigator.gpu : undefined);
+  if (!gpu) {
+    throw new WebGPUUnavailableError(
+      'WebGPU is not available: navigator.gpu is undefined. Use a browser with WebGPU (Chrome/Edge 113+, ' +
+        'Safari 26+, Firefox 141+ on Windows) from a secure page (https:// or http://localhost); ' +
+        'in Node, use createNodeGpuContext() from webgpu-gan/node.',
+    );
+  }
+  const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+  if (!adapter) {
+    throw new WebGPUUnavailableError(
+      'WebGPU is present but no adapter was found: the GPU may be blocklisted or no driver is installed. ' +
+        'In Chromium, try --enable-unsafe-webgpu (and --use-webgpu-adapter=swiftshader for the software adapter).',
+    );
+  }
+  const requiredLimits: Record<string, number> = {};
+  for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
+  const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'webgpu-gan' });
+  return new GpuContext(device, describeAdapter(adapter.info), true, gpu);
+}

@@ -1,0 +1,208 @@
+// Kernel registry: each .wgsl family is reflected once with wgsl_reflect; from
+// the reflection come the explicit bind-group layouts (never layout: 'auto'),
+// the uniform packing (offsets by member name, never hand-counted) and the
+// workgroup size. Pipelines are compiled asynchronously and cached by
+// family + entry point + override constants.
+import { WgslReflect, ResourceType, type FunctionInfo, type VariableInfo } from 'wgsl_reflect';
+import { GanConfigError } from './errors.js';
+
+export type BindingKind = 'uniform' | 'storage' | 'read-only-storage';
+export type UniformScalar = 'u32' | 'i32' | 'f32';
+export type UniformValues = Record<string, number>;
+export type Overrides = Record<string, number>;
+export type WorkgroupCount = [number, number, number];
+
+export interface BindingInfo {
+  name: string;
+  binding: number;
+  kind: BindingKind;
+}
+
+export interface UniformLayout {
+  binding: string;
+  /** Byte size, rounded up to the 16-byte alignment WGSL gives uniform structs. */
+  size: number;
+  members: { name: string; offset: number; type: UniformScalar }[];
+}
+
+export interface EntryPointInfo {
+  entry: string;
+  bindings: BindingInfo[];
+  uniform: UniformLayout | null;
+  workgroupSize: [number, number, number];
+}
+
+/** One .wgsl file: its source and, per entry point, how many workgroups a set of uniforms needs. */
+export interface KernelFamily<E extends string = string> {
+  name: string;
+  source: string;
+  dispatch: Record<E, (u: UniformValues) => WorkgroupCount>;
+}
+
+export function defineKernelFamily<E extends string>(family: KernelFamily<E>): KernelFamily<E> {
+  return family;
+}
+
+const reflectionCache = new Map<string, Map<string, EntryPointInfo>>();
+
+function bindingKind(v: VariableInfo): BindingKind {
+  if (v.resourceType === ResourceType.Uniform) return 'uniform';
+  if (v.resourceType === ResourceType.Storage) return v.access === 'read' ? 'read-only-storage' : 'storage';
+  throw new Error(`binding '${v.name}': only uniform and storage buffers are supported`);
+}
+
+function uniformLayout(v: VariableInfo): UniformLayout {
+  const members = (v.members ?? []).map((m) => {
+    const type = m.type.name;
+    if (type !== 'u32' && type !== 'i32' && type !== 'f32') {
+      throw new Error(`uniform '${v.name}.${m.name}': only u32/i32/f32 members are supported, got ${type}`);
+    }
+    return { name: m.name, offset: m.offset, type: type as UniformScalar };
+  });
+  return { binding: v.name, size: Math.ceil(v.size / 16) * 16, members };
+}
+
+function entryInfo(fn: FunctionInfo): EntryPointInfo {
+  if (fn.resources.some((r) => r.group !== 0)) throw new Error(`${fn.name}: all bindings must be in @group(0)`);
+  const bindings = fn.resources
+    .map((r) => ({ name: r.name, binding: r.binding, kind: bindingKind(r) }))
+    .sort((a, b) => a.binding - b.binding);
+  const uniforms = fn.resources.filter((r) => r.resourceType === ResourceType.Uniform);
+  if (uniforms.length > 1) throw new Error(`${fn.name}: at most one uniform binding per entry point`);
+  const size = fn.workgroupSize;
+  if (!size || size.some((s) => typeof s !== 'number')) throw new Error(`${fn.name}: workgroup size must be literal`);
+  return {
+    entry: fn.name,
+    bindings,
+    uniform: uniforms.length ? uniformLayout(uniforms[0]) : null,
+    workgroupSize: [size[0], size[1] ?? 1, size[2] ?? 1],
+  };
+}
+
+/** Reflects a family once (cached by name) and returns its compute entry points. */
+export function reflectFamily(family: KernelFamily): Map<string, EntryPointInfo> {
+  let entries = reflectionCache.get(family.name);
+  if (!entries) {
+    const reflect = new WgslReflect(family.source);
+    entries = new Map(reflect.entry.compute.map((fn) => [fn.name, entryInfo(fn)]));
+    reflectionCache.set(family.name, entries);
+  }
+  return entries;
+}
+
+export function packUniforms(layout: UniformLayout, values: UniformValues, where: string): ArrayBuffer {
+  const data = new ArrayBuffer(layout.size);
+  const view = new DataView(data);
+  const known = new Set(layout.members.map((m) => m.name));
+  for (const name of Object.keys(values)) {
+    if (!known.has(name)) throw new Error(`${where}: '${name}' is not a member of ${layout.binding} (${[...known].join(', ')})`);
+  }
+  for (const m of layout.members) {
+    const v = values[m.name];
+    if (v === undefined) throw new Error(`${where}: uniform ${layout.binding}.${m.name} was not given`);
+    if (m.type === 'f32') view.setFloat32(m.offset, v, true);
+    else if (!Number.isInteger(v) || (m.type === 'u32' && v < 0)) {
+      throw new Error(`${where}: uniform ${layout.binding}.${m.name} is ${m.type}, got ${v}`);
+    } else if (m.type === 'u32') view.setUint32(m.offset, v, true);
+    else view.setInt32(m.offset, v, true);
+  }
+  return data;
+}
+
+export type BufferResource = GPUBuffer | GPUBufferBinding;
+
+/** A compiled entry point: pipeline, its explicit layout, and helpers derived from reflection. */
+export class Kernel {
+  readonly id: string;
+  constructor(
+    readonly device: GPUDevice,
+    readonly family: KernelFamily,
+    readonly info: EntryPointInfo,
+    readonly layout: GPUBindGroupLayout,
+    readonly pipeline: GPUComputePipeline,
+    overrides: Overrides,
+  ) {
+    this.id = kernelId(family.name, info.entry, overrides);
+  }
+
+  dispatchSize(uniforms: UniformValues): WorkgroupCount {
+    const count = this.family.dispatch[this.info.entry](uniforms);
+    const max = this.device.limits.maxComputeWorkgroupsPerDimension;
+    if (count.some((c) => !Number.isInteger(c) || c < 0 || c > max)) {
+      throw new Error(`${this.id}: dispatch ${count.join('×')} is outside 0..${max} workgroups per dimension`);
+    }
+    return count;
+  }
+
+  /** Bind group from buffers named as in the WGSL; every binding must be given, nothing else. */
+  bindGroup(resources: Record<string, BufferResource>, label = this.id): GPUBindGroup {
+    const names = new Set(this.info.bindings.map((b) => b.name));
+    for (const name of Object.keys(resources)) {
+      if (!names.has(name)) throw new Error(`${label}: ${this.info.entry} has no binding '${name}' (${[...names].join(', ')})`);
+    }
+    const entries = this.info.bindings.map((b) => {
+      const r = resources[b.name];
+      if (!r) throw new Error(`${label}: binding '${b.name}' of ${this.info.entry} was not given`);
+      return { binding: b.binding, resource: 'buffer' in r ? r : { buffer: r } };
+    });
+    return this.device.createBindGroup({ label, layout: this.layout, entries });
+  }
+}
+
+function kernelId(family: string, entry: string, overrides: Overrides): string {
+  const keys = Object.keys(overrides).sort();
+  return `${family}.${entry}` + (keys.length ? `[${keys.map((k) => `${k}=${overrides[k]}`).join(',')}]` : '');
+}
+
+const BINDING_LAYOUT: Record<BindingKind, GPUBufferBindingType> = {
+  uniform: 'uniform',
+  storage: 'storage',
+  'read-only-storage': 'read-only-storage',
+};
+
+/** Per-device cache of shader modules and compiled pipelines. */
+export class KernelRegistry {
+  private readonly modules = new Map<string, GPUShaderModule>();
+  private readonly kernels = new Map<string, Promise<Kernel>>();
+
+  constructor(readonly device: GPUDevice) {}
+
+  /** Number of distinct pipelines compiled so far. */
+  get pipelineCount(): number {
+    return this.kernels.size;
+  }
+
+  kernel(family: KernelFamily, entry: string, overrides: Overrides = {}): Promise<Kernel> {
+    const id = kernelId(family.name, entry, overrides);
+    let kernel = this.kernels.get(id);
+    if (!kernel) {
+      kernel = this.compile(family, entry, overrides);
+      this.kernels.set(id, kernel);
+    }
+    return kernel;
+  }
+
+  private async compile(family: KernelFamily, entry: string, overrides: Overrides): Promise<Kernel> {
+    const info = reflectFamily(family).get(entry);
+    if (!info) throw new GanConfigError(`kernel family '${family.name}' has no compute entry point '${entry}'`);
+    let module = this.modules.get(family.name);
+    if (!module) {
+      module = this.device.createShaderModule({ label: family.name, code: family.source });
+      this.modules.set(family.name, module);
+    }
+    const layout = this.device.createBindGroupLayout({
+      label: `${family.name}.${entry}`,
+      entries: info.bindings.map((b) => ({
+        binding: b.binding,
+        visibility: GPUShaderStage.COMPUTE,
+        buffer: { type: BINDING_LAYOUT[b.kind] },
+      })),
+    });
+    const pipeline = await this.device.createComputePipelineAsync({
+      label: kernelId(family.name, entry, overrides),
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: entry, constants: overrides },
+    });
+    return new Kernel(this.device, family, info, layout, pipeline, overrides);
+  }
+}

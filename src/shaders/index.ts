@@ -1,0 +1,79 @@
+// One descriptor per kernel family: the WGSL source and, per entry point, the
+// workgroup count for a set of uniforms. Bindings, uniform layouts and
+// workgroup sizes come from reflecting the source (runtime/kernel.ts).
+import { defineKernelFamily, type WorkgroupCount } from '../runtime/kernel.js';
+import linearSource from './linear.wgsl';
+import activationSource from './activation.wgsl';
+import bceWithLogitsSource from './bce_with_logits.wgsl';
+import adamSource from './adam.wgsl';
+import trainStateSource from './train_state.wgsl';
+import randomSource from './random.wgsl';
+
+const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
+
+/** Workgroups for `count` items, `perWorkgroup` each, folded into 2D past the 65535 limit. */
+export function dispatch1d(count: number, perWorkgroup: number): WorkgroupCount {
+  const groups = ceilDiv(count, perWorkgroup);
+  if (groups <= 65535) return [groups, 1, 1];
+  return [65535, ceilDiv(groups, 65535), 1];
+}
+
+// Must match TILE_ROWS / TILE_COLS and @workgroup_size(4, 4) in linear.wgsl.
+export const LINEAR_TILE_ROWS = 8;
+export const LINEAR_TILE_COLS = 16;
+const linearGrid = (cols: number, rows: number): WorkgroupCount => [
+  ceilDiv(cols, 4 * LINEAR_TILE_COLS),
+  ceilDiv(rows, 4 * LINEAR_TILE_ROWS),
+  1,
+];
+
+export const linearKernels = defineKernelFamily({
+  name: 'linear',
+  source: linearSource,
+  dispatch: {
+    linear_forward: (u) => linearGrid(u.out_features, u.batch),
+    linear_backward_input: (u) => linearGrid(u.in_features, u.batch),
+    linear_backward_weight: (u) => linearGrid(u.in_features, u.out_features),
+    linear_backward_bias: (u) => [ceilDiv(u.out_features, 64), 1, 1],
+  },
+});
+
+export const activationKernels = defineKernelFamily({
+  name: 'activation',
+  source: activationSource,
+  dispatch: {
+    activation_forward: (u) => dispatch1d(u.count, 64),
+    activation_backward_input: (u) => dispatch1d(u.count, 64),
+  },
+});
+
+export const bceWithLogitsKernels = defineKernelFamily({
+  name: 'bce_with_logits',
+  source: bceWithLogitsSource,
+  dispatch: { bce_with_logits_forward_backward: () => [1, 1, 1] },
+});
+
+export const ADAM_WORKGROUP = 256;
+export const adamKernels = defineKernelFamily({
+  name: 'adam',
+  source: adamSource,
+  dispatch: { adam_update: (u) => dispatch1d(u.count, ADAM_WORKGROUP) },
+});
+
+export const trainStateKernels = defineKernelFamily({
+  name: 'train_state',
+  source: trainStateSource,
+  dispatch: { train_state_update: () => [1, 1, 1] },
+});
+
+export const randomKernels = defineKernelFamily({
+  name: 'random',
+  source: randomSource,
+  dispatch: {
+    random_uniform: (u) => dispatch1d(ceilDiv(u.count, 4), 64),
+    random_normal: (u) => dispatch1d(ceilDiv(u.count, 4), 64),
+    random_gather_rows: (u) => [ceilDiv(u.cols, 64), u.rows, 1],
+  },
+});
+
+export { ACTIVATION_CODE, type ActivationName } from './activation-codes.js';

@@ -1,0 +1,11 @@
+import { createNodeGpuContext, GanTrainer, presets, readFloats } from './dist/node.js';
+const ctx = await createNodeGpuContext();
+const cfg = presets.gaussian1d({ batchSize: 8 });
+const tr = await GanTrainer.create(ctx, cfg);
+await tr.train(1);
+const [z, dIn] = tr.buffers;
+console.log('z', Array.from(await readFloats(ctx.device, z, 8)).map(v=>v.toFixed(3)).join(' '));
+console.log('dIn', Array.from(await readFloats(ctx.device, dIn, 16)).map(v=>v.toFixed(3)).join(' '));
+console.log('logits', Array.from(await readFloats(ctx.device, tr.buffers[3], 16)).map(v=>v.toFixed(3)).join(' '));
+console.log('state', Array.from(new Uint32Array((await readFloats(ctx.device, tr.state, 8)).buffer)).join(' '));
+process.exit(0);

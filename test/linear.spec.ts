@@ -1,0 +1,98 @@
+// linear.wgsl against its float64 CPU reference, and that reference against
+// finite differences. Shapes are not multiples of the 32×64 output tile.
+import { test, expect } from './support/fixtures.js';
+import { expectClose } from './support/compare.js';
+import { f32, randomArray } from './support/data.js';
+import {
+  linearBackwardBias,
+  linearBackwardInput,
+  linearBackwardWeight,
+  linearForward,
+  linearPreactivationGrad,
+} from '../src/reference/linear.js';
+import { ACTIVATION_CODE, type ActivationName } from '../src/shaders/activation-codes.js';
+
+const SHAPES = [
+  { batch: 37, inFeatures: 53, outFeatures: 19 },
+  { batch: 1, inFeatures: 5, outFeatures: 3 },
+  { batch: 3, inFeatures: 70, outFeatures: 65 },
+];
+const ACTS: [ActivationName, number][] = [
+  ['none', 0],
+  ['relu', 0],
+  ['leakyRelu', 0.2],
+  ['elu', 1],
+  ['tanh', 0],
+  ['sigmoid', 0],
+];
+const TOL = { atol: 1e-5, rtol: 1e-4 };
+
+for (const s of SHAPES) {
+  for (const [act, slope] of ACTS) {
+    const geometry = `batch=${s.batch},in=${s.inFeatures},out=${s.outFeatures},act=${act}`;
+    test(`linear forward and backward match the CPU reference: ${geometry}`, async ({ gpu }) => {
+      const seed = s.batch * 1000 + s.inFeatures + ACTIVATION_CODE[act];
+      const x = f32(randomArray(s.batch * s.inFeatures, seed, -2, 2));
+      const w = f32(randomArray(s.outFeatures * s.inFeatures, seed + 1, -0.5, 0.5));
+      const bias = f32(randomArray(s.outFeatures, seed + 2, -0.5, 0.5));
+      const dy = f32(randomArray(s.batch * s.outFeatures, seed + 3));
+      const uniforms = { batch: s.batch, in_features: s.inFeatures, out_features: s.outFeatures, slope };
+      const overrides = { ACT: ACTIVATION_CODE[act] };
+
+      const yRef = linearForward(s, x, w, bias, act, slope);
+      const fwd = await gpu.runKernel({
+        family: 'linear', entry: 'linear_forward', overrides, uniforms,
+        inputs: { x: [...x], w: [...w], bias: [...bias] }, outputs: { y: yRef.length },
+      });
+      expectClose(fwd.y, yRef, TOL, `y (${geometry})`);
+
+      // Backward from the GPU's own y, so act'(y) sees the same saved output.
+      const ySaved = f32(fwd.y);
+      const dz = linearPreactivationGrad(ySaved, dy, act, slope);
+      const common = { y_saved: [...ySaved], dy: [...dy] };
+      const dx = await gpu.runKernel({
+        family: 'linear', entry: 'linear_backward_input', overrides, uniforms,
+        inputs: { ...common, w: [...w] }, outputs: { dx: s.batch * s.inFeatures },
+      });
+      expectClose(dx.dx, linearBackwardInput(s, dz, w), TOL, `dx (${geometry})`);
+      const dw = await gpu.runKernel({
+        family: 'linear', entry: 'linear_backward_weight', overrides, uniforms,
+        inputs: { ...common, x: [...x] }, outputs: { dw: s.outFeatures * s.inFeatures },
+      });
+      expectClose(dw.dw, linearBackwardWeight(s, dz, x), TOL, `dw (${geometry})`);
+      const db = await gpu.runKernel({
+        family: 'linear', entry: 'linear_backward_bias', overrides, uniforms,
+        inputs: common, outputs: { dbias: s.outFeatures },
+      });
+      expectClose(db.dbias, linearBackwardBias(s, dz), TOL, `dbias (${geometry})`);
+    });
+  }
+}
+
+test('linear CPU reference backward matches finite differences: batch=3,in=4,out=5,act=each', () => {
+  const s = { batch: 3, inFeatures: 4, outFeatures: 5 };
+  for (const [act, slope] of ACTS) {
+    const x = Float64Array.from(randomArray(12, 11));
+    const w = Float64Array.from(randomArray(20, 12));
+    const b = Float64Array.from(randomArray(5, 13));
+    const dy = Float64Array.from(randomArray(15, 14));
+    // Scalar L = Σ dy ⊙ y, whose gradients the backward computes.
+    const loss = (xx: Float64Array, ww: Float64Array, bb: Float64Array) =>
+      linearForward(s, xx, ww, bb, act, slope).reduce((acc, v, i) => acc + v * dy[i], 0);
+    const dz = linearPreactivationGrad(linearForward(s, x, w, b, act, slope), dy, act, slope);
+    const analytic = { x: linearBackwardInput(s, dz, w), w: linearBackwardWeight(s, dz, x), b: linearBackwardBias(s, dz) };
+    const h = 1e-6;
+    for (const [name, v] of [['x', x], ['w', w], ['b', b]] as const) {
+      const numeric = v.map((_, i) => {
+        const plus = Float64Array.from(v);
+        const minus = Float64Array.from(v);
+        plus[i] += h;
+        minus[i] -= h;
+        const args = (arr: Float64Array) => (name === 'x' ? [arr, w, b] : name === 'w' ? [x, arr, b] : [x, w, arr]) as [Float64Array, Float64Array, Float64Array];
+        return (loss(...args(plus)) - loss(...args(minus))) / (2 * h);
+      });
+      expectClose(analytic[name], numeric, { atol: 1e-6, rtol: 1e-5 }, `d${name} (act=${act})`);
+    }
+  }
+  expect(ACTS.length).toBe(6);
+});
