@@ -10,7 +10,7 @@ await Promise.all([
     ...common,
     platform: 'browser',
     target: 'es2022',
-    entryPoints: { 'test/harness': 'test/support/harness-page.ts' },
+    entryPoints: { 'test/harness': 'test/support/harness-page.ts', 'demo/main': 'demo/main.ts' },
     outdir: 'dist',
   }),
   build({

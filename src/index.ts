@@ -9,6 +9,13 @@ export * as kernels from './shaders/index.js';
 export { Linear, ReLU, LeakyReLU, ELU, Tanh, Sigmoid, type Layer, type LinearLayer, type ActivationLayer } from './models/layers.js';
 export { Sequential, type ParamTensor, type Stage } from './models/sequential.js';
 export type { GanConfig, AdamOptions, NoiseSpec, DataSpec } from './models/config.js';
-export { GanTrainer, type NetName, type InitialWeights, type TrainOptions } from './models/trainer.js';
+export {
+  GanTrainer,
+  type NetName,
+  type InitialWeights,
+  type TrainOptions,
+  type OptimizerState,
+  type TrainingCounters,
+} from './models/trainer.js';
 export * as presets from './models/presets.js';
 export type { DigitData, PresetName } from './models/presets.js';

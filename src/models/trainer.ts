@@ -9,7 +9,7 @@
 //   G update: z ~ noise; dIn[0:B] = G(z); logits = D(dIn[0:B]); BCE with target 1
 //       (non-saturating loss −log D(G(z))); backward through D (input grads only)
 //       and G; Adam G.
-import { createStorageBuffer, readFloats } from '../runtime/buffers.js';
+import { createStorageBuffer, readFloats, readUints } from '../runtime/buffers.js';
 import type { GpuContext } from '../runtime/device.js';
 import { GanConfigError, NonFiniteLossError } from '../runtime/errors.js';
 import type { KernelRegistry } from '../runtime/kernel.js';
@@ -40,6 +40,27 @@ export interface TrainOptions {
   stepsPerSubmit?: number;
 }
 
+/** Adam's moments of one net, in its flat parameter layout, and its step count t. */
+export interface OptimizerState {
+  expAvg: Float32Array;
+  expAvgSq: Float32Array;
+  step: number;
+}
+
+/** The GPU-side counters that a resumed run needs (train_state.wgsl). */
+export interface TrainingCounters {
+  /** Completed training steps; keys the noise and real-batch draws. */
+  step: number;
+  halted: boolean;
+}
+
+interface Discriminator {
+  input: GPUBuffer; // (n, X)
+  logits: GPUBuffer; // (n, 1)
+  activations: GPUBuffer[];
+  sequence: RecordedSequence;
+}
+
 interface Sampler {
   state: GPUBuffer; // (8, u32) its own step counter, so sampling never disturbs training noise
   noise: GPUBuffer; // (n, Z)
@@ -51,6 +72,7 @@ interface Sampler {
 export class GanTrainer {
   private readonly listeners = new Set<(s: TrainingStats) => void>();
   private readonly samplers = new Map<number, Sampler>();
+  private readonly discriminators = new Map<number, Discriminator>();
   private failure: NonFiniteLossError | null = null;
   private submittedSteps = 0;
   private sampleCalls = 0;
@@ -242,6 +264,71 @@ export class GanTrainer {
     return readFloats(device, sampler.output, n * this.config.generator.outputSize);
   }
 
+  /** D's probability that each row of `inputs` (n, sampleSize) is real. */
+  async discriminate(inputs: Float32Array): Promise<Float32Array> {
+    this.assertUsable();
+    const X = this.config.discriminator.inputSize;
+    if (!(inputs instanceof Float32Array) || inputs.length === 0 || inputs.length % X !== 0) {
+      throw new GanConfigError(`discriminate: inputs must be a non-empty Float32Array of n × ${X} values, got ${inputs?.length}`);
+    }
+    const n = inputs.length / X;
+    const d = this.discriminators.get(n) ?? (await this.buildDiscriminator(n));
+    this.discriminators.set(n, d);
+    const { device } = this.ctx;
+    device.queue.writeBuffer(d.input, 0, inputs.buffer as ArrayBuffer, inputs.byteOffset, inputs.byteLength);
+    const encoder = device.createCommandEncoder({ label: 'discriminate' });
+    const pass = encoder.beginComputePass();
+    d.sequence.encode(pass);
+    pass.end();
+    device.queue.submit([encoder.finish()]);
+    const logits = await readFloats(device, d.logits, n);
+    return logits.map((l) => 1 / (1 + Math.exp(-l)));
+  }
+
+  async readOptimizerState(net: NetName): Promise<OptimizerState> {
+    this.assertUsable();
+    const n = this.net(net);
+    const count = n.net.parameterCount;
+    const [expAvg, expAvgSq, counters] = await Promise.all([
+      readFloats(this.ctx.device, n.expAvg, count),
+      readFloats(this.ctx.device, n.expAvgSq, count),
+      readUints(this.ctx.device, this.state, STATE_WORDS),
+    ]);
+    return { expAvg, expAvgSq, step: counters[net === 'generator' ? STATE.adamStepG : STATE.adamStepD] };
+  }
+
+  async readCounters(): Promise<TrainingCounters> {
+    this.assertUsable();
+    const st = await readUints(this.ctx.device, this.state, STATE_WORDS);
+    return { step: st[STATE.step], halted: st[STATE.halted] !== 0 };
+  }
+
+  /**
+   * Restores Adam moments, Adam step counts and the training step (for
+   * resuming from a checkpoint). Validate everything before calling: this
+   * writes as it goes.
+   */
+  writeTrainingState(s: { generator: OptimizerState; discriminator: OptimizerState; step: number }): void {
+    this.assertUsable();
+    const q = this.ctx.device.queue;
+    for (const name of ['generator', 'discriminator'] as const) {
+      const n = this.net(name);
+      checkInitial(`${name} exp_avg`, n.net, s[name].expAvg);
+      checkInitial(`${name} exp_avg_sq`, n.net, s[name].expAvgSq);
+    }
+    for (const name of ['generator', 'discriminator'] as const) {
+      const n = this.net(name);
+      q.writeBuffer(n.expAvg, 0, s[name].expAvg.buffer as ArrayBuffer, s[name].expAvg.byteOffset, s[name].expAvg.byteLength);
+      q.writeBuffer(n.expAvgSq, 0, s[name].expAvgSq.buffer as ArrayBuffer, s[name].expAvgSq.byteOffset, s[name].expAvgSq.byteLength);
+    }
+    const st = new Uint32Array(STATE_WORDS);
+    st[STATE.adamStepD] = s.discriminator.step;
+    st[STATE.adamStepG] = s.generator.step;
+    st[STATE.step] = s.step;
+    q.writeBuffer(this.state, 0, st);
+    this.submittedSteps = s.step;
+  }
+
   async readParameters(net: NetName): Promise<Float32Array> {
     this.assertUsable();
     const n = this.net(net);
@@ -267,6 +354,10 @@ export class GanTrainer {
       for (const b of [s.state, s.noise, s.output, ...s.activations]) b.destroy();
       s.sequence.destroy();
     }
+    for (const d of this.discriminators.values()) {
+      for (const b of [d.input, d.logits, ...d.activations]) b.destroy();
+      d.sequence.destroy();
+    }
     this.readback.destroy();
   }
 
@@ -279,6 +370,16 @@ export class GanTrainer {
   private assertUsable(): void {
     if (this.disposed) throw new GanConfigError('this GanTrainer was disposed');
     if (this.failure) throw this.failure;
+  }
+
+  private async buildDiscriminator(n: number): Promise<Discriminator> {
+    const { device, kernels } = this.ctx;
+    const input = createStorageBuffer(device, `discriminate${n}.input`, n * this.config.discriminator.inputSize);
+    const logits = createStorageBuffer(device, `discriminate${n}.logits`, n);
+    const activations = this.D.createActivations(n, 'discriminate');
+    const seq = new SequenceBuilder(device, `discriminate${n}`);
+    await this.D.encodeForward(seq, kernels, n, input, logits, activations);
+    return { input, logits, activations, sequence: seq.build() };
   }
 
   private async buildSampler(n: number): Promise<Sampler> {
