@@ -286,7 +286,7 @@ export class GanTrainer {
   }
 
   async readOptimizerState(net: NetName): Promise<OptimizerState> {
-    this.assertUsable();
+    this.assertNotDisposed();
     const n = this.net(net);
     const count = n.net.parameterCount;
     const [expAvg, expAvgSq, counters] = await Promise.all([
@@ -298,7 +298,7 @@ export class GanTrainer {
   }
 
   async readCounters(): Promise<TrainingCounters> {
-    this.assertUsable();
+    this.assertNotDisposed();
     const st = await readUints(this.ctx.device, this.state, STATE_WORDS);
     return { step: st[STATE.step], halted: st[STATE.halted] !== 0 };
   }
@@ -330,9 +330,16 @@ export class GanTrainer {
   }
 
   async readParameters(net: NetName): Promise<Float32Array> {
-    this.assertUsable();
+    this.assertNotDisposed();
     const n = this.net(net);
     return readFloats(this.ctx.device, n.params, n.net.parameterCount);
+  }
+
+  /** The gradients of the last update of a net (D: its last D update; G: its last G update). */
+  async readGradients(net: NetName): Promise<Float32Array> {
+    this.assertNotDisposed();
+    const n = this.net(net);
+    return readFloats(this.ctx.device, n.grads, n.net.parameterCount);
   }
 
   /** Overwrites a net's flat parameters (layout: Sequential.parameters). */
@@ -367,8 +374,13 @@ export class GanTrainer {
     throw new GanConfigError(`unknown net '${name}'; expected 'generator' or 'discriminator'`);
   }
 
-  private assertUsable(): void {
+  private assertNotDisposed(): void {
     if (this.disposed) throw new GanConfigError('this GanTrainer was disposed');
+  }
+
+  /** Training and sampling stop after a non-finite loss; reading the kept weights (and saving them) still works. */
+  private assertUsable(): void {
+    this.assertNotDisposed();
     if (this.failure) throw this.failure;
   }
 

@@ -75,6 +75,9 @@ export class ReferenceGanTrainer {
   private readonly D: NetState;
   /** Completed training steps: keys the noise like state[5] on the GPU. */
   step = 0;
+  /** Gradients of the last D update and the last G update (flat layouts). */
+  lastGradsD: Vec = new Float64Array(0);
+  lastGradsG: Vec = new Float64Array(0);
 
   constructor(
     readonly config: ResolvedGanConfig,
@@ -133,6 +136,7 @@ export class ReferenceGanTrainer {
       const grads = new Float64Array(this.D.params.length);
       referenceBackward(c.discriminator, this.D.params, outs, bce.dlogits, 2 * B, grads);
       adamUpdate(c.adamD, ++this.D.t, this.D.params, grads, this.D.expAvg, this.D.expAvgSq);
+      this.lastGradsD = grads;
       lossD.push(bce.loss);
     }
     const gOuts = referenceForward(c.generator, this.G.params, this.noise(noiseStreamG(c.dSteps)), B);
@@ -142,6 +146,7 @@ export class ReferenceGanTrainer {
     const grads = new Float64Array(this.G.params.length);
     referenceBackward(c.generator, this.G.params, gOuts, dFake, B, grads);
     adamUpdate(c.adamG, ++this.G.t, this.G.params, grads, this.G.expAvg, this.G.expAvgSq);
+    this.lastGradsG = grads;
     this.step++;
     return { lossD, lossG: bce.loss };
   }

@@ -1,0 +1,191 @@
+// Whole training steps on the GPU: parity with the float64 CPU trainer,
+// nothing created per step, a non-finite loss halting with the last good
+// weights, and bad input rejected before any GPU work.
+import { test, expect } from './support/fixtures.js';
+import { compareArrays, expectClose } from './support/compare.js';
+import { randomArray } from './support/data.js';
+import { ReferenceGanTrainer } from '../src/reference/gan.js';
+import { resolveGanConfig, type GanConfig } from '../src/models/config.js';
+import { ELU, LeakyReLU, Linear, Sigmoid, Tanh, type Layer } from '../src/models/layers.js';
+import { Sequential } from '../src/models/sequential.js';
+
+// A tiny GAN that touches every path: fused and lone activations, a linear
+// without bias, 2 D updates per G update, label smoothing, a dataset source.
+const G_LAYERS: Layer[] = [Linear(3, 7), ELU(0.7), Linear(7, 5, { bias: false }), Tanh()];
+const D_LAYERS: Layer[] = [Linear(5, 6), LeakyReLU(0.2), Linear(6, 6), Sigmoid(), Linear(6, 1)];
+const DATA_ROWS = 11;
+const DATA = randomArray(DATA_ROWS * 5, 99, -1, 1);
+
+interface TinySpec {
+  gLayers: Layer[];
+  dLayers: Layer[];
+  data: number[];
+}
+
+function tinyConfig(Seq: typeof Sequential, spec: TinySpec): GanConfig {
+  return {
+    generator: new Seq('generator', spec.gLayers),
+    discriminator: new Seq('discriminator', spec.dLayers),
+    noise: { distribution: 'normal', mean: 0, std: 1 },
+    data: { kind: 'dataset', values: Float32Array.from(spec.data), rows: spec.data.length / 5, cols: 5 },
+    batchSize: 3,
+    dSteps: 2,
+    optimizerD: { lr: 1e-2, beta1: 0.5, beta2: 0.999, eps: 1e-3 },
+    optimizerG: { lr: 2e-2, beta1: 0.5, beta2: 0.99, eps: 1e-3, weightDecay: 1e-2 },
+    realLabel: 0.9,
+    seed: 1234,
+    statsEvery: 1,
+  };
+}
+
+test('GAN step parity: 3 steps, batch=3, dSteps=2, G 3-7-5 ELU/Tanh, D 5-6-6-1 LeakyReLU/Sigmoid, weights, losses and gradients match the CPU trainer', async ({ gpu }) => {
+  const spec: TinySpec = { gLayers: G_LAYERS, dLayers: D_LAYERS, data: DATA };
+  const config = resolveGanConfig(tinyConfig(Sequential, spec));
+  const g0 = config.generator.initialParameters(7);
+  const d0 = config.discriminator.initialParameters(8);
+
+  const gpuRun = await gpu.page.evaluate(
+    async ({ spec, g0, d0, tinyConfigSource }) => {
+      const { lib, ctx } = window.harness;
+      const makeConfig = new Function('Seq', 'spec', `return (${tinyConfigSource})(Seq, spec);`) as (
+        s: typeof lib.Sequential,
+        t: typeof spec,
+      ) => Parameters<typeof lib.GanTrainer.create>[1];
+      const trainer = await lib.GanTrainer.create(ctx, makeConfig(lib.Sequential, spec), {
+        generator: Float32Array.from(g0),
+        discriminator: Float32Array.from(d0),
+      });
+      const losses: { lossD: number; lossG: number }[] = [];
+      trainer.onStats((s) => losses.push({ lossD: s.lossD, lossG: s.lossG }));
+      await trainer.train(3, { stepsPerSubmit: 2 });
+      const out = {
+        losses,
+        g: Array.from(await trainer.readParameters('generator')),
+        d: Array.from(await trainer.readParameters('discriminator')),
+        dg: Array.from(await trainer.readGradients('generator')),
+        dd: Array.from(await trainer.readGradients('discriminator')),
+        counters: await trainer.readCounters(),
+      };
+      trainer.dispose();
+      return out;
+    },
+    { spec, g0: Array.from(g0), d0: Array.from(d0), tinyConfigSource: tinyConfig.toString() },
+  );
+
+  const ref = new ReferenceGanTrainer(config, g0, d0);
+  const refLosses = [ref.trainStep(), ref.trainStep(), ref.trainStep()];
+  expect(gpuRun.counters).toEqual({ step: 3, halted: false });
+  expect(gpuRun.losses).toHaveLength(3);
+  // float32 vs float64 through 3 steps of a net this small: agreement to ~1e-5.
+  const tol = { atol: 2e-5, rtol: 1e-4 };
+  expectClose(gpuRun.losses.map((l) => l.lossD), refLosses.map((l) => l.lossD.reduce((a, b) => a + b) / 2), tol, 'mean D loss per step');
+  expectClose(gpuRun.losses.map((l) => l.lossG), refLosses.map((l) => l.lossG), tol, 'G loss per step');
+  expectClose(gpuRun.dd, ref.lastGradsD, tol, 'dD (last D update)');
+  expectClose(gpuRun.dg, ref.lastGradsG, tol, 'dG (last G update)');
+  expectClose(gpuRun.d, ref.discriminatorParams, tol, 'D weights after 3 steps');
+  expectClose(gpuRun.g, ref.generatorParams, tol, 'G weights after 3 steps');
+  // The run must have moved the weights, or the comparison above proves little.
+  expect(compareArrays(gpuRun.g, g0, { atol: 1e-4, rtol: 0 })).not.toBeNull();
+});
+
+test('no per-step creation: after warm-up, 50 gaussian1d steps (batch=16) create no buffer, bind group, layout, pipeline or shader', async ({ gpu }) => {
+  const result = await gpu.page.evaluate(async () => {
+    const { lib, ctx, counts } = window.harness;
+    const trainer = await lib.GanTrainer.create(ctx, { ...lib.presets.gaussian1d({ batchSize: 16 }), statsEvery: 5 });
+    await trainer.train(5);
+    const before = { ...counts };
+    await trainer.train(50, { stepsPerSubmit: 4 });
+    const after = { ...counts };
+    const stats = trainer.latestStats;
+    trainer.dispose();
+    return { before, after, step: stats?.step ?? -1 };
+  });
+  expect(result.step).toBe(55);
+  expect(result.before.createBuffer).toBeGreaterThan(0); // the counters do count
+  expect(result.after).toEqual(result.before);
+});
+
+test('a non-finite loss halts training with NonFiniteLossError and keeps the last good weights: gaussian1d lr=1e30', async ({ gpu }) => {
+  const result = await gpu.page.evaluate(async () => {
+    const { lib, ctx } = window.harness;
+    const config = () => ({
+      ...lib.presets.gaussian1d({ batchSize: 8 }),
+      optimizerD: { lr: 1e30 },
+      optimizerG: { lr: 1e30 },
+      statsEvery: 1,
+    });
+    const trainer = await lib.GanTrainer.create(ctx, config());
+    let error: { name: string; message: string; step: number; phase: string } | null = null;
+    try {
+      await trainer.train(20, { stepsPerSubmit: 1 });
+    } catch (e) {
+      const err = e as InstanceType<typeof lib.NonFiniteLossError>;
+      error = { name: err.name, message: err.message, step: err.step, phase: err.phase };
+    }
+    const kept = { g: Array.from(await trainer.readParameters('generator')), d: Array.from(await trainer.readParameters('discriminator')) };
+    let trainAgain = '';
+    await trainer.train(1).catch((e: Error) => (trainAgain = e.name));
+    trainer.dispose();
+    // Replay the good steps on a fresh trainer: same seed, same updates.
+    const replay = await lib.GanTrainer.create(ctx, config());
+    if (error) await replay.train(error.step);
+    const good = { g: Array.from(await replay.readParameters('generator')), d: Array.from(await replay.readParameters('discriminator')) };
+    replay.dispose();
+    return { error, kept, good, trainAgain };
+  });
+  expect(result.error?.name).toBe('NonFiniteLossError');
+  expect(result.error?.message).toMatch(/non-finite at training step \d+/);
+  expect(result.trainAgain).toBe('NonFiniteLossError');
+  expect(result.kept.g.every(Number.isFinite)).toBe(true);
+  expect(result.kept.d.every(Number.isFinite)).toBe(true);
+  // Same seed → same updates: the kept weights are exactly those after the last good step.
+  expect(result.kept.g).toEqual(result.good.g);
+  if (result.error?.phase === 'discriminator') expect(result.kept.d).toEqual(result.good.d);
+});
+
+test('bad input is rejected before any GPU work, with the layer, shapes and what was expected', async ({ gpu }) => {
+  const result = await gpu.page.evaluate(async () => {
+    const { lib, ctx, counts } = window.harness;
+    const before = { ...counts };
+    const attempt = async (f: () => unknown): Promise<string> => {
+      try {
+        await f();
+        return 'no error';
+      } catch (e) {
+        return `${(e as Error).name}: ${(e as Error).message}`;
+      }
+    };
+    const base = lib.presets.sine({ batchSize: 8 });
+    const messages = {
+      layerSizes: await attempt(() => new lib.Sequential('D', [lib.Linear(16, 32), lib.ReLU(), lib.Linear(30, 1)])),
+      gOutVsDIn: await attempt(() =>
+        lib.GanTrainer.create(ctx, { ...base, generator: new lib.Sequential('generator', [lib.Linear(5, 15)]) }),
+      ),
+      dOutput: await attempt(() =>
+        lib.GanTrainer.create(ctx, { ...base, discriminator: new lib.Sequential('discriminator', [lib.Linear(16, 2)]) }),
+      ),
+      batchTooBig: await attempt(() => lib.GanTrainer.create(ctx, { ...base, batchSize: 5000 })),
+      unknownActivation: await attempt(
+        () => new lib.Sequential('G', [lib.Linear(1, 2), { type: 'activation', activation: 'swish', slope: 0 } as never]),
+      ),
+      unknownPreset: await attempt(() => lib.presets.preset('cifar')),
+      nanData: await attempt(() =>
+        lib.GanTrainer.create(ctx, { ...base, data: { kind: 'dataset', values: new Float32Array(16 * 16).fill(NaN), rows: 16, cols: 16 } }),
+      ),
+      badLr: await attempt(() => lib.GanTrainer.create(ctx, { ...base, optimizerD: { lr: -1 } })),
+      noAdapter: await attempt(() => lib.createGpuContext({ gpu: { requestAdapter: async () => null } as unknown as GPU })),
+    };
+    return { messages, before, after: { ...counts } };
+  });
+  const m = result.messages;
+  expect(m.layerSizes).toMatch(/GanConfigError: D layer 2 \(Linear 30→1\): expects 30 input features but the layer before it gives 32/);
+  expect(m.gOutVsDIn).toMatch(/GanConfigError: generator 'generator' outputs 15 features but discriminator 'discriminator' expects 16/);
+  expect(m.dOutput).toMatch(/must end in 1 logit, but its output has 2 features/);
+  expect(m.batchTooBig).toMatch(/batchSize 5000 does not fit the data: the dataset has only 4096 rows/);
+  expect(m.unknownActivation).toMatch(/G layer 1: unknown activation 'swish'; expected one of relu, leakyRelu, elu, tanh, sigmoid/);
+  expect(m.unknownPreset).toMatch(/unknown preset 'cifar'; expected one of gaussian1d, sine, mnistMlp/);
+  expect(m.nanData).toMatch(/data: value 0 \(row 0\) is NaN, not finite/);
+  expect(m.badLr).toMatch(/optimizerD.lr must be a finite number > 0, got -1/);
+  expect(m.noAdapter).toMatch(/WebGPUUnavailableError: .*no adapter was found/);
+  expect(result.after).toEqual(result.before);
+});
