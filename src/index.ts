@@ -19,3 +19,5 @@ export {
 } from './models/trainer.js';
 export * as presets from './models/presets.js';
 export type { DigitData, PresetName } from './models/presets.js';
+export { saveCheckpoint, loadCheckpoint, encodeSafetensors, parseSafetensors } from './models/checkpoint.js';
+export type { SafetensorsTensor, SafetensorsFile } from './models/checkpoint.js';
