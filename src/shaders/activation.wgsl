@@ -35,7 +35,8 @@ fn activate(v: f32) -> f32 {
     case ACT_RELU: { return max(v, 0.0); }
     case ACT_LEAKY_RELU: { return select(params.slope * v, v, v > 0.0); }
     case ACT_ELU: { return select(params.slope * (exp(v) - 1.0), v, v > 0.0); }
-    case ACT_TANH: { return tanh(v); }
+    // Clamped: tanh(±100) is NaN on SwiftShader (e^2v overflows); |v| ≥ 15 is ±1 in f32 anyway.
+    case ACT_TANH: { return tanh(clamp(v, -15.0, 15.0)); }
     case ACT_SIGMOID: { return 1.0 / (1.0 + exp(-v)); }
     default: { return v; }
   }
