@@ -1,0 +1,45 @@
+// The page's elements (demo/index.html), looked up once and type-checked.
+
+function byId<T extends HTMLElement>(id: string, type: { new (): T; prototype: T }): T {
+  const el = document.getElementById(id);
+  if (!(el instanceof type)) throw new Error(`demo page: #${id} is missing or not a ${type.name}`);
+  return el;
+}
+
+export const STAT_KEYS = ['lossD', 'lossG', 'dReal', 'dFake', 'gradNormD', 'gradNormG'] as const;
+export type StatKey = (typeof STAT_KEYS)[number];
+
+export function findElements() {
+  return {
+    app: byId('app', HTMLElement),
+    fatal: byId('fatal', HTMLElement),
+    fatalMessage: byId('fatal-message', HTMLElement),
+    adapter: byId('adapter', HTMLElement),
+    configSummary: byId('config-summary', HTMLElement),
+    controls: byId('controls', HTMLFormElement),
+    preset: byId('preset', HTMLSelectElement),
+    seed: byId('seed', HTMLInputElement),
+    lrD: byId('lr-d', HTMLInputElement),
+    lrG: byId('lr-g', HTMLInputElement),
+    pendingHint: byId('pending-hint', HTMLElement),
+    play: byId('play', HTMLButtonElement),
+    pause: byId('pause', HTMLButtonElement),
+    step: byId('step', HTMLButtonElement),
+    reset: byId('reset', HTMLButtonElement),
+    status: byId('status', HTMLElement),
+    steps: byId('steps', HTMLElement),
+    rate: byId('rate', HTMLElement),
+    stats: Object.fromEntries(STAT_KEYS.map((k) => [k, byId(`stat-${k}`, HTMLElement)])) as Record<StatKey, HTMLElement>,
+    statsWindow: byId('stats-window', HTMLElement),
+    error: byId('error', HTMLElement),
+    distTitle: byId('dist-title', HTMLElement),
+    distCaption: byId('dist-caption', HTMLElement),
+    distChart: byId('dist-chart', HTMLElement),
+    distNote: byId('dist-note', HTMLElement),
+    lossChart: byId('loss-chart', HTMLElement),
+    dOutChart: byId('dout-chart', HTMLElement),
+    gradChart: byId('grad-chart', HTMLElement),
+  };
+}
+
+export type PageElements = ReturnType<typeof findElements>;

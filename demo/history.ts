@@ -1,0 +1,89 @@
+// Training statistics over steps (as the engine reports them) and the three
+// charts that plot them: losses, D's mean outputs, gradient norms.
+import type { TrainingStats } from '../src/index.js';
+import { axis, Chart, COLORS, latestOrHovered } from './charts.js';
+
+type Series = (number | null)[];
+const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+export class StatsHistory {
+  readonly step: number[] = [];
+  readonly lossD: Series = [];
+  readonly lossG: Series = [];
+  readonly dReal: Series = [];
+  readonly dFake: Series = [];
+  readonly gradNormD: Series = [];
+  readonly gradNormG: Series = [];
+
+  get length(): number {
+    return this.step.length;
+  }
+
+  push(s: TrainingStats): void {
+    this.step.push(s.step);
+    this.lossD.push(finite(s.lossD));
+    this.lossG.push(finite(s.lossG));
+    this.dReal.push(finite(s.dReal));
+    this.dFake.push(finite(s.dFake));
+    this.gradNormD.push(finite(s.gradNormD));
+    this.gradNormG.push(finite(s.gradNormG));
+  }
+
+  clear(): void {
+    for (const a of [this.step, this.lossD, this.lossG, this.dReal, this.dFake, this.gradNormD, this.gradNormG]) a.length = 0;
+  }
+}
+
+const HEIGHT = 210;
+const stepAxis = () => axis({ label: 'step', labelSize: 16, size: 30 });
+const line = (label: string, stroke: string, dash?: number[]) => ({
+  label,
+  stroke,
+  width: 1.5,
+  dash,
+  value: latestOrHovered,
+  points: { show: false },
+});
+
+export class HistoryCharts {
+  private readonly charts: Chart[];
+
+  constructor(
+    private readonly containers: { loss: HTMLElement; dOut: HTMLElement; grad: HTMLElement },
+  ) {
+    const x = { label: 'step', value: latestOrHovered };
+    const scales = { x: { time: false } };
+    this.charts = [
+      new Chart(containers.loss, {
+        height: HEIGHT,
+        scales,
+        axes: [stepAxis(), axis({ size: 44 })],
+        series: [x, line('loss D', COLORS.disc), line('loss G', COLORS.fake)],
+      }, [[], [], []]),
+      new Chart(containers.dOut, {
+        height: HEIGHT,
+        scales: { ...scales, y: { range: [0, 1] } },
+        axes: [stepAxis(), axis({ size: 44 })],
+        series: [x, line('D(x) on real', COLORS.real), line('D(G(z)) on fake', COLORS.fake)],
+      }, [[], [], []]),
+      new Chart(containers.grad, {
+        height: HEIGHT,
+        scales,
+        axes: [stepAxis(), axis({ size: 52 })],
+        series: [x, line('‖∇D‖', COLORS.disc), line('‖∇G‖', COLORS.fake)],
+      }, [[], [], []]),
+    ];
+  }
+
+  draw(h: StatsHistory): void {
+    const [loss, dOut, grad] = this.charts;
+    loss.setData([h.step, h.lossD, h.lossG]);
+    dOut.setData([h.step, h.dReal, h.dFake]);
+    grad.setData([h.step, h.gradNormD, h.gradNormG]);
+    for (const el of Object.values(this.containers)) el.dataset.points = String(h.length);
+  }
+
+  destroy(): void {
+    for (const c of this.charts) c.destroy();
+  }
+}
