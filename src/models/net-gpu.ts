@@ -4,15 +4,14 @@
 import { createStorageBuffer, floatRange } from '../runtime/buffers.js';
 import type { KernelRegistry } from '../runtime/kernel.js';
 import type { SequenceBuilder } from '../runtime/recorder.js';
-import { ACTIVATION_CODE, ADAM_WORKGROUP, activationKernels, adamKernels, linearKernels } from '../shaders/index.js';
+import { ACTIVATION_CODE, ADAM_WORKGROUP, activationKernels, adamKernels, adamWorkgroups, linearKernels } from '../shaders/index.js';
 import type { Sequential, Stage } from './sequential.js';
 
 const stageWidth = (s: Stage): number => (s.kind === 'linear' ? s.outFeatures : s.features);
 
-/** Workgroups adam_update launches for `count` parameters, padding workgroups of a 2D fold included. */
+/** grad² partials adam_update writes for `count` parameters: one per invocation. */
 export function adamPartialCount(count: number): number {
-  const groups = Math.ceil(count / ADAM_WORKGROUP);
-  return groups <= 65535 ? groups : 65535 * Math.ceil(groups / 65535);
+  return adamWorkgroups(count) * ADAM_WORKGROUP;
 }
 
 export class NetGpu {

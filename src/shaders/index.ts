@@ -53,11 +53,15 @@ export const bceWithLogitsKernels = defineKernelFamily({
   dispatch: { bce_with_logits_forward_backward: () => [1, 1, 1] },
 });
 
-export const ADAM_WORKGROUP = 256;
+// Must match @workgroup_size(64) in adam.wgsl. At most 256 workgroups: each
+// invocation strides over the buffer and writes one grad² partial.
+export const ADAM_WORKGROUP = 64;
+export const ADAM_MAX_WORKGROUPS = 256;
+export const adamWorkgroups = (count: number): number => Math.min(ceilDiv(count, ADAM_WORKGROUP), ADAM_MAX_WORKGROUPS);
 export const adamKernels = defineKernelFamily({
   name: 'adam',
   source: adamSource,
-  dispatch: { adam_update: (u) => dispatch1d(u.count, ADAM_WORKGROUP) },
+  dispatch: { adam_update: (u) => [adamWorkgroups(u.count), 1, 1] },
 });
 
 export const trainStateKernels = defineKernelFamily({
