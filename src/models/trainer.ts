@@ -107,6 +107,7 @@ export class GanTrainer {
     const d = c.discriminator;
     checkInitial('generator', g, init.generator);
     checkInitial('discriminator', d, init.discriminator);
+    checkFitsDevice(ctx.device, c);
     const kernels = ctx.kernels;
     const device = ctx.device;
     // Kick off every pipeline compile at once; the awaits below then find them cached.
@@ -424,6 +425,24 @@ async function encodeNoise(
     ? { seed: c.seed, stream, count, offset: 0, a: n.low, b: n.high }
     : { seed: c.seed, stream, count, offset: 0, a: n.mean, b: n.std };
   seq.add(k, { state, out }, u, 'noise');
+}
+
+/** Every buffer the plan binds must fit the device's storage binding limit; say which one does not. */
+function checkFitsDevice(device: GPUDevice, c: ResolvedGanConfig): void {
+  const limit = device.limits.maxStorageBufferBindingSize;
+  const widest = (net: Sequential) => Math.max(net.inputSize, ...net.stages.map((s) => (s.kind === 'linear' ? s.outFeatures : s.features)));
+  const sizes: [string, number][] = [
+    ['generator parameters', c.generator.parameterCount * 4],
+    ['discriminator parameters', c.discriminator.parameterCount * 4],
+    ['generator activations (batch × widest layer)', c.batchSize * widest(c.generator) * 4],
+    ['discriminator activations (2 × batch × widest layer)', 2 * c.batchSize * widest(c.discriminator) * 4],
+  ];
+  if (c.data.kind === 'dataset') sizes.push(['dataset', c.data.values.length * 4]);
+  for (const [what, bytes] of sizes) {
+    if (bytes > limit) {
+      throw new GanConfigError(`${what} need ${bytes} bytes, more than this device's maxStorageBufferBindingSize (${limit})`);
+    }
+  }
 }
 
 function checkInitial(name: string, net: Sequential, values: Float32Array | undefined): void {
