@@ -1,5 +1,6 @@
 // linear.wgsl against its float64 CPU reference, and that reference against
-// finite differences. Shapes are not multiples of the 32×64 output tile.
+// finite differences. Shapes are not multiples of the 64×64 workgroup tile
+// (4×4 invocations × 16×16 outputs each).
 import { test, expect } from './support/fixtures.js';
 import { expectClose } from './support/compare.js';
 import { f32, randomArray } from './support/data.js';

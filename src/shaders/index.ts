@@ -8,6 +8,9 @@ import bceWithLogitsSource from './bce_with_logits.wgsl';
 import adamSource from './adam.wgsl';
 import trainStateSource from './train_state.wgsl';
 import randomSource from './random.wgsl';
+import batchnormSource from './batchnorm.wgsl';
+import conv2dSource from './conv2d.wgsl';
+import convTranspose2dSource from './conv_transpose2d.wgsl';
 
 const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
 
@@ -19,7 +22,7 @@ export function dispatch1d(count: number, perWorkgroup: number): WorkgroupCount 
 }
 
 // Must match TILE_ROWS / TILE_COLS and @workgroup_size(4, 4) in linear.wgsl.
-export const LINEAR_TILE_ROWS = 8;
+export const LINEAR_TILE_ROWS = 16;
 export const LINEAR_TILE_COLS = 16;
 const linearGrid = (cols: number, rows: number): WorkgroupCount => [
   ceilDiv(cols, 4 * LINEAR_TILE_COLS),
@@ -81,3 +84,44 @@ export const randomKernels = defineKernelFamily({
 });
 
 export { ACTIVATION_CODE, type ActivationName } from './activation-codes.js';
+
+// The training forward and both backward kernels run one workgroup per
+// channel; the eval forward is elementwise over N·C·L values, 64 per
+// workgroup as in its @workgroup_size(64).
+export const batchnormKernels = defineKernelFamily({
+  name: 'batchnorm',
+  source: batchnormSource,
+  dispatch: {
+    batchnorm_forward: (u) => [u.channels, 1, 1],
+    batchnorm_forward_eval: (u) => dispatch1d(u.batch * u.channels * u.spatial, 64),
+    batchnorm_backward_input: (u) => [u.channels, 1, 1],
+    batchnorm_backward_weight: (u) => [u.channels, 1, 1],
+  },
+});
+
+// Must match @workgroup_size(64) / WORKGROUP in conv2d.wgsl and
+// conv_transpose2d.wgsl: one invocation per element of the entry's output
+// (dispatch1d folds the flat index 2D), except backward_bias, one workgroup
+// per output channel.
+export const CONV_WORKGROUP = 64;
+export const conv2dKernels = defineKernelFamily({
+  name: 'conv2d',
+  source: conv2dSource,
+  dispatch: {
+    conv2d_forward: (u) => dispatch1d(u.batch * u.out_channels * u.out_height * u.out_width, CONV_WORKGROUP),
+    conv2d_backward_input: (u) => dispatch1d(u.batch * u.in_channels * u.in_height * u.in_width, CONV_WORKGROUP),
+    conv2d_backward_weight: (u) => dispatch1d(u.out_channels * u.in_channels * u.kernel_height * u.kernel_width, CONV_WORKGROUP),
+    conv2d_backward_bias: (u) => [u.out_channels, 1, 1],
+  },
+});
+
+export const convTranspose2dKernels = defineKernelFamily({
+  name: 'conv_transpose2d',
+  source: convTranspose2dSource,
+  dispatch: {
+    conv_transpose2d_forward: (u) => dispatch1d(u.batch * u.out_channels * u.out_height * u.out_width, CONV_WORKGROUP),
+    conv_transpose2d_backward_input: (u) => dispatch1d(u.batch * u.in_channels * u.in_height * u.in_width, CONV_WORKGROUP),
+    conv_transpose2d_backward_weight: (u) => dispatch1d(u.in_channels * u.out_channels * u.kernel_height * u.kernel_width, CONV_WORKGROUP),
+    conv_transpose2d_backward_bias: (u) => [u.out_channels, 1, 1],
+  },
+});

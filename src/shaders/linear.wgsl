@@ -13,13 +13,38 @@
 //   x     (B, K)   y  (B, N)   dy (B, N)   dx (B, K)
 //   w     (N, K)   bias (N)   dw (N, K)   dbias (N)
 //
-// Tiling: a 4×4 workgroup, each invocation owning a TILE_ROWS × TILE_COLS
-// block of the output held in registers. Measured on SwiftShader (the CI
-// adapter), 4×4 invocations with 8×16 register tiles beat shared-memory
-// tiling: the workgroup runs as CPU SIMD lanes, so what pays is register
-// reuse (24 loads per 128 FMAs), not cooperative loads. Out-of-range rows
-// and columns are clamped on load (always valid addresses, no branches in
-// the inner loop) and masked on store, so any shape works.
+// Tiling: the three products share one scheme. A 4×4 workgroup; each
+// invocation owns a TILE_ROWS × TILE_COLS = 16 × 16 block of its output, held
+// as 16 TileRow values of four vec4f accumulators (no arrays in the loop).
+// The reduction advances 4 indices per step: the 16 tile columns' 4 terms are
+// gathered into the columns of four mat4x4f (TileCols), each tile row's 4
+// terms into a vec4f, and row_step adds the row's 16 dot products. Rows and
+// columns past the end are clamped on load (always valid addresses, no
+// branches in the loop), reduction terms past the end are zeroed on the row
+// side, and stores are masked, so any shape works.
+//
+// Why, measured on SwiftShader (the CI adapter: Subzero JIT, which does not
+// unroll and keeps most values in memory) with bench/linear-kernels.mjs:
+// - Every load from an array at a computed index is an emulated 4-lane gather
+//   (four guarded scalar loads, ~70 cycles), whatever the addresses: no
+//   layout, vec4 grouping or workgroup-memory staging makes a load cheaper,
+//   so what pays is reuse. An R × C tile loads R + C values per reduction
+//   index for R·C multiply-adds: 8 at 16 × 16, 5.3 at the old 8 × 16.
+// - Accumulators must be plain values: the old arrays indexed by loop
+//   variables made each accumulator access a gather too (~0.1 GFLOP/s).
+// - Dot products over 4 reduction indices touch each accumulator once per 4
+//   multiply-adds; one index at a time (outer product) was 1.3–2× slower.
+// - 16 × 32 tiles were 0–40% faster on the large layers, up to 2× slower on
+//   100 × 50 × 50, and doubled pipeline compile time (Subzero, per pipeline:
+//   ~1 s at 16 × 16, 2–3 s at 16 × 32). For the same reason the epilogue
+//   loops over the tile rows instead of being unrolled (that cost seconds of
+//   compile time and saved nothing at run time).
+// - The backward products take 1.3–1.7× the forward's time: dz costs two
+//   loads (dy, y_saved) per value. With ACT none, y_saved is not read.
+// - dbias stays a separate small kernel, 4 batch rows per step: ≤ 1% of the
+//   backward on large layers, ~15% at 100 × 50 × 50. Fusing it into
+//   linear_backward_weight, which already loads dz, would need dbias bound
+//   to that entry point.
 
 const ACT_NONE: u32 = 0u;
 const ACT_RELU: u32 = 1u;
@@ -31,8 +56,9 @@ const ACT_SIGMOID: u32 = 5u;
 // Activation fused into the epilogue (forward) and prologue (backward).
 override ACT: u32 = ACT_NONE;
 
-const TILE_ROWS: u32 = 8u;
+const TILE_ROWS: u32 = 16u;
 const TILE_COLS: u32 = 16u;
+const STEP = vec4u(0u, 1u, 2u, 3u); // the 4 reduction indices one step covers
 
 struct LinearParams {
   batch: u32,         // B
@@ -52,12 +78,12 @@ struct LinearParams {
 @group(0) @binding(8) var<storage, read_write> dw: array<f32>;      // (N, K)
 @group(0) @binding(9) var<storage, read_write> dbias: array<f32>;   // (N)
 
-fn activate(v: f32) -> f32 {
+fn activate(v: vec4f) -> vec4f {
   switch ACT {
-    case ACT_RELU: { return max(v, 0.0); }
-    case ACT_LEAKY_RELU: { return select(params.slope * v, v, v > 0.0); }
-    case ACT_ELU: { return select(params.slope * (exp(v) - 1.0), v, v > 0.0); }
-    case ACT_TANH: { return tanh(v); }
+    case ACT_RELU: { return max(v, vec4f(0.0)); }
+    case ACT_LEAKY_RELU: { return select(params.slope * v, v, v > vec4f(0.0)); }
+    case ACT_ELU: { return select(params.slope * (exp(v) - 1.0), v, v > vec4f(0.0)); }
+    case ACT_TANH: { return tanh(clamp(v, vec4f(-15.0), vec4f(15.0))); } // SwiftShader tanh overflows to NaN past ~44; ±15 already rounds to ±1
     case ACT_SIGMOID: { return 1.0 / (1.0 + exp(-v)); }
     default: { return v; }
   }
@@ -65,22 +91,84 @@ fn activate(v: f32) -> f32 {
 
 // d act / d pre-activation, written in terms of the output.
 // LeakyReLU needs slope > 0 so that sign(out) = sign(in); ELU: out + alpha = alpha·e^in.
-fn activation_grad(out: f32) -> f32 {
+fn activation_grad(out: vec4f) -> vec4f {
   switch ACT {
-    case ACT_RELU: { return select(0.0, 1.0, out > 0.0); }
-    case ACT_LEAKY_RELU: { return select(params.slope, 1.0, out > 0.0); }
-    case ACT_ELU: { return select(out + params.slope, 1.0, out > 0.0); }
+    case ACT_RELU: { return select(vec4f(0.0), vec4f(1.0), out > vec4f(0.0)); }
+    case ACT_LEAKY_RELU: { return select(vec4f(params.slope), vec4f(1.0), out > vec4f(0.0)); }
+    case ACT_ELU: { return select(out + params.slope, vec4f(1.0), out > vec4f(0.0)); }
     case ACT_TANH: { return 1.0 - out * out; }
     case ACT_SIGMOID: { return out * (1.0 - out); }
-    default: { return 1.0; }
+    default: { return vec4f(1.0); }
   }
 }
 
-fn dz_at(b: u32, n: u32) -> f32 {
-  let i = b * params.out_features + n;
-  return dy[i] * activation_grad(y_saved[i]);
+// Four values at flat indices i (all valid).
+fn x4(i: vec4u) -> vec4f { return vec4f(x[i.x], x[i.y], x[i.z], x[i.w]); }
+fn w4(i: vec4u) -> vec4f { return vec4f(w[i.x], w[i.y], w[i.z], w[i.w]); }
+
+// dz at four flat indices i into (B, N).
+fn dz4(i: vec4u) -> vec4f {
+  let g = vec4f(dy[i.x], dy[i.y], dy[i.z], dy[i.w]);
+  if (ACT == ACT_NONE) { return g; }
+  return g * activation_grad(vec4f(y_saved[i.x], y_saved[i.y], y_saved[i.z], y_saved[i.w]));
 }
 
+// Sixteen accumulators of one tile row: qj holds tile columns 4j .. 4j+3.
+struct TileRow { q0: vec4f, q1: vec4f, q2: vec4f, q3: vec4f }
+
+// One reduction step's terms for the 16 tile columns: column c of mj holds
+// the 4 terms of tile column 4j + c.
+struct TileCols { m0: mat4x4f, m1: mat4x4f, m2: mat4x4f, m3: mat4x4f }
+
+// A tile row after one reduction step: a holds the row's 4 terms; a * mj is
+// the 4 dot products with the columns of mj.
+fn row_step(acc: TileRow, a: vec4f, c: TileCols) -> TileRow {
+  return TileRow(acc.q0 + a * c.m0, acc.q1 + a * c.m1, acc.q2 + a * c.m2, acc.q3 + a * c.m3);
+}
+
+// Terms of 4 consecutive tile columns from w or x: column j (clamped to
+// count - 1) starts at j * stride, and its 4 terms sit at offsets.
+fn w_cols(j: u32, count: u32, stride: u32, offsets: vec4u) -> mat4x4f {
+  let last = count - 1u;
+  return mat4x4f(w4(min(j, last) * stride + offsets), w4(min(j + 1u, last) * stride + offsets),
+                 w4(min(j + 2u, last) * stride + offsets), w4(min(j + 3u, last) * stride + offsets));
+}
+fn x_cols(j: u32, count: u32, stride: u32, offsets: vec4u) -> mat4x4f {
+  let last = count - 1u;
+  return mat4x4f(x4(min(j, last) * stride + offsets), x4(min(j + 1u, last) * stride + offsets),
+                 x4(min(j + 2u, last) * stride + offsets), x4(min(j + 3u, last) * stride + offsets));
+}
+
+// The 4 reduction indices from i, clamped to count - 1, and which are real.
+fn step_indices(i: u32, count: u32) -> vec4u { return min(i + STEP, vec4u(count - 1u)); }
+fn step_live(i: u32, count: u32) -> vec4<bool> { return i + STEP < vec4u(count); }
+
+// Masked stores of 4 consecutive output columns from column j of row r.
+fn store_y(r: u32, j: u32, v: vec4f) {
+  let N = params.out_features;
+  let last = N - 1u;
+  let z = activate(v + vec4f(bias[min(j, last)], bias[min(j + 1u, last)], bias[min(j + 2u, last)], bias[min(j + 3u, last)]));
+  if (j < N) { y[r * N + j] = z.x; }
+  if (j + 1u < N) { y[r * N + j + 1u] = z.y; }
+  if (j + 2u < N) { y[r * N + j + 2u] = z.z; }
+  if (j + 3u < N) { y[r * N + j + 3u] = z.w; }
+}
+fn store_dx(r: u32, j: u32, v: vec4f) {
+  let K = params.in_features;
+  if (j < K) { dx[r * K + j] = v.x; }
+  if (j + 1u < K) { dx[r * K + j + 1u] = v.y; }
+  if (j + 2u < K) { dx[r * K + j + 2u] = v.z; }
+  if (j + 3u < K) { dx[r * K + j + 3u] = v.w; }
+}
+fn store_dw(r: u32, j: u32, v: vec4f) {
+  let K = params.in_features;
+  if (j < K) { dw[r * K + j] = v.x; }
+  if (j + 1u < K) { dw[r * K + j + 1u] = v.y; }
+  if (j + 2u < K) { dw[r * K + j + 2u] = v.z; }
+  if (j + 3u < K) { dw[r * K + j + 3u] = v.w; }
+}
+
+// y (B, N): rows b, columns n, reduction over k.
 @compute @workgroup_size(4, 4)
 fn linear_forward(@builtin(global_invocation_id) gid: vec3u) {
   let B = params.batch;
@@ -90,24 +178,39 @@ fn linear_forward(@builtin(global_invocation_id) gid: vec3u) {
   let n0 = gid.x * TILE_COLS;
   if (b0 >= B || n0 >= N) { return; }
 
-  var acc: array<array<f32, TILE_COLS>, TILE_ROWS>;
-  var xs: array<f32, TILE_ROWS>;
-  var ws: array<f32, TILE_COLS>;
-  for (var k = 0u; k < K; k++) {
-    for (var r = 0u; r < TILE_ROWS; r++) { xs[r] = x[min(b0 + r, B - 1u) * K + k]; }
-    for (var c = 0u; c < TILE_COLS; c++) { ws[c] = w[min(n0 + c, N - 1u) * K + k]; }
-    for (var r = 0u; r < TILE_ROWS; r++) {
-      for (var c = 0u; c < TILE_COLS; c++) { acc[r][c] = fma(xs[r], ws[c], acc[r][c]); }
-    }
+  var t0: TileRow; var t1: TileRow; var t2: TileRow; var t3: TileRow;
+  var t4: TileRow; var t5: TileRow; var t6: TileRow; var t7: TileRow;
+  var t8: TileRow; var t9: TileRow; var t10: TileRow; var t11: TileRow;
+  var t12: TileRow; var t13: TileRow; var t14: TileRow; var t15: TileRow;
+  for (var k = 0u; k < K; k += 4u) {
+    let k4 = step_indices(k, K);
+    let live = step_live(k, K);
+    let c = TileCols(w_cols(n0, N, K, k4), w_cols(n0 + 4u, N, K, k4), w_cols(n0 + 8u, N, K, k4), w_cols(n0 + 12u, N, K, k4));
+    let zero = vec4f(0.0);
+    t0 = row_step(t0, select(zero, x4(min(b0, B - 1u) * K + k4), live), c);
+    t1 = row_step(t1, select(zero, x4(min(b0 + 1u, B - 1u) * K + k4), live), c);
+    t2 = row_step(t2, select(zero, x4(min(b0 + 2u, B - 1u) * K + k4), live), c);
+    t3 = row_step(t3, select(zero, x4(min(b0 + 3u, B - 1u) * K + k4), live), c);
+    t4 = row_step(t4, select(zero, x4(min(b0 + 4u, B - 1u) * K + k4), live), c);
+    t5 = row_step(t5, select(zero, x4(min(b0 + 5u, B - 1u) * K + k4), live), c);
+    t6 = row_step(t6, select(zero, x4(min(b0 + 6u, B - 1u) * K + k4), live), c);
+    t7 = row_step(t7, select(zero, x4(min(b0 + 7u, B - 1u) * K + k4), live), c);
+    t8 = row_step(t8, select(zero, x4(min(b0 + 8u, B - 1u) * K + k4), live), c);
+    t9 = row_step(t9, select(zero, x4(min(b0 + 9u, B - 1u) * K + k4), live), c);
+    t10 = row_step(t10, select(zero, x4(min(b0 + 10u, B - 1u) * K + k4), live), c);
+    t11 = row_step(t11, select(zero, x4(min(b0 + 11u, B - 1u) * K + k4), live), c);
+    t12 = row_step(t12, select(zero, x4(min(b0 + 12u, B - 1u) * K + k4), live), c);
+    t13 = row_step(t13, select(zero, x4(min(b0 + 13u, B - 1u) * K + k4), live), c);
+    t14 = row_step(t14, select(zero, x4(min(b0 + 14u, B - 1u) * K + k4), live), c);
+    t15 = row_step(t15, select(zero, x4(min(b0 + 15u, B - 1u) * K + k4), live), c);
   }
-  for (var r = 0u; r < TILE_ROWS; r++) {
-    let b = b0 + r;
-    if (b >= B) { break; }
-    for (var c = 0u; c < TILE_COLS; c++) {
-      let n = n0 + c;
-      if (n >= N) { break; }
-      y[b * N + n] = activate(acc[r][c] + bias[n]);
-    }
+  let tile = array<TileRow, TILE_ROWS>(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15);
+  for (var r = 0u; r < TILE_ROWS && b0 + r < B; r++) {
+    let t = tile[r];
+    store_y(b0 + r, n0, t.q0);
+    store_y(b0 + r, n0 + 4u, t.q1);
+    store_y(b0 + r, n0 + 8u, t.q2);
+    store_y(b0 + r, n0 + 12u, t.q3);
   }
 }
 
@@ -121,24 +224,40 @@ fn linear_backward_input(@builtin(global_invocation_id) gid: vec3u) {
   let k0 = gid.x * TILE_COLS;
   if (b0 >= B || k0 >= K) { return; }
 
-  var acc: array<array<f32, TILE_COLS>, TILE_ROWS>;
-  var dzs: array<f32, TILE_ROWS>;
-  var ws: array<f32, TILE_COLS>;
-  for (var n = 0u; n < N; n++) {
-    for (var r = 0u; r < TILE_ROWS; r++) { dzs[r] = dz_at(min(b0 + r, B - 1u), n); }
-    for (var c = 0u; c < TILE_COLS; c++) { ws[c] = w[n * K + min(k0 + c, K - 1u)]; }
-    for (var r = 0u; r < TILE_ROWS; r++) {
-      for (var c = 0u; c < TILE_COLS; c++) { acc[r][c] = fma(dzs[r], ws[c], acc[r][c]); }
-    }
+  var t0: TileRow; var t1: TileRow; var t2: TileRow; var t3: TileRow;
+  var t4: TileRow; var t5: TileRow; var t6: TileRow; var t7: TileRow;
+  var t8: TileRow; var t9: TileRow; var t10: TileRow; var t11: TileRow;
+  var t12: TileRow; var t13: TileRow; var t14: TileRow; var t15: TileRow;
+  for (var n = 0u; n < N; n += 4u) {
+    let n4 = step_indices(n, N);
+    let live = step_live(n, N);
+    let wn = n4 * K;
+    let c = TileCols(w_cols(k0, K, 1u, wn), w_cols(k0 + 4u, K, 1u, wn), w_cols(k0 + 8u, K, 1u, wn), w_cols(k0 + 12u, K, 1u, wn));
+    let zero = vec4f(0.0);
+    t0 = row_step(t0, select(zero, dz4(min(b0, B - 1u) * N + n4), live), c);
+    t1 = row_step(t1, select(zero, dz4(min(b0 + 1u, B - 1u) * N + n4), live), c);
+    t2 = row_step(t2, select(zero, dz4(min(b0 + 2u, B - 1u) * N + n4), live), c);
+    t3 = row_step(t3, select(zero, dz4(min(b0 + 3u, B - 1u) * N + n4), live), c);
+    t4 = row_step(t4, select(zero, dz4(min(b0 + 4u, B - 1u) * N + n4), live), c);
+    t5 = row_step(t5, select(zero, dz4(min(b0 + 5u, B - 1u) * N + n4), live), c);
+    t6 = row_step(t6, select(zero, dz4(min(b0 + 6u, B - 1u) * N + n4), live), c);
+    t7 = row_step(t7, select(zero, dz4(min(b0 + 7u, B - 1u) * N + n4), live), c);
+    t8 = row_step(t8, select(zero, dz4(min(b0 + 8u, B - 1u) * N + n4), live), c);
+    t9 = row_step(t9, select(zero, dz4(min(b0 + 9u, B - 1u) * N + n4), live), c);
+    t10 = row_step(t10, select(zero, dz4(min(b0 + 10u, B - 1u) * N + n4), live), c);
+    t11 = row_step(t11, select(zero, dz4(min(b0 + 11u, B - 1u) * N + n4), live), c);
+    t12 = row_step(t12, select(zero, dz4(min(b0 + 12u, B - 1u) * N + n4), live), c);
+    t13 = row_step(t13, select(zero, dz4(min(b0 + 13u, B - 1u) * N + n4), live), c);
+    t14 = row_step(t14, select(zero, dz4(min(b0 + 14u, B - 1u) * N + n4), live), c);
+    t15 = row_step(t15, select(zero, dz4(min(b0 + 15u, B - 1u) * N + n4), live), c);
   }
-  for (var r = 0u; r < TILE_ROWS; r++) {
-    let b = b0 + r;
-    if (b >= B) { break; }
-    for (var c = 0u; c < TILE_COLS; c++) {
-      let k = k0 + c;
-      if (k >= K) { break; }
-      dx[b * K + k] = acc[r][c];
-    }
+  let tile = array<TileRow, TILE_ROWS>(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15);
+  for (var r = 0u; r < TILE_ROWS && b0 + r < B; r++) {
+    let t = tile[r];
+    store_dx(b0 + r, k0, t.q0);
+    store_dx(b0 + r, k0 + 4u, t.q1);
+    store_dx(b0 + r, k0 + 8u, t.q2);
+    store_dx(b0 + r, k0 + 12u, t.q3);
   }
 }
 
@@ -152,33 +271,54 @@ fn linear_backward_weight(@builtin(global_invocation_id) gid: vec3u) {
   let k0 = gid.x * TILE_COLS;
   if (n0 >= N || k0 >= K) { return; }
 
-  var acc: array<array<f32, TILE_COLS>, TILE_ROWS>;
-  var dzs: array<f32, TILE_ROWS>;
-  var xs: array<f32, TILE_COLS>;
-  for (var b = 0u; b < B; b++) {
-    for (var r = 0u; r < TILE_ROWS; r++) { dzs[r] = dz_at(b, min(n0 + r, N - 1u)); }
-    for (var c = 0u; c < TILE_COLS; c++) { xs[c] = x[b * K + min(k0 + c, K - 1u)]; }
-    for (var r = 0u; r < TILE_ROWS; r++) {
-      for (var c = 0u; c < TILE_COLS; c++) { acc[r][c] = fma(dzs[r], xs[c], acc[r][c]); }
-    }
+  var t0: TileRow; var t1: TileRow; var t2: TileRow; var t3: TileRow;
+  var t4: TileRow; var t5: TileRow; var t6: TileRow; var t7: TileRow;
+  var t8: TileRow; var t9: TileRow; var t10: TileRow; var t11: TileRow;
+  var t12: TileRow; var t13: TileRow; var t14: TileRow; var t15: TileRow;
+  for (var b = 0u; b < B; b += 4u) {
+    let b4 = step_indices(b, B);
+    let live = step_live(b, B);
+    let xb = b4 * K;
+    let zb = b4 * N;
+    let c = TileCols(x_cols(k0, K, 1u, xb), x_cols(k0 + 4u, K, 1u, xb), x_cols(k0 + 8u, K, 1u, xb), x_cols(k0 + 12u, K, 1u, xb));
+    let zero = vec4f(0.0);
+    t0 = row_step(t0, select(zero, dz4(min(n0, N - 1u) + zb), live), c);
+    t1 = row_step(t1, select(zero, dz4(min(n0 + 1u, N - 1u) + zb), live), c);
+    t2 = row_step(t2, select(zero, dz4(min(n0 + 2u, N - 1u) + zb), live), c);
+    t3 = row_step(t3, select(zero, dz4(min(n0 + 3u, N - 1u) + zb), live), c);
+    t4 = row_step(t4, select(zero, dz4(min(n0 + 4u, N - 1u) + zb), live), c);
+    t5 = row_step(t5, select(zero, dz4(min(n0 + 5u, N - 1u) + zb), live), c);
+    t6 = row_step(t6, select(zero, dz4(min(n0 + 6u, N - 1u) + zb), live), c);
+    t7 = row_step(t7, select(zero, dz4(min(n0 + 7u, N - 1u) + zb), live), c);
+    t8 = row_step(t8, select(zero, dz4(min(n0 + 8u, N - 1u) + zb), live), c);
+    t9 = row_step(t9, select(zero, dz4(min(n0 + 9u, N - 1u) + zb), live), c);
+    t10 = row_step(t10, select(zero, dz4(min(n0 + 10u, N - 1u) + zb), live), c);
+    t11 = row_step(t11, select(zero, dz4(min(n0 + 11u, N - 1u) + zb), live), c);
+    t12 = row_step(t12, select(zero, dz4(min(n0 + 12u, N - 1u) + zb), live), c);
+    t13 = row_step(t13, select(zero, dz4(min(n0 + 13u, N - 1u) + zb), live), c);
+    t14 = row_step(t14, select(zero, dz4(min(n0 + 14u, N - 1u) + zb), live), c);
+    t15 = row_step(t15, select(zero, dz4(min(n0 + 15u, N - 1u) + zb), live), c);
   }
-  for (var r = 0u; r < TILE_ROWS; r++) {
-    let n = n0 + r;
-    if (n >= N) { break; }
-    for (var c = 0u; c < TILE_COLS; c++) {
-      let k = k0 + c;
-      if (k >= K) { break; }
-      dw[n * K + k] = acc[r][c];
-    }
+  let tile = array<TileRow, TILE_ROWS>(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15);
+  for (var r = 0u; r < TILE_ROWS && n0 + r < N; r++) {
+    let t = tile[r];
+    store_dw(n0 + r, k0, t.q0);
+    store_dw(n0 + r, k0 + 4u, t.q1);
+    store_dw(n0 + r, k0 + 8u, t.q2);
+    store_dw(n0 + r, k0 + 12u, t.q3);
   }
 }
 
-// dbias (N): one invocation per output feature, summing its column of dz.
+// dbias (N): one invocation per output feature, summing its column of dz 4 rows at a time.
 @compute @workgroup_size(64)
 fn linear_backward_bias(@builtin(global_invocation_id) gid: vec3u) {
+  let B = params.batch;
+  let N = params.out_features;
   let n = gid.x;
-  if (n >= params.out_features) { return; }
-  var sum = 0.0;
-  for (var b = 0u; b < params.batch; b++) { sum += dz_at(b, n); }
-  dbias[n] = sum;
+  if (n >= N) { return; }
+  var sum = vec4f(0.0);
+  for (var b = 0u; b < B; b += 4u) {
+    sum += select(vec4f(0.0), dz4(step_indices(b, B) * N + n), step_live(b, B));
+  }
+  dbias[n] = (sum.x + sum.y) + (sum.z + sum.w);
 }

@@ -1,0 +1,168 @@
+// conv2d.wgsl against its float64 CPU reference, and that reference against
+// finite differences. Geometries: batch 1 and 3, 5 input channels, 13×11
+// (non-square) images, stride 1 and 2, padding 0 and 1, kernels 3, 4 and 5,
+// with and without bias, every fused activation once; then DCGAN's first
+// discriminator layer. The adjoint identity with conv_transpose2d is in
+// conv_transpose2d.spec.ts.
+import { test, expect, type GpuPage } from './support/fixtures.js';
+import { expectClose } from './support/compare.js';
+import { f32, randomArray } from './support/data.js';
+import {
+  conv2dBackwardBias,
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  conv2dForward,
+  conv2dOutputSize,
+  conv2dPreactivationGrad,
+  type Conv2dShape,
+} from '../src/reference/conv2d.js';
+import { ACTIVATION_CODE, type ActivationName } from '../src/shaders/activation-codes.js';
+
+interface Case {
+  shape: Conv2dShape;
+  act: ActivationName;
+  slope: number;
+  bias: boolean;
+}
+
+const shape = (
+  [batch, inChannels, inHeight, inWidth]: number[],
+  [outChannels, kernelHeight, kernelWidth]: number[],
+  stride: number,
+  padding: number,
+): Conv2dShape => ({ batch, inChannels, outChannels, inHeight, inWidth, kernelHeight, kernelWidth, stride, padding });
+
+const CASES: Case[] = [
+  { shape: shape([1, 5, 13, 11], [4, 3, 3], 1, 0), act: 'none', slope: 0, bias: true },
+  { shape: shape([3, 5, 13, 11], [5, 4, 4], 2, 1), act: 'leakyRelu', slope: 0.2, bias: true },
+  { shape: shape([3, 5, 13, 11], [6, 5, 5], 2, 0), act: 'tanh', slope: 0, bias: false },
+  { shape: shape([1, 5, 13, 11], [4, 5, 5], 1, 1), act: 'elu', slope: 1, bias: true },
+  { shape: shape([3, 5, 13, 11], [4, 3, 3], 2, 1), act: 'sigmoid', slope: 0, bias: true },
+  { shape: shape([3, 5, 13, 11], [5, 4, 4], 1, 0), act: 'relu', slope: 0, bias: true },
+];
+
+// f32 sums of at most ~450 products of values ≤ 2 in magnitude (dw sums
+// B·H_out·W_out terms): the reference is float64 on the same f32-rounded inputs.
+const TOL = { atol: 1e-4, rtol: 1e-4 };
+
+function conv2dUniforms(s: Conv2dShape, slope: number): Record<string, number> {
+  const { outHeight, outWidth } = conv2dOutputSize(s);
+  return {
+    batch: s.batch,
+    in_channels: s.inChannels,
+    out_channels: s.outChannels,
+    in_height: s.inHeight,
+    in_width: s.inWidth,
+    out_height: outHeight,
+    out_width: outWidth,
+    kernel_height: s.kernelHeight,
+    kernel_width: s.kernelWidth,
+    stride: s.stride,
+    padding: s.padding,
+    slope,
+  };
+}
+
+const geometryOf = (s: Conv2dShape): string =>
+  `input=${s.batch}x${s.inChannels}x${s.inHeight}x${s.inWidth},` +
+  `f=${s.outChannels}x${s.inChannels}x${s.kernelHeight}x${s.kernelWidth},s=${s.stride},p=${s.padding}`;
+
+/** All four entry points on random data, each checked against the reference. */
+async function checkAgainstReference(gpu: GpuPage, c: Case, seed: number, what: string): Promise<void> {
+  const s = c.shape;
+  const { outHeight, outWidth } = conv2dOutputSize(s);
+  const xCount = s.batch * s.inChannels * s.inHeight * s.inWidth;
+  const yCount = s.batch * s.outChannels * outHeight * outWidth;
+  const wCount = s.outChannels * s.inChannels * s.kernelHeight * s.kernelWidth;
+  const x = f32(randomArray(xCount, seed, -2, 2));
+  const w = f32(randomArray(wCount, seed + 1, -0.5, 0.5));
+  const bias = f32(randomArray(s.outChannels, seed + 2, -0.5, 0.5));
+  const dy = f32(randomArray(yCount, seed + 3));
+  const uniforms = conv2dUniforms(s, c.slope);
+  const overrides = { ACT: ACTIVATION_CODE[c.act], HAS_BIAS: c.bias ? 1 : 0 };
+
+  const yRef = conv2dForward(s, x, w, c.bias ? bias : null, c.act, c.slope);
+  const fwd = await gpu.runKernel({
+    family: 'conv2d', entry: 'conv2d_forward', overrides, uniforms,
+    inputs: { x: [...x], w: [...w], bias: c.bias ? [...bias] : [0] }, outputs: { y: yCount },
+  });
+  expectClose(fwd.y, yRef, TOL, `y (${what})`);
+
+  // Backward from the GPU's own y, so act'(y) sees the same saved output.
+  const ySaved = f32(fwd.y);
+  const dz = conv2dPreactivationGrad(ySaved, dy, c.act, c.slope);
+  const common = { y_saved: [...ySaved], dy: [...dy] };
+  const dx = await gpu.runKernel({
+    family: 'conv2d', entry: 'conv2d_backward_input', overrides, uniforms,
+    inputs: { ...common, w: [...w] }, outputs: { dx: xCount },
+  });
+  expectClose(dx.dx, conv2dBackwardInput(s, dz, w), TOL, `dx (${what})`);
+  const dw = await gpu.runKernel({
+    family: 'conv2d', entry: 'conv2d_backward_weight', overrides, uniforms,
+    inputs: { ...common, x: [...x] }, outputs: { dw: wCount },
+  });
+  expectClose(dw.dw, conv2dBackwardWeight(s, dz, x), TOL, `dw (${what})`);
+  const db = await gpu.runKernel({
+    family: 'conv2d', entry: 'conv2d_backward_bias', overrides, uniforms,
+    inputs: common, outputs: { dbias: s.outChannels },
+  });
+  expectClose(db.dbias, conv2dBackwardBias(s, dz), TOL, `dbias (${what})`);
+}
+
+CASES.forEach((c, n) => {
+  const what = `${geometryOf(c.shape)},act=${c.act},bias=${c.bias}`;
+  test(`conv2d forward and backward match the CPU reference: ${what}`, async ({ gpu }) => {
+    await checkAgainstReference(gpu, c, 100 * n + 7, what);
+  });
+});
+
+// DCGAN's first discriminator layer on MNIST: nn.Conv2d(1, 64, 4, 2, 1, bias=False) + LeakyReLU(0.2).
+test('conv2d runs the DCGAN shape: input=2x1x28x28,f=64x1x4x4,s=2,p=1,act=leakyRelu,bias=false', async ({ gpu }) => {
+  const c: Case = { shape: shape([2, 1, 28, 28], [64, 4, 4], 2, 1), act: 'leakyRelu', slope: 0.2, bias: false };
+  expect(conv2dOutputSize(c.shape)).toEqual({ outHeight: 14, outWidth: 14 });
+  await checkAgainstReference(gpu, c, 9001, 'DCGAN conv 1→64');
+});
+
+const ACTS: [ActivationName, number][] = [
+  ['none', 0],
+  ['relu', 0],
+  ['leakyRelu', 0.2],
+  ['elu', 1],
+  ['tanh', 0],
+  ['sigmoid', 0],
+];
+
+// Scalar L = Σ dy ⊙ y, whose gradients the backward computes; central differences, h = 1e-6.
+const FD_SHAPES = [
+  shape([2, 2, 5, 4], [3, 3, 3], 2, 1),
+  shape([1, 2, 6, 5], [2, 4, 3], 1, 0),
+];
+for (const s of FD_SHAPES) {
+  test(`conv2d CPU reference backward matches finite differences: ${geometryOf(s)},act=each`, () => {
+    const { outHeight, outWidth } = conv2dOutputSize(s);
+    const yCount = s.batch * s.outChannels * outHeight * outWidth;
+    for (const [act, slope] of ACTS) {
+      const x = Float64Array.from(randomArray(s.batch * s.inChannels * s.inHeight * s.inWidth, 21));
+      const w = Float64Array.from(randomArray(s.outChannels * s.inChannels * s.kernelHeight * s.kernelWidth, 22));
+      const b = Float64Array.from(randomArray(s.outChannels, 23));
+      const dy = Float64Array.from(randomArray(yCount, 24));
+      const loss = (xx: Float64Array, ww: Float64Array, bb: Float64Array): number =>
+        conv2dForward(s, xx, ww, bb, act, slope).reduce((acc, v, i) => acc + v * dy[i], 0);
+      const dz = conv2dPreactivationGrad(conv2dForward(s, x, w, b, act, slope), dy, act, slope);
+      const analytic = { x: conv2dBackwardInput(s, dz, w), w: conv2dBackwardWeight(s, dz, x), b: conv2dBackwardBias(s, dz) };
+      const h = 1e-6;
+      for (const [name, v] of [['x', x], ['w', w], ['b', b]] as const) {
+        const args = (arr: Float64Array): [Float64Array, Float64Array, Float64Array] =>
+          name === 'x' ? [arr, w, b] : name === 'w' ? [x, arr, b] : [x, w, arr];
+        const numeric = v.map((_, i) => {
+          const plus = Float64Array.from(v);
+          const minus = Float64Array.from(v);
+          plus[i] += h;
+          minus[i] -= h;
+          return (loss(...args(plus)) - loss(...args(minus))) / (2 * h);
+        });
+        expectClose(analytic[name], numeric, { atol: 1e-6, rtol: 1e-5 }, `d${name} (act=${act})`);
+      }
+    }
+  });
+}
