@@ -78,6 +78,7 @@ export class GanTrainer {
   private sampleCalls = 0;
   private lastReport: TrainingStats | null = null;
   private disposed = false;
+  private readonly readback: StatsReadback;
 
   private constructor(
     readonly ctx: GpuContext,
@@ -98,7 +99,6 @@ export class GanTrainer {
       }
     });
   }
-  private readonly readback: StatsReadback;
 
   /** Validates the config (throws GanConfigError before any GPU work), then builds the step plan. */
   static async create(ctx: GpuContext, config: GanConfig, init: InitialWeights = {}): Promise<GanTrainer> {

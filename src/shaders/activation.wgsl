@@ -2,10 +2,10 @@
 // linear layer before it can absorb (linear.wgsl fuses the common case).
 //
 //   activation_forward:         y[i]  = act(x[i])
-//   activation_backward_input:  dx[i] = dy[i] · act'(x[i]), written in terms of y[i]
+//   activation_backward_input:  dx[i] = dy[i] · act'(x[i]), written in terms of the saved output y[i]
 //
 // Bindings (count = number of elements, any shape flattened):
-//   x (count)   y (count)   dy (count)   dx (count)
+//   x (count)   y (count)   y_saved (count, the forward's y)   dy (count)   dx (count)
 // Dispatch: 64 invocations per workgroup, workgroups laid out 2D when the
 // count passes 65535 workgroups; i = gid.x + gid.y · (num_workgroups.x · 64).
 
