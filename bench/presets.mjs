@@ -9,6 +9,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_WEBGPU_ARGS, findChromium } from '../scripts/chromium.mjs';
+import { measureEngine } from './lib/engine-measure.mjs';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '9' }, presets: { type: 'string', default: 'gaussian1d,sine,mnistMlp' } },
@@ -16,33 +17,6 @@ const { values } = parseArgs({
 const SECONDS = Number(values.seconds);
 const PRESETS = values.presets.split(',');
 const PORT = 8790;
-
-/** Runs in the page or in Node: measures one preset on one GpuContext. */
-async function measure(lib, ctx, name, digits, seconds) {
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const t0 = performance.now();
-  const trainer = await lib.GanTrainer.create(ctx, lib.presets.preset(name, { digits }));
-  await trainer.train(1);
-  const firstStepMs = performance.now() - t0;
-  await trainer.train(3);
-  const windows = [];
-  let chunk = 4;
-  for (let w = 0; w < 3; w++) {
-    for (;;) {
-      const s = performance.now();
-      await trainer.train(chunk, { stepsPerSubmit: 8 });
-      const dt = (performance.now() - s) / 1000;
-      if (dt >= seconds / 3 || chunk >= 4096) {
-        windows.push(chunk / dt);
-        break;
-      }
-      chunk = Math.ceil(chunk * Math.min(8, (seconds / 3 / dt) * 1.1));
-    }
-  }
-  const result = { preset: name, stepsPerSecond: median(windows), windows, firstStepMs, dispatchesPerStep: trainer.dispatchesPerStep };
-  trainer.dispose();
-  return result;
-}
 
 const server = spawn(process.execPath, ['scripts/serve.mjs', `--port=${PORT}`], { stdio: 'ignore' });
 const results = [];
@@ -65,7 +39,7 @@ try {
         const measureFn = new Function(`return (${measureSource})`)();
         return measureFn(lib, ctx, name, digits, seconds);
       },
-      { name, seconds: SECONDS, measureSource: measure.toString() },
+      { name, seconds: SECONDS, measureSource: measureEngine.toString() },
     );
     results.push({ runtime: 'chromium', adapter, ...r });
     console.error(`chromium ${name}: ${r.stepsPerSecond.toFixed(2)} steps/s`);
@@ -76,7 +50,7 @@ try {
   const ctx = await lib.createNodeGpuContext();
   for (const name of PRESETS) {
     const digits = name === 'mnistMlp' ? lib.loadMnistDigits() : undefined;
-    const r = await measure(lib, ctx, name, digits, SECONDS);
+    const r = await measureEngine(lib, ctx, name, digits, SECONDS);
     results.push({ runtime: 'node-dawn', adapter: ctx.adapterName, ...r });
     console.error(`node ${name}: ${r.stepsPerSecond.toFixed(2)} steps/s`);
   }

@@ -1,0 +1,202 @@
+// The TF.js side of bench/tfjs-peer.mjs, bundled by it into dist/bench/tfjs-page.js
+// and loaded by bench/tfjs.html. The two workloads are written the way a TF.js
+// user would write them: layers API models, tf.train.adam(...).minimize(...),
+// tf.losses.sigmoidCrossEntropy, tf.random* for noise and batches.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const dense = (o) => tf.layers.dense(o);
+
+/** Digits binary (rows × 784 u8 pixels, then labels) → [rows, 784] tensor in [-1, 1]. */
+async function loadDigits() {
+  const bytes = new Uint8Array(await (await fetch('/dist/data/mnist-digits.bin')).arrayBuffer());
+  const rows = bytes.length / 785;
+  const pixels = new Float32Array(rows * 784);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (bytes[i] / 255) * 2 - 1;
+  return { pixels, rows };
+}
+
+/** W1, our `mnistMlp` preset. */
+function mnistMlp(digits) {
+  const D = tf.sequential({
+    layers: [
+      dense({ inputShape: [784], units: 256 }), tf.layers.leakyReLU({ alpha: 0.2 }),
+      dense({ units: 256 }), tf.layers.leakyReLU({ alpha: 0.2 }),
+      dense({ units: 1 }),
+    ],
+  });
+  const G = tf.sequential({
+    layers: [
+      dense({ inputShape: [96], units: 1024, activation: 'relu' }),
+      dense({ units: 1024, activation: 'relu' }),
+      dense({ units: 784, activation: 'tanh' }),
+    ],
+  });
+  const data = tf.tensor2d(digits.pixels, [digits.rows, 784]);
+  const batch = 128;
+  return {
+    G, D, batch, extra: [data],
+    optD: tf.train.adam(3e-4, 0.5, 0.999),
+    optG: tf.train.adam(3e-4, 0.5, 0.999),
+    noise: () => tf.randomUniform([batch, 96], -1, 1),
+    real: () => tf.tidy(() => tf.gather(data, tf.randomUniform([batch], 0, digits.rows, 'int32'))),
+  };
+}
+
+/** W3, our `gaussian1d` preset (its two-timescale Adam). */
+function gaussian1d() {
+  const net = () =>
+    tf.sequential({
+      layers: [
+        dense({ inputShape: [1], units: 50, activation: 'elu' }),
+        dense({ units: 50, activation: 'elu' }),
+        dense({ units: 1 }),
+      ],
+    });
+  const batch = 100;
+  return {
+    G: net(), D: net(), batch, extra: [],
+    optD: tf.train.adam(1.6e-2, 0.5, 0.999),
+    optG: tf.train.adam(1e-3, 0.97, 0.999),
+    noise: () => tf.randomUniform([batch, 1], 0, 1),
+    real: () => tf.randomNormal([batch, 1], 4, 1.25),
+  };
+}
+
+/** One D update on real + fake, one G update with the non-saturating loss; returns G's loss. */
+function makeStep(w) {
+  const ones = tf.ones([w.batch, 1]);
+  const zeros = tf.zeros([w.batch, 1]);
+  const dVars = w.D.trainableWeights.map((v) => v.read());
+  const gVars = w.G.trainableWeights.map((v) => v.read());
+  const step = () => {
+    const dLoss = tf.tidy(() => {
+      const real = w.real();
+      const fake = w.G.apply(w.noise(), { training: true });
+      return w.optD.minimize(
+        () =>
+          tf.losses.sigmoidCrossEntropy(ones, w.D.apply(real, { training: true }))
+            .add(tf.losses.sigmoidCrossEntropy(zeros, w.D.apply(fake, { training: true }))),
+        true,
+        dVars,
+      );
+    });
+    dLoss.dispose();
+    return tf.tidy(() => {
+      const z = w.noise();
+      return w.optG.minimize(
+        () => tf.losses.sigmoidCrossEntropy(ones, w.D.apply(w.G.apply(z, { training: true }), { training: true })),
+        true,
+        gVars,
+      );
+    });
+  };
+  step.dispose = () => { ones.dispose(); zeros.dispose(); };
+  return step;
+}
+
+async function backendInfo(backend) {
+  const info = { tfjsVersion: tf.version.tfjs };
+  if (backend === 'wasm') {
+    info.wasmSimd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    info.wasmThreads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+    info.crossOriginIsolated = self.crossOriginIsolated;
+  }
+  if (backend === 'webgpu') {
+    const b = tf.backend();
+    const a = b.adapterInfo ?? b.device?.adapterInfo;
+    if (a) info.adapter = [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ');
+  }
+  return info;
+}
+
+/**
+ * Time to first step (models + optimizers + first step + readback), 3 warm-up
+ * steps each with a readback (gives the first step-time estimate), then 3
+ * windows of ~windowSeconds each: n steps sized from the last estimate, then
+ * one `await loss.data()`; steps/s = n / (time including that readback).
+ * Slow runs do fewer warm-up steps and may stop before 3 windows (budgetSeconds).
+ */
+async function run({ backend, workload, windowSeconds, budgetSeconds = Infinity, flags = {} }) {
+  const out = { backend: `tfjs-${backend}`, preset: workload };
+  // 'wasm-threads' is the wasm backend in a cross-origin isolated tab (the driver adds the headers).
+  if (backend === 'wasm-threads') {
+    if (!self.crossOriginIsolated) throw new Error('wasm-threads: the page is not cross-origin isolated');
+    backend = 'wasm';
+  }
+  if (Object.keys(flags).length) out.tfjsFlags = flags;
+  const tb = performance.now();
+  if (backend === 'wasm') setWasmPaths('/dist/bench/');
+  if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend('${backend}') returned false`);
+  await tf.ready();
+  tf.env().setFlags(flags);
+  out.backendInitMs = performance.now() - tb;
+  Object.assign(out, await backendInfo(backend));
+  const digits = workload === 'mnistMlp' ? await loadDigits() : undefined;
+
+  const t0 = performance.now();
+  const w = workload === 'mnistMlp' ? mnistMlp(digits) : gaussian1d();
+  const step = makeStep(w);
+  let loss = step();
+  await loss.data();
+  out.firstStepMs = performance.now() - t0;
+
+  // Warm-up: 3 steps, fewer when they are slow (at least 1).
+  let stepSec = Infinity;
+  const tw = performance.now();
+  out.warmupSteps = 0;
+  while (out.warmupSteps < 3 && (out.warmupSteps === 0 || performance.now() - tw < 2000 * windowSeconds)) {
+    const s = performance.now();
+    loss.dispose();
+    loss = step();
+    await loss.data();
+    stepSec = Math.min(stepSec, (performance.now() - s) / 1000);
+    out.warmupSteps++;
+  }
+  // Windows: 3, fewer when the next one would end past budgetSeconds (at least 1).
+  // As in our measure(): n steps sized from the last estimate, then one
+  // readback; a window shorter than 0.8 × windowSeconds is rerun with more
+  // steps and not counted.
+  const windows = [], windowSeconds_ = [], windowSteps = [];
+  const elapsed = () => (performance.now() - t0) / 1000;
+  let n = Math.max(1, Math.min(100000, Math.round(windowSeconds / stepSec)));
+  out.discardedWindows = 0;
+  while (windows.length < 3) {
+    if (windows.length > 0 && elapsed() + Math.max(windowSeconds, n * stepSec) > budgetSeconds) {
+      out.partial = `only ${windows.length} of 3 windows fit in ${budgetSeconds} s`;
+      break;
+    }
+    const s = performance.now();
+    for (let i = 0; i < n; i++) {
+      loss.dispose();
+      loss = step();
+    }
+    out.lastGLoss = (await loss.data())[0];
+    const dt = (performance.now() - s) / 1000;
+    stepSec = dt / n;
+    if (dt >= 0.8 * windowSeconds || n >= 100000) {
+      windows.push(n / dt);
+      windowSeconds_.push(dt);
+      windowSteps.push(n);
+    } else {
+      out.discardedWindows++;
+      if (elapsed() > budgetSeconds) { out.partial = `no window reached ${0.8 * windowSeconds} s within ${budgetSeconds} s`; break; }
+    }
+    n = Math.max(1, Math.min(100000, Math.ceil((windowSeconds / stepSec) * 1.05)));
+  }
+  out.stepsPerSecond = windows.length ? median(windows) : undefined;
+  out.windows = windows;
+  out.windowSeconds = windowSeconds_;
+  out.windowSteps = windowSteps;
+  out.numTensorsAfter = tf.memory().numTensors;
+  loss.dispose();
+  step.dispose();
+  w.G.dispose(); w.D.dispose(); w.optD.dispose(); w.optG.dispose();
+  w.extra.forEach((t) => t.dispose());
+  return out;
+}
+
+window.tfjsPeer = { run, tf };
+window.tfjsPeerReady = true;
