@@ -4,19 +4,13 @@
 import { test, expect } from './support/fixtures.js';
 import { expectClose } from './support/compare.js';
 import { f32, randomArray } from './support/data.js';
+import { ACTIVATIONS_WITH_SLOPE, numericGradient } from './support/gradcheck.js';
 import { activate, activationBackwardInput, activationForward } from '../src/reference/activation.js';
 import { ACTIVATION_CODE, type ActivationName } from '../src/shaders/activation-codes.js';
 
 const COUNTS = [1, 37, 1000];
-const ACTS: [ActivationName, number][] = [
-  ['none', 0],
-  ['relu', 0],
-  ['leakyRelu', 0.2],
-  ['elu', 1],
-  ['elu', 0.5],
-  ['tanh', 0],
-  ['sigmoid', 0],
-];
+// ELU with alpha ≠ 1 too: its derivative-from-output rule (y + alpha) depends on alpha.
+const ACTS: [ActivationName, number][] = [...ACTIVATIONS_WITH_SLOPE, ['elu', 0.5]];
 const SPECIAL = [0, -0, 20, -20, 100, -100, 1e-3, -1e-3];
 // f32 exp/tanh on the GPU against float64: a few ulp of values ≤ 100.
 const FORWARD_TOL = { atol: 1e-6, rtol: 1e-5 };
@@ -75,14 +69,7 @@ test('activation CPU reference backward matches finite differences: count=41,act
     // Scalar L = Σ dy ⊙ act(x), whose gradient w.r.t. x the backward computes.
     const loss = (xx: Float64Array) => activationForward(act, xx, slope).reduce((acc, v, i) => acc + v * dy[i], 0);
     const analytic = activationBackwardInput(act, activationForward(act, x, slope), dy, slope);
-    const h = 1e-6;
-    const numeric = x.map((_, i) => {
-      const plus = Float64Array.from(x);
-      const minus = Float64Array.from(x);
-      plus[i] += h;
-      minus[i] -= h;
-      return (loss(plus) - loss(minus)) / (2 * h);
-    });
+    const numeric = numericGradient(loss, x);
     expectClose(analytic, numeric, { atol: 1e-7, rtol: 1e-6 }, `dx (act=${act}, slope=${slope})`);
   }
   // The reference activations themselves, at points whose values are known exactly.

@@ -10,6 +10,7 @@
 import { test, expect, type GpuPage } from './support/fixtures.js';
 import { expectClose } from './support/compare.js';
 import { f32, randomArray } from './support/data.js';
+import { numericGradient } from './support/gradcheck.js';
 import {
   batchnormBackwardInput,
   batchnormBackwardWeight,
@@ -314,18 +315,10 @@ for (const c of [case2d(2, 3, 2, 3, 'none'), case1d(5, 2, 'none')]) {
         gamma: w.dgamma,
         beta: w.dbeta,
       };
-      const h = 1e-6;
       for (const name of ['x', 'gamma', 'beta'] as const) {
-        const v = inp[name];
-        const numeric = v.map((_, i) => {
-          const plus = Float64Array.from(v);
-          const minus = Float64Array.from(v);
-          plus[i] += h;
-          minus[i] -= h;
-          const at = (arr: Float64Array): number =>
-            name === 'x' ? loss(arr, inp.gamma, inp.beta) : name === 'gamma' ? loss(inp.x, arr, inp.beta) : loss(inp.x, inp.gamma, arr);
-          return (at(plus) - at(minus)) / (2 * h);
-        });
+        const at = (arr: Float64Array): number =>
+          name === 'x' ? loss(arr, inp.gamma, inp.beta) : name === 'gamma' ? loss(inp.x, arr, inp.beta) : loss(inp.x, inp.gamma, arr);
+        const numeric = numericGradient(at, inp[name]);
         expectClose(analytic[name], numeric, { atol: 1e-6, rtol: 1e-5 }, `d${name} (act=${act})`);
       }
       // The x gradient is not the naive γ·invstd·dz: the statistics' paths matter.

@@ -5,6 +5,7 @@
 import { test, expect } from './support/fixtures.js';
 import { expectClose } from './support/compare.js';
 import { f32, randomArray } from './support/data.js';
+import { numericGradient } from './support/gradcheck.js';
 import { bceWithLogits, type BceOptions } from '../src/reference/bce_with_logits.js';
 
 interface Case {
@@ -87,14 +88,7 @@ test('bce_with_logits CPU reference gradient matches finite differences: rows=9,
     { firstRows: 0, targetFirst: 0, targetRest: 0.3, scale: 2 },
   ]) {
     const analytic = bceWithLogits(logits, opts).dlogits;
-    const h = 1e-6;
-    const numeric = logits.map((_, i) => {
-      const plus = Float64Array.from(logits);
-      const minus = Float64Array.from(logits);
-      plus[i] += h;
-      minus[i] -= h;
-      return (bceWithLogits(plus, opts).loss - bceWithLogits(minus, opts).loss) / (2 * h);
-    });
+    const numeric = numericGradient((l) => bceWithLogits(l, opts).loss, logits);
     expectClose(analytic, numeric, { atol: 1e-8, rtol: 1e-6 }, `dlogits (first_rows=${opts.firstRows}, target_rest=${opts.targetRest})`);
   }
   // ℓ at known points: ℓ(0, t) = log 2 for any t; ℓ(l, 1) = log(1 + e^−l).

@@ -7,6 +7,7 @@
 import { test, expect, type GpuPage } from './support/fixtures.js';
 import { expectClose } from './support/compare.js';
 import { f32, randomArray } from './support/data.js';
+import { ACTIVATIONS_WITH_SLOPE, numericGradient } from './support/gradcheck.js';
 import {
   conv2dBackwardBias,
   conv2dBackwardInput,
@@ -123,14 +124,7 @@ test('conv2d runs the DCGAN shape: input=2x1x28x28,f=64x1x4x4,s=2,p=1,act=leakyR
   await checkAgainstReference(gpu, c, 9001, 'DCGAN conv 1→64');
 });
 
-const ACTS: [ActivationName, number][] = [
-  ['none', 0],
-  ['relu', 0],
-  ['leakyRelu', 0.2],
-  ['elu', 1],
-  ['tanh', 0],
-  ['sigmoid', 0],
-];
+const ACTS = ACTIVATIONS_WITH_SLOPE;
 
 // Scalar L = Σ dy ⊙ y, whose gradients the backward computes; central differences, h = 1e-6.
 const FD_SHAPES = [
@@ -150,17 +144,10 @@ for (const s of FD_SHAPES) {
         conv2dForward(s, xx, ww, bb, act, slope).reduce((acc, v, i) => acc + v * dy[i], 0);
       const dz = conv2dPreactivationGrad(conv2dForward(s, x, w, b, act, slope), dy, act, slope);
       const analytic = { x: conv2dBackwardInput(s, dz, w), w: conv2dBackwardWeight(s, dz, x), b: conv2dBackwardBias(s, dz) };
-      const h = 1e-6;
       for (const [name, v] of [['x', x], ['w', w], ['b', b]] as const) {
         const args = (arr: Float64Array): [Float64Array, Float64Array, Float64Array] =>
           name === 'x' ? [arr, w, b] : name === 'w' ? [x, arr, b] : [x, w, arr];
-        const numeric = v.map((_, i) => {
-          const plus = Float64Array.from(v);
-          const minus = Float64Array.from(v);
-          plus[i] += h;
-          minus[i] -= h;
-          return (loss(...args(plus)) - loss(...args(minus))) / (2 * h);
-        });
+        const numeric = numericGradient((arr) => loss(...args(arr)), v);
         expectClose(analytic[name], numeric, { atol: 1e-6, rtol: 1e-5 }, `d${name} (act=${act})`);
       }
     }

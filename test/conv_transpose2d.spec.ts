@@ -8,6 +8,7 @@
 import { test, expect, type GpuPage } from './support/fixtures.js';
 import { expectClose } from './support/compare.js';
 import { f32, randomArray } from './support/data.js';
+import { ACTIVATIONS_WITH_SLOPE, numericGradient } from './support/gradcheck.js';
 import {
   convTranspose2dBackwardBias,
   convTranspose2dBackwardInput,
@@ -149,14 +150,7 @@ test('conv_transpose2d runs the DCGAN shape: input=2x128x7x7,f=128x64x4x4,s=2,p=
   await checkAgainstReference(gpu, c, 9002, 'DCGAN convT 128→64');
 });
 
-const ACTS: [ActivationName, number][] = [
-  ['none', 0],
-  ['relu', 0],
-  ['leakyRelu', 0.2],
-  ['elu', 1],
-  ['tanh', 0],
-  ['sigmoid', 0],
-];
+const ACTS = ACTIVATIONS_WITH_SLOPE;
 
 // Scalar L = Σ dy ⊙ y, whose gradients the backward computes; central differences, h = 1e-6.
 const FD_SHAPES = [
@@ -180,17 +174,10 @@ for (const s of FD_SHAPES) {
         w: convTranspose2dBackwardWeight(s, dz, x),
         b: convTranspose2dBackwardBias(s, dz),
       };
-      const h = 1e-6;
       for (const [name, v] of [['x', x], ['w', w], ['b', b]] as const) {
         const args = (arr: Float64Array): [Float64Array, Float64Array, Float64Array] =>
           name === 'x' ? [arr, w, b] : name === 'w' ? [x, arr, b] : [x, w, arr];
-        const numeric = v.map((_, i) => {
-          const plus = Float64Array.from(v);
-          const minus = Float64Array.from(v);
-          plus[i] += h;
-          minus[i] -= h;
-          return (loss(...args(plus)) - loss(...args(minus))) / (2 * h);
-        });
+        const numeric = numericGradient((arr) => loss(...args(arr)), v);
         expectClose(analytic[name], numeric, { atol: 1e-6, rtol: 1e-5 }, `d${name} (act=${act})`);
       }
     }

@@ -4,6 +4,7 @@
 import { test, expect } from './support/fixtures.js';
 import { expectClose } from './support/compare.js';
 import { f32, randomArray } from './support/data.js';
+import { ACTIVATIONS_WITH_SLOPE, numericGradient } from './support/gradcheck.js';
 import {
   linearBackwardBias,
   linearBackwardInput,
@@ -11,21 +12,14 @@ import {
   linearForward,
   linearPreactivationGrad,
 } from '../src/reference/linear.js';
-import { ACTIVATION_CODE, type ActivationName } from '../src/shaders/activation-codes.js';
+import { ACTIVATION_CODE } from '../src/shaders/activation-codes.js';
 
 const SHAPES = [
   { batch: 37, inFeatures: 53, outFeatures: 19 },
   { batch: 1, inFeatures: 5, outFeatures: 3 },
   { batch: 3, inFeatures: 70, outFeatures: 65 },
 ];
-const ACTS: [ActivationName, number][] = [
-  ['none', 0],
-  ['relu', 0],
-  ['leakyRelu', 0.2],
-  ['elu', 1],
-  ['tanh', 0],
-  ['sigmoid', 0],
-];
+const ACTS = ACTIVATIONS_WITH_SLOPE;
 const TOL = { atol: 1e-5, rtol: 1e-4 };
 
 for (const s of SHAPES) {
@@ -82,16 +76,9 @@ test('linear CPU reference backward matches finite differences: batch=3,in=4,out
       linearForward(s, xx, ww, bb, act, slope).reduce((acc, v, i) => acc + v * dy[i], 0);
     const dz = linearPreactivationGrad(linearForward(s, x, w, b, act, slope), dy, act, slope);
     const analytic = { x: linearBackwardInput(s, dz, w), w: linearBackwardWeight(s, dz, x), b: linearBackwardBias(s, dz) };
-    const h = 1e-6;
     for (const [name, v] of [['x', x], ['w', w], ['b', b]] as const) {
-      const numeric = v.map((_, i) => {
-        const plus = Float64Array.from(v);
-        const minus = Float64Array.from(v);
-        plus[i] += h;
-        minus[i] -= h;
-        const args = (arr: Float64Array) => (name === 'x' ? [arr, w, b] : name === 'w' ? [x, arr, b] : [x, w, arr]) as [Float64Array, Float64Array, Float64Array];
-        return (loss(...args(plus)) - loss(...args(minus))) / (2 * h);
-      });
+      const args = (arr: Float64Array) => (name === 'x' ? [arr, w, b] : name === 'w' ? [x, arr, b] : [x, w, arr]) as [Float64Array, Float64Array, Float64Array];
+      const numeric = numericGradient((arr) => loss(...args(arr)), v);
       expectClose(analytic[name], numeric, { atol: 1e-6, rtol: 1e-5 }, `d${name} (act=${act})`);
     }
   }
