@@ -38,7 +38,7 @@ function describeNet(tag: string, net: Sequential): string {
     if (l.type === 'linear') {
       if (sizes.length === 0) sizes.push(l.inFeatures);
       sizes.push(l.outFeatures);
-    } else {
+    } else if (l.type === 'activation') {
       acts.add(l.activation);
     }
   }

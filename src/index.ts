@@ -6,8 +6,29 @@ export { KernelRegistry, Kernel, reflectFamily, packUniforms, type KernelFamily,
 export { SequenceBuilder, RecordedSequence } from './runtime/recorder.js';
 export { createStorageBuffer, readFloats } from './runtime/buffers.js';
 export * as kernels from './shaders/index.js';
-export { Linear, ReLU, LeakyReLU, ELU, Tanh, Sigmoid, type Layer, type LinearLayer, type ActivationLayer } from './models/layers.js';
-export { Sequential, type ParamTensor, type Stage } from './models/sequential.js';
+export {
+  Linear,
+  Conv2d,
+  ConvTranspose2d,
+  BatchNorm,
+  Unflatten,
+  Flatten,
+  ReLU,
+  LeakyReLU,
+  ELU,
+  Tanh,
+  Sigmoid,
+  type Layer,
+  type LinearLayer,
+  type ActivationLayer,
+  type Conv2dLayer,
+  type ConvTranspose2dLayer,
+  type BatchNormLayer,
+  type UnflattenLayer,
+  type FlattenLayer,
+  type ConvLayerOptions,
+} from './models/layers.js';
+export { Sequential, stageWidth, type ParamTensor, type Stage, type SequentialOptions } from './models/sequential.js';
 export type { GanConfig, AdamOptions, NoiseSpec, DataSpec } from './models/config.js';
 export {
   GanTrainer,

@@ -2,12 +2,38 @@
 // activations) and the dispatches of its forward and backward passes. Used
 // only while a step plan is built.
 import { createStorageBuffer, floatRange } from '../runtime/buffers.js';
-import type { KernelRegistry } from '../runtime/kernel.js';
+import type { BufferResource, Kernel, KernelRegistry } from '../runtime/kernel.js';
 import type { SequenceBuilder } from '../runtime/recorder.js';
-import { ACTIVATION_CODE, ADAM_WORKGROUP, activationKernels, adamKernels, adamWorkgroups, linearKernels } from '../shaders/index.js';
-import type { Sequential, Stage } from './sequential.js';
+import {
+  ACTIVATION_CODE,
+  ADAM_WORKGROUP,
+  activationKernels,
+  adamKernels,
+  adamWorkgroups,
+  batchnormKernels,
+  conv2dKernels,
+  convTranspose2dKernels,
+  linearKernels,
+} from '../shaders/index.js';
+import { runningVarOffset, stageWidth, type Sequential, type Stage } from './sequential.js';
 
-const stageWidth = (s: Stage): number => (s.kind === 'linear' ? s.outFeatures : s.features);
+type ConvStage = Extract<Stage, { kind: 'conv2d' | 'convTranspose2d' }>;
+type BatchNormStage = Extract<Stage, { kind: 'batchnorm' }>;
+
+/** Binds only the buffers this entry point uses (a family's entries share binding names). */
+function only(k: Kernel, all: Record<string, BufferResource | null>): Record<string, BufferResource> {
+  const out: Record<string, BufferResource> = {};
+  for (const b of k.info.bindings) {
+    const r = all[b.name];
+    if (b.kind !== 'uniform' && r) out[b.name] = r;
+  }
+  return out;
+}
+
+const convFamily = (s: ConvStage) => (s.kind === 'conv2d' ? conv2dKernels : convTranspose2dKernels);
+const convEntry = (s: ConvStage, what: 'forward' | 'backward_input' | 'backward_weight' | 'backward_bias') =>
+  `${s.kind === 'conv2d' ? 'conv2d' : 'conv_transpose2d'}_${what}`;
+const convOverrides = (s: ConvStage) => ({ ACT: ACTIVATION_CODE[s.activation], HAS_BIAS: s.bias ? 1 : 0 });
 
 /** grad² partials adam_update writes for `count` parameters: one per invocation. */
 export function adamPartialCount(count: number): number {
@@ -25,6 +51,17 @@ export class NetGpu {
   /** Gradient w.r.t. each stage's output but the last, (maxBatch, width). */
   readonly activationGrads: GPUBuffer[];
   private readonly zeroBias: GPUBuffer;
+  /**
+   * BatchNorm running_mean / running_var of every BatchNorm stage (layout:
+   * Sequential.runningStatsCount), updated by every training-mode forward;
+   * not trained, not in the Adam buffers, not (yet) in checkpoints. Every
+   * forward is training mode for now, sample() and discriminate() included
+   * (batch statistics of the rows asked for, running statistics updated);
+   * an eval-mode path (batchnorm_forward_eval) is still to be wired.
+   */
+  readonly runningStats: GPUBuffer;
+  /** Per BatchNorm stage, the last forward's batch mean and invstd (same layout as runningStats), read by its backward. */
+  private readonly batchStats: GPUBuffer;
 
   constructor(
     readonly device: GPUDevice,
@@ -43,6 +80,8 @@ export class NetGpu {
     this.activationGrads = this.createActivations(maxBatch, 'dact');
     const widest = Math.max(...net.stages.map(stageWidth));
     this.zeroBias = createStorageBuffer(device, `${label}.zero_bias`, widest);
+    this.runningStats = createStorageBuffer(device, `${label}.running_stats`, Math.max(net.runningStatsCount, 64), net.initialRunningStats());
+    this.batchStats = createStorageBuffer(device, `${label}.batch_stats`, Math.max(net.runningStatsCount, 64));
   }
 
   /** One (batch, width) buffer per stage output but the last. */
@@ -60,6 +99,14 @@ export class NetGpu {
       if (s.kind === 'linear') {
         for (const e of ['linear_forward', 'linear_backward_input', 'linear_backward_weight', 'linear_backward_bias']) {
           pending.push(kernels.kernel(linearKernels, e, o));
+        }
+      } else if (s.kind === 'conv2d' || s.kind === 'convTranspose2d') {
+        const entries: ('forward' | 'backward_input' | 'backward_weight' | 'backward_bias')[] = ['forward', 'backward_input', 'backward_weight'];
+        if (s.bias) entries.push('backward_bias');
+        for (const e of entries) pending.push(kernels.kernel(convFamily(s), convEntry(s, e), convOverrides(s)));
+      } else if (s.kind === 'batchnorm') {
+        for (const e of ['batchnorm_forward', 'batchnorm_backward_input', 'batchnorm_backward_weight']) {
+          pending.push(kernels.kernel(batchnormKernels, e, o));
         }
       } else {
         pending.push(kernels.kernel(activationKernels, 'activation_forward', o));
@@ -90,6 +137,16 @@ export class NetGpu {
         const k = await kernels.kernel(linearKernels, 'linear_forward', o);
         const bias = stage.bias ? floatRange(this.params, stage.bias.offset, stage.bias.size) : this.zeroBias;
         seq.add(k, { x, w: this.weightRange(stage), bias, y }, this.linearUniforms(stage, batch), label);
+      } else if (stage.kind === 'conv2d' || stage.kind === 'convTranspose2d') {
+        const k = await kernels.kernel(convFamily(stage), convEntry(stage, 'forward'), convOverrides(stage));
+        const bias = stage.bias ? floatRange(this.params, stage.bias.offset, stage.bias.size) : this.zeroBias;
+        seq.add(k, only(k, { x, w: this.weightRange(stage), bias, y }), this.convUniforms(stage, batch), label);
+      } else if (stage.kind === 'batchnorm') {
+        // Training mode: batch statistics. D's batch is [fake; real] in one
+        // pass, so its BatchNorm statistics mix both halves (the CPU reference
+        // does the same).
+        const k = await kernels.kernel(batchnormKernels, 'batchnorm_forward', o);
+        seq.add(k, only(k, { x, y, ...this.bnTensors(stage) }), this.bnUniforms(stage, batch), label);
       } else {
         const k = await kernels.kernel(activationKernels, 'activation_forward', o);
         seq.add(k, { x, y }, { count: batch * stage.features, slope: stage.slope }, label);
@@ -135,6 +192,36 @@ export class NetGpu {
           const ki = await kernels.kernel(linearKernels, 'linear_backward_input', o);
           seq.add(ki, { w: this.weightRange(stage), y_saved: ySaved, dy, dx }, u, `${label}.backward_input`);
         }
+      } else if (stage.kind === 'conv2d' || stage.kind === 'convTranspose2d') {
+        const u = this.convUniforms(stage, batch);
+        const ov = convOverrides(stage);
+        if (weightGrads) {
+          const kw = await kernels.kernel(convFamily(stage), convEntry(stage, 'backward_weight'), ov);
+          const dw = floatRange(this.grads, stage.weight.offset, stage.weight.size);
+          seq.add(kw, only(kw, { x, y_saved: ySaved, dy, dw }), u, `${label}.backward_weight`);
+          if (stage.bias) {
+            const kb = await kernels.kernel(convFamily(stage), convEntry(stage, 'backward_bias'), ov);
+            const dbias = floatRange(this.grads, stage.bias.offset, stage.bias.size);
+            seq.add(kb, only(kb, { y_saved: ySaved, dy, dbias }), u, `${label}.backward_bias`);
+          }
+        }
+        if (dx) {
+          const ki = await kernels.kernel(convFamily(stage), convEntry(stage, 'backward_input'), ov);
+          seq.add(ki, only(ki, { w: this.weightRange(stage), y_saved: ySaved, dy, dx }), u, `${label}.backward_input`);
+        }
+      } else if (stage.kind === 'batchnorm') {
+        const u = this.bnUniforms(stage, batch);
+        const t = { x, y_saved: ySaved, dy, ...this.bnTensors(stage) };
+        if (weightGrads) {
+          const kw = await kernels.kernel(batchnormKernels, 'batchnorm_backward_weight', o);
+          const dgamma = floatRange(this.grads, stage.weight.offset, stage.weight.size);
+          const dbeta = floatRange(this.grads, stage.bias.offset, stage.bias.size);
+          seq.add(kw, only(kw, { ...t, dgamma, dbeta }), u, `${label}.backward_weight`);
+        }
+        if (dx) {
+          const ki = await kernels.kernel(batchnormKernels, 'batchnorm_backward_input', o);
+          seq.add(ki, only(ki, { ...t, dx }), u, `${label}.backward_input`);
+        }
       } else if (dx) {
         const k = await kernels.kernel(activationKernels, 'activation_backward_input', o);
         seq.add(k, { y_saved: ySaved, dy, dx }, { count: batch * stage.features, slope: stage.slope }, `${label}.backward_input`);
@@ -176,11 +263,52 @@ export class NetGpu {
   }
 
   destroy(): void {
-    for (const b of [this.params, this.grads, this.expAvg, this.expAvgSq, this.gradSqPartials, this.zeroBias]) b.destroy();
+    for (const b of [this.params, this.grads, this.expAvg, this.expAvgSq, this.gradSqPartials, this.zeroBias, this.runningStats, this.batchStats]) {
+      b.destroy();
+    }
     for (const b of [...this.activations, ...this.activationGrads]) b.destroy();
   }
 
-  private weightRange(stage: Extract<Stage, { kind: 'linear' }>): GPUBufferBinding {
+  private convUniforms(s: ConvStage, batch: number) {
+    return {
+      batch,
+      in_channels: s.inChannels,
+      out_channels: s.outChannels,
+      in_height: s.inHeight,
+      in_width: s.inWidth,
+      out_height: s.outHeight,
+      out_width: s.outWidth,
+      kernel_height: s.kernel,
+      kernel_width: s.kernel,
+      stride: s.stride,
+      padding: s.padding,
+      slope: s.slope,
+    };
+  }
+
+  private bnUniforms(s: BatchNormStage, batch: number) {
+    return { batch, channels: s.channels, spatial: s.spatial, eps: s.eps, momentum: s.momentum, slope: s.slope };
+  }
+
+  /** γ, β, running and saved batch statistics of a BatchNorm stage, under the kernel's binding names. */
+  private bnTensors(s: BatchNormStage): Record<string, GPUBufferBinding> {
+    const C = s.channels;
+    const varAt = s.runningOffset + runningVarOffset(C);
+    const mean = floatRange(this.batchStats, s.runningOffset, C);
+    const invstd = floatRange(this.batchStats, varAt, C);
+    return {
+      gamma: floatRange(this.params, s.weight.offset, C),
+      beta: floatRange(this.params, s.bias.offset, C),
+      mean,
+      invstd,
+      mean_saved: mean,
+      invstd_saved: invstd,
+      running_mean: floatRange(this.runningStats, s.runningOffset, C),
+      running_var: floatRange(this.runningStats, varAt, C),
+    };
+  }
+
+  private weightRange(stage: Extract<Stage, { kind: 'linear' | 'conv2d' | 'convTranspose2d' }>): GPUBufferBinding {
     return floatRange(this.params, stage.weight.offset, stage.weight.size);
   }
 

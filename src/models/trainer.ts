@@ -26,6 +26,7 @@ import {
   type ResolvedGanConfig,
 } from './config.js';
 import { adamPartialCount, NetGpu } from './net-gpu.js';
+import { stageWidth } from './sequential.js';
 import type { Sequential } from './sequential.js';
 
 export type NetName = 'generator' | 'discriminator';
@@ -430,7 +431,7 @@ async function encodeNoise(
 /** Every buffer the plan binds must fit the device's storage binding limit; say which one does not. */
 function checkFitsDevice(device: GPUDevice, c: ResolvedGanConfig): void {
   const limit = device.limits.maxStorageBufferBindingSize;
-  const widest = (net: Sequential) => Math.max(net.inputSize, ...net.stages.map((s) => (s.kind === 'linear' ? s.outFeatures : s.features)));
+  const widest = (net: Sequential) => Math.max(net.inputSize, ...net.stages.map(stageWidth));
   const sizes: [string, number][] = [
     ['generator parameters', c.generator.parameterCount * 4],
     ['discriminator parameters', c.discriminator.parameterCount * 4],

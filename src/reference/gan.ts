@@ -4,7 +4,23 @@
 // parity test and handy for small experiments without a GPU.
 import type { ResolvedGanConfig } from '../models/config.js';
 import { noiseStreamD, noiseStreamG, realStreamD } from '../models/config.js';
-import type { Sequential, Stage } from '../models/sequential.js';
+import { runningVarOffset, type Sequential, type Stage } from '../models/sequential.js';
+import { batchnormBackwardInput, batchnormBackwardWeight, batchnormForward, batchnormPreactivationGrad } from './batchnorm.js';
+import {
+  conv2dBackwardBias,
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  conv2dForward,
+  conv2dPreactivationGrad,
+  type Conv2dShape,
+} from './conv2d.js';
+import {
+  convTranspose2dBackwardBias,
+  convTranspose2dBackwardInput,
+  convTranspose2dBackwardWeight,
+  convTranspose2dForward,
+  convTranspose2dPreactivationGrad,
+} from './conv_transpose2d.js';
 import { activationBackwardInput, activationForward, type Vec } from './activation.js';
 import { adamUpdate } from './adam.js';
 import { bceWithLogits } from './bce_with_logits.js';
@@ -20,6 +36,7 @@ import { randomGatherRows, randomNormal, randomUniform, type DrawKey } from './r
 interface NetState {
   net: Sequential;
   params: Vec; // (P) same flat layout as the GPU buffer
+  running: Vec; // BatchNorm running statistics, same layout as NetGpu.runningStats
   expAvg: Vec;
   expAvgSq: Vec;
   t: number;
@@ -32,24 +49,84 @@ export interface ReferenceStepLosses {
 
 const slice = (v: Vec, offset: number, size: number): Vec => v.subarray(offset, offset + size);
 
-/** Forward through every stage; returns [input, output of stage 0, output of stage 1, …]. */
-export function referenceForward(net: Sequential, params: Vec, input: Vec, batch: number): Vec[] {
+type ConvStage = Extract<Stage, { kind: 'conv2d' | 'convTranspose2d' }>;
+
+const convShape = (s: ConvStage, batch: number): Conv2dShape => ({
+  batch,
+  inChannels: s.inChannels,
+  outChannels: s.outChannels,
+  inHeight: s.inHeight,
+  inWidth: s.inWidth,
+  kernelHeight: s.kernel,
+  kernelWidth: s.kernel,
+  stride: s.stride,
+  padding: s.padding,
+});
+
+/** BatchNorm state of one forward: running statistics (updated in place) and each BN stage's batch mean / invstd. */
+export interface BatchNormState {
+  running: Vec;
+  saved: Map<number, { mean: Vec; invstd: Vec }>;
+}
+
+/**
+ * Forward through every stage (BatchNorm in training mode: batch statistics,
+ * running statistics in `bn.running` updated); returns [input, output of
+ * stage 0, output of stage 1, …].
+ */
+export function referenceForward(
+  net: Sequential,
+  params: Vec,
+  input: Vec,
+  batch: number,
+  bn: BatchNormState = { running: Float64Array.from(net.initialRunningStats()), saved: new Map() },
+): Vec[] {
   const outs: Vec[] = [input];
-  for (const s of net.stages) {
+  net.stages.forEach((s, i) => {
     const x = outs[outs.length - 1];
     if (s.kind === 'linear') {
       const bias = s.bias ? slice(params, s.bias.offset, s.bias.size) : new Float64Array(s.outFeatures);
       const shape = { batch, inFeatures: s.inFeatures, outFeatures: s.outFeatures };
       outs.push(linearForward(shape, x, slice(params, s.weight.offset, s.weight.size), bias, s.activation, s.slope));
+    } else if (s.kind === 'conv2d' || s.kind === 'convTranspose2d') {
+      const w = slice(params, s.weight.offset, s.weight.size);
+      const bias = s.bias ? slice(params, s.bias.offset, s.bias.size) : null;
+      const f = s.kind === 'conv2d' ? conv2dForward : convTranspose2dForward;
+      outs.push(f(convShape(s, batch), x, w, bias, s.activation, s.slope));
+    } else if (s.kind === 'batchnorm') {
+      const C = s.channels;
+      const rm = slice(bn.running, s.runningOffset, C);
+      const rv = slice(bn.running, s.runningOffset + runningVarOffset(C), C);
+      const r = batchnormForward(
+        { batch, channels: C, spatial: s.spatial },
+        x,
+        slice(params, s.weight.offset, C),
+        slice(params, s.bias.offset, C),
+        rm,
+        rv,
+        { eps: s.eps, momentum: s.momentum, act: s.activation, slope: s.slope },
+      );
+      rm.set(r.runningMean);
+      rv.set(r.runningVar);
+      bn.saved.set(i, { mean: r.mean, invstd: r.invstd });
+      outs.push(r.y);
     } else {
       outs.push(activationForward(s.activation, x, s.slope));
     }
-  }
+  });
   return outs;
 }
 
 /** Backward; returns d(input). Adds nothing: parameter grads are written into `grads` when given. */
-function referenceBackward(net: Sequential, params: Vec, outs: Vec[], dOut: Vec, batch: number, grads: Vec | null): Vec {
+function referenceBackward(
+  net: Sequential,
+  params: Vec,
+  outs: Vec[],
+  dOut: Vec,
+  batch: number,
+  grads: Vec | null,
+  bn: BatchNormState,
+): Vec {
   let dy = dOut;
   for (let i = net.stages.length - 1; i >= 0; i--) {
     const s: Stage = net.stages[i];
@@ -63,6 +140,33 @@ function referenceBackward(net: Sequential, params: Vec, outs: Vec[], dOut: Vec,
         if (s.bias) grads.set(linearBackwardBias(shape, dz), s.bias.offset);
       }
       dy = linearBackwardInput(shape, dz, slice(params, s.weight.offset, s.weight.size));
+    } else if (s.kind === 'conv2d') {
+      const shape = convShape(s, batch);
+      const dz = conv2dPreactivationGrad(y, dy, s.activation, s.slope);
+      if (grads) {
+        grads.set(conv2dBackwardWeight(shape, dz, x), s.weight.offset);
+        if (s.bias) grads.set(conv2dBackwardBias(shape, dz), s.bias.offset);
+      }
+      dy = conv2dBackwardInput(shape, dz, slice(params, s.weight.offset, s.weight.size));
+    } else if (s.kind === 'convTranspose2d') {
+      const shape = convShape(s, batch);
+      const dz = convTranspose2dPreactivationGrad(y, dy, s.activation, s.slope);
+      if (grads) {
+        grads.set(convTranspose2dBackwardWeight(shape, dz, x), s.weight.offset);
+        if (s.bias) grads.set(convTranspose2dBackwardBias(shape, dz), s.bias.offset);
+      }
+      dy = convTranspose2dBackwardInput(shape, dz, slice(params, s.weight.offset, s.weight.size));
+    } else if (s.kind === 'batchnorm') {
+      const shape = { batch, channels: s.channels, spatial: s.spatial };
+      const saved = bn.saved.get(i);
+      if (!saved) throw new Error(`${net.name}: stage ${i} backward without its forward`);
+      const dz = batchnormPreactivationGrad(y, dy, s.activation, s.slope);
+      if (grads) {
+        const { dgamma, dbeta } = batchnormBackwardWeight(shape, x, saved.mean, saved.invstd, dz);
+        grads.set(dgamma, s.weight.offset);
+        grads.set(dbeta, s.bias.offset);
+      }
+      dy = batchnormBackwardInput(shape, x, saved.mean, saved.invstd, slice(params, s.weight.offset, s.channels), dz);
     } else {
       dy = activationBackwardInput(s.activation, y, dy, s.slope);
     }
@@ -87,6 +191,7 @@ export class ReferenceGanTrainer {
     const state = (net: Sequential, p: Float32Array): NetState => ({
       net,
       params: Float64Array.from(p),
+      running: Float64Array.from(net.initialRunningStats()),
       expAvg: new Float64Array(p.length),
       expAvgSq: new Float64Array(p.length),
       t: 0,
@@ -100,6 +205,17 @@ export class ReferenceGanTrainer {
   }
   get discriminatorParams(): Vec {
     return this.D.params;
+  }
+  /** BatchNorm running statistics (NetGpu.runningStats layout). */
+  get generatorRunningStats(): Vec {
+    return this.G.running;
+  }
+  get discriminatorRunningStats(): Vec {
+    return this.D.running;
+  }
+
+  private bn(net: NetState): BatchNormState {
+    return { running: net.running, saved: new Map() };
   }
 
   private noise(stream: number): Vec {
@@ -126,25 +242,29 @@ export class ReferenceGanTrainer {
     const B = c.batchSize;
     const lossD: number[] = [];
     for (let j = 0; j < c.dSteps; j++) {
-      const fake = referenceForward(c.generator, this.G.params, this.noise(noiseStreamD(j)), B);
+      const fake = referenceForward(c.generator, this.G.params, this.noise(noiseStreamD(j)), B, this.bn(this.G));
       const real = this.realBatch(realStreamD(j));
       const dIn = new Float64Array(2 * B * c.discriminator.inputSize); // (2B, X) [fake; real]
       dIn.set(fake[fake.length - 1]);
       dIn.set(real, B * c.discriminator.inputSize);
-      const outs = referenceForward(c.discriminator, this.D.params, dIn, 2 * B);
+      // One D pass over [fake; real]: BatchNorm statistics mix both halves, as on the GPU.
+      const bnD = this.bn(this.D);
+      const outs = referenceForward(c.discriminator, this.D.params, dIn, 2 * B, bnD);
       const bce = bceWithLogits(outs[outs.length - 1], { firstRows: B, targetFirst: 0, targetRest: c.realLabel, scale: 1 / B });
       const grads = new Float64Array(this.D.params.length);
-      referenceBackward(c.discriminator, this.D.params, outs, bce.dlogits, 2 * B, grads);
+      referenceBackward(c.discriminator, this.D.params, outs, bce.dlogits, 2 * B, grads, bnD);
       adamUpdate(c.adamD, ++this.D.t, this.D.params, grads, this.D.expAvg, this.D.expAvgSq);
       this.lastGradsD = grads;
       lossD.push(bce.loss);
     }
-    const gOuts = referenceForward(c.generator, this.G.params, this.noise(noiseStreamG(c.dSteps)), B);
-    const dOuts = referenceForward(c.discriminator, this.D.params, gOuts[gOuts.length - 1], B);
+    const bnG = this.bn(this.G);
+    const bnD = this.bn(this.D);
+    const gOuts = referenceForward(c.generator, this.G.params, this.noise(noiseStreamG(c.dSteps)), B, bnG);
+    const dOuts = referenceForward(c.discriminator, this.D.params, gOuts[gOuts.length - 1], B, bnD);
     const bce = bceWithLogits(dOuts[dOuts.length - 1], { firstRows: B, targetFirst: 1, targetRest: 1, scale: 1 / B });
-    const dFake = referenceBackward(c.discriminator, this.D.params, dOuts, bce.dlogits, B, null);
+    const dFake = referenceBackward(c.discriminator, this.D.params, dOuts, bce.dlogits, B, null, bnD);
     const grads = new Float64Array(this.G.params.length);
-    referenceBackward(c.generator, this.G.params, gOuts, dFake, B, grads);
+    referenceBackward(c.generator, this.G.params, gOuts, dFake, B, grads, bnG);
     adamUpdate(c.adamG, ++this.G.t, this.G.params, grads, this.G.expAvg, this.G.expAvgSq);
     this.lastGradsG = grads;
     this.step++;

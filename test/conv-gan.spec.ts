@@ -1,0 +1,205 @@
+// Conv / transposed-conv / batch-norm layers in Sequential: whole training
+// steps on the GPU against the float64 CPU trainer, and shape validation.
+import { test, expect } from './support/fixtures.js';
+import { compareArrays, expectClose } from './support/compare.js';
+import { randomArray } from './support/data.js';
+import { ReferenceGanTrainer } from '../src/reference/gan.js';
+import { resolveGanConfig, type GanConfig } from '../src/models/config.js';
+import {
+  BatchNorm,
+  Conv2d,
+  ConvTranspose2d,
+  Flatten,
+  LeakyReLU,
+  Linear,
+  ReLU,
+  Tanh,
+  Unflatten,
+  type Layer,
+} from '../src/models/layers.js';
+import { Sequential } from '../src/models/sequential.js';
+import { GanConfigError } from '../src/runtime/errors.js';
+
+// G: z (4) → Linear 72 → BatchNorm1d → ReLU → (8, 3, 3) → ConvT 8→4 k4 s2 p1 (6×6) → BN2d → ReLU → ConvT 4→1 k4 s2 p1 (12×12) → Tanh
+const G_LAYERS: Layer[] = [
+  Linear(4, 8 * 3 * 3, { bias: false }),
+  BatchNorm(8 * 3 * 3),
+  ReLU(),
+  Unflatten(8, 3, 3),
+  ConvTranspose2d(8, 4, 4, { stride: 2, padding: 1, bias: false }),
+  BatchNorm(4),
+  ReLU(),
+  ConvTranspose2d(4, 1, 4, { stride: 2, padding: 1 }),
+  Tanh(),
+];
+// D: (1, 12, 12) → Conv 1→4 k4 s2 p1 (6×6) → LeakyReLU → Conv 4→8 k4 s2 p1 (3×3), no bias → BN2d → LeakyReLU → Flatten → Linear 72 → 1
+const D_LAYERS: Layer[] = [
+  Conv2d(1, 4, 4, { stride: 2, padding: 1 }),
+  LeakyReLU(0.2),
+  Conv2d(4, 8, 4, { stride: 2, padding: 1, bias: false }),
+  BatchNorm(8),
+  LeakyReLU(0.2),
+  Flatten(),
+  Linear(8 * 3 * 3, 1),
+];
+const DATA_ROWS = 7;
+const DATA = randomArray(DATA_ROWS * 144, 5, -1, 1);
+
+interface ConvSpec {
+  gLayers: Layer[];
+  dLayers: Layer[];
+  data: number[];
+}
+
+function convConfig(Seq: typeof Sequential, spec: ConvSpec): GanConfig {
+  return {
+    generator: new Seq('generator', spec.gLayers),
+    discriminator: new Seq('discriminator', spec.dLayers, { inputShape: [1, 12, 12] }),
+    // Uniform noise: the GPU's uniform draws equal the CPU's to float32
+    // rounding, while its normals differ by up to ~3e-3 (f32 Box–Muller, see
+    // random.spec.ts), which batch norm over 3 samples would carry into
+    // every gradient at ~1e-3 and drown the kernels' own agreement.
+    noise: { distribution: 'uniform', low: -1, high: 1 },
+    data: { kind: 'dataset', values: Float32Array.from(spec.data), rows: spec.data.length / 144, cols: 144 },
+    batchSize: 3,
+    dSteps: 1,
+    optimizerD: { lr: 1e-2, beta1: 0.5, beta2: 0.999, eps: 1e-3 },
+    optimizerG: { lr: 1e-2, beta1: 0.5, beta2: 0.999, eps: 1e-3 },
+    realLabel: 1,
+    seed: 4321,
+    statsEvery: 1,
+  };
+}
+
+test('2 full steps of a tiny conv GAN with BN in training mode: losses, every gradient and the weights match the CPU trainer', async ({ gpu }) => {
+  const spec: ConvSpec = { gLayers: G_LAYERS, dLayers: D_LAYERS, data: DATA };
+  const config = resolveGanConfig(convConfig(Sequential, spec));
+  expect(config.generator.outputShape).toEqual([1, 12, 12]);
+  expect(config.generator.parameters.map((t) => `${t.name}:${t.shape.join('x')}`)).toEqual([
+    '0.weight:72x4',
+    '1.weight:72',
+    '1.bias:72',
+    '4.weight:8x4x4x4',
+    '5.weight:4',
+    '5.bias:4',
+    '7.weight:4x1x4x4',
+    '7.bias:1',
+  ]);
+  expect(config.discriminator.parameters.map((t) => `${t.name}:${t.shape.join('x')}`)).toEqual([
+    '0.weight:4x1x4x4',
+    '0.bias:4',
+    '2.weight:8x4x4x4',
+    '3.weight:8',
+    '3.bias:8',
+    '6.weight:1x72',
+    '6.bias:1',
+  ]);
+  // Activations fuse into the stage before them; Unflatten / Flatten make no stage.
+  expect(config.generator.stages.map((s) => `${s.kind}:${s.activation}`)).toEqual([
+    'linear:none',
+    'batchnorm:relu',
+    'convTranspose2d:none',
+    'batchnorm:relu',
+    'convTranspose2d:tanh',
+  ]);
+  expect(config.discriminator.stages.map((s) => `${s.kind}:${s.activation}`)).toEqual([
+    'conv2d:leakyRelu',
+    'conv2d:none',
+    'batchnorm:leakyRelu',
+    'linear:none',
+  ]);
+  const g0 = config.generator.initialParameters(11);
+  const d0 = config.discriminator.initialParameters(12);
+
+  const gpuRun = await gpu.page.evaluate(
+    async ({ spec, g0, d0, configSource }) => {
+      const { lib, ctx } = window.harness;
+      const makeConfig = new Function('Seq', 'spec', `return (${configSource})(Seq, spec);`) as (
+        s: typeof lib.Sequential,
+        t: typeof spec,
+      ) => Parameters<typeof lib.GanTrainer.create>[1];
+      const trainer = await lib.GanTrainer.create(ctx, makeConfig(lib.Sequential, spec), {
+        generator: Float32Array.from(g0),
+        discriminator: Float32Array.from(d0),
+      });
+      const losses: { lossD: number; lossG: number }[] = [];
+      trainer.onStats((s) => losses.push({ lossD: s.lossD, lossG: s.lossG }));
+      await trainer.train(1);
+      const first = {
+        g: Array.from(await trainer.readParameters('generator')),
+        d: Array.from(await trainer.readParameters('discriminator')),
+        dg: Array.from(await trainer.readGradients('generator')),
+        dd: Array.from(await trainer.readGradients('discriminator')),
+      };
+      await trainer.train(1);
+      const out = {
+        first,
+        losses,
+        g: Array.from(await trainer.readParameters('generator')),
+        d: Array.from(await trainer.readParameters('discriminator')),
+        dg: Array.from(await trainer.readGradients('generator')),
+        dd: Array.from(await trainer.readGradients('discriminator')),
+        counters: await trainer.readCounters(),
+      };
+      trainer.dispose();
+      return out;
+    },
+    { spec, g0: Array.from(g0), d0: Array.from(d0), configSource: convConfig.toString() },
+  );
+
+  const ref = new ReferenceGanTrainer(config, g0, d0);
+  const refLosses = [ref.trainStep()];
+  const refFirst = { g: ref.generatorParams.slice(), d: ref.discriminatorParams.slice(), dg: ref.lastGradsG, dd: ref.lastGradsD };
+  refLosses.push(ref.trainStep());
+  expect(gpuRun.counters).toEqual({ step: 2, halted: false });
+  expect(gpuRun.losses).toHaveLength(2);
+  // float32 (GPU) vs float64 (CPU). Measured worst |Δ| on SwiftShader:
+  // gradients of step 1 (same weights on both sides) 4e-6, of step 2 1e-5
+  // (the weights already differ by Adam's float32 step: with eps = 1e-3 a
+  // gradient error δ moves a weight by up to lr·δ/eps = 10·δ), weights after
+  // 2 steps 4e-6. Tolerances about 3× those.
+  const lossTol = { atol: 1e-5, rtol: 1e-4 };
+  const gradTol = { atol: 3e-5, rtol: 1e-4 };
+  const weightTol = { atol: 1.5e-5, rtol: 1e-4 };
+  expectClose(gpuRun.losses.map((l) => l.lossD), refLosses.map((l) => l.lossD[0]), lossTol, 'D loss per step');
+  expectClose(gpuRun.losses.map((l) => l.lossG), refLosses.map((l) => l.lossG), lossTol, 'G loss per step');
+  expectClose(gpuRun.first.dd, refFirst.dd, gradTol, 'dD (step 1)');
+  expectClose(gpuRun.first.dg, refFirst.dg, gradTol, 'dG (step 1)');
+  expectClose(gpuRun.dd, ref.lastGradsD, gradTol, 'dD (step 2)');
+  expectClose(gpuRun.dg, ref.lastGradsG, gradTol, 'dG (step 2)');
+  expectClose(gpuRun.d, ref.discriminatorParams, weightTol, 'D weights after 2 steps');
+  expectClose(gpuRun.g, ref.generatorParams, weightTol, 'G weights after 2 steps');
+  // Every gradient tensor was written (non-zero somewhere), and the weights moved.
+  for (const [net, grads] of [[config.generator, gpuRun.first.dg], [config.discriminator, gpuRun.first.dd]] as const) {
+    for (const t of net.parameters) {
+      expect(grads.slice(t.offset, t.offset + t.size).some((v) => v !== 0), `${net.name} ${t.name} gradient`).toBe(true);
+    }
+  }
+  expect(compareArrays(gpuRun.g, g0, { atol: 1e-4, rtol: 0 })).not.toBeNull();
+  expect(compareArrays(gpuRun.d, d0, { atol: 1e-4, rtol: 0 })).not.toBeNull();
+});
+
+test('conv / batch-norm shapes are validated with the layer index and the shapes', () => {
+  const err = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(GanConfigError);
+      return (e as Error).message;
+    }
+    throw new Error('no error');
+  };
+  expect(err(() => new Sequential('D', [Conv2d(1, 4, 4)]))).toMatch(/inputShape/);
+  expect(err(() => new Sequential('D', [Conv2d(3, 4, 4)], { inputShape: [1, 12, 12] }))).toMatch(
+    /D layer 0 \(Conv2d 3→4, k4 s1 p0\): expects 3 input channels but gets \(1, 12, 12\)/,
+  );
+  expect(err(() => new Sequential('D', [Conv2d(1, 4, 4), Linear(36, 1)], { inputShape: [1, 6, 6] }))).toMatch(
+    /D layer 1 \(Linear 36→1\): expects flat features but gets an image \(4, 3, 3\); add Flatten\(\)/,
+  );
+  expect(err(() => new Sequential('G', [Linear(4, 70), Unflatten(8, 3, 3)]))).toMatch(/G layer 1 \(Unflatten\(8, 3, 3\)\): needs 72 features but gets 70/);
+  expect(err(() => new Sequential('G', [Linear(4, 72), Unflatten(8, 3, 3), BatchNorm(4)]))).toMatch(
+    /G layer 2 \(BatchNorm\(4\)\): expects 4 channels but gets \(8, 3, 3\)/,
+  );
+  expect(err(() => new Sequential('G', [Linear(4, 72), ConvTranspose2d(8, 4, 4)]))).toMatch(/G layer 1 .*expects an image/);
+  expect(err(() => new Sequential('D', [Conv2d(1, 4, 8)], { inputShape: [1, 4, 4] }))).toMatch(/empty output/);
+});
