@@ -3,6 +3,7 @@
 import { test, expect } from './support/fixtures.js';
 import { compareArrays, expectClose } from './support/compare.js';
 import { randomArray } from './support/data.js';
+import { trainOnGpu } from './support/gpu-training.js';
 import { ReferenceGanTrainer } from '../src/reference/gan.js';
 import { resolveGanConfig, type GanConfig } from '../src/models/config.js';
 import {
@@ -111,41 +112,8 @@ test('2 full steps of a tiny conv GAN with BN in training mode: losses, every gr
   const g0 = config.generator.initialParameters(11);
   const d0 = config.discriminator.initialParameters(12);
 
-  const gpuRun = await gpu.page.evaluate(
-    async ({ spec, g0, d0, configSource }) => {
-      const { lib, ctx } = window.harness;
-      const makeConfig = new Function('Seq', 'spec', `return (${configSource})(Seq, spec);`) as (
-        s: typeof lib.Sequential,
-        t: typeof spec,
-      ) => Parameters<typeof lib.GanTrainer.create>[1];
-      const trainer = await lib.GanTrainer.create(ctx, makeConfig(lib.Sequential, spec), {
-        generator: Float32Array.from(g0),
-        discriminator: Float32Array.from(d0),
-      });
-      const losses: { lossD: number; lossG: number }[] = [];
-      trainer.onStats((s) => losses.push({ lossD: s.lossD, lossG: s.lossG }));
-      await trainer.train(1);
-      const first = {
-        g: Array.from(await trainer.readParameters('generator')),
-        d: Array.from(await trainer.readParameters('discriminator')),
-        dg: Array.from(await trainer.readGradients('generator')),
-        dd: Array.from(await trainer.readGradients('discriminator')),
-      };
-      await trainer.train(1);
-      const out = {
-        first,
-        losses,
-        g: Array.from(await trainer.readParameters('generator')),
-        d: Array.from(await trainer.readParameters('discriminator')),
-        dg: Array.from(await trainer.readGradients('generator')),
-        dd: Array.from(await trainer.readGradients('discriminator')),
-        counters: await trainer.readCounters(),
-      };
-      trainer.dispose();
-      return out;
-    },
-    { spec, g0: Array.from(g0), d0: Array.from(d0), configSource: convConfig.toString() },
-  );
+  const run = await trainOnGpu(gpu, { makeConfig: convConfig, spec, g0, d0, chunks: [1, 1] });
+  const gpuRun = { ...run.snapshots[1], first: run.snapshots[0], losses: run.losses, counters: run.counters };
 
   const ref = new ReferenceGanTrainer(config, g0, d0);
   const refLosses = [ref.trainStep()];

@@ -4,6 +4,7 @@
 import { test, expect } from './support/fixtures.js';
 import { compareArrays, expectClose } from './support/compare.js';
 import { randomArray } from './support/data.js';
+import { trainOnGpu } from './support/gpu-training.js';
 import { ReferenceGanTrainer } from '../src/reference/gan.js';
 import { resolveGanConfig, type GanConfig } from '../src/models/config.js';
 import { ELU, LeakyReLU, Linear, Sigmoid, Tanh, type Layer } from '../src/models/layers.js';
@@ -44,33 +45,8 @@ test('GAN step parity: 3 steps, batch=3, dSteps=2, G 3-7-5 ELU/Tanh, D 5-6-6-1 L
   const g0 = config.generator.initialParameters(7);
   const d0 = config.discriminator.initialParameters(8);
 
-  const gpuRun = await gpu.page.evaluate(
-    async ({ spec, g0, d0, tinyConfigSource }) => {
-      const { lib, ctx } = window.harness;
-      const makeConfig = new Function('Seq', 'spec', `return (${tinyConfigSource})(Seq, spec);`) as (
-        s: typeof lib.Sequential,
-        t: typeof spec,
-      ) => Parameters<typeof lib.GanTrainer.create>[1];
-      const trainer = await lib.GanTrainer.create(ctx, makeConfig(lib.Sequential, spec), {
-        generator: Float32Array.from(g0),
-        discriminator: Float32Array.from(d0),
-      });
-      const losses: { lossD: number; lossG: number }[] = [];
-      trainer.onStats((s) => losses.push({ lossD: s.lossD, lossG: s.lossG }));
-      await trainer.train(3, { stepsPerSubmit: 2 });
-      const out = {
-        losses,
-        g: Array.from(await trainer.readParameters('generator')),
-        d: Array.from(await trainer.readParameters('discriminator')),
-        dg: Array.from(await trainer.readGradients('generator')),
-        dd: Array.from(await trainer.readGradients('discriminator')),
-        counters: await trainer.readCounters(),
-      };
-      trainer.dispose();
-      return out;
-    },
-    { spec, g0: Array.from(g0), d0: Array.from(d0), tinyConfigSource: tinyConfig.toString() },
-  );
+  const run = await trainOnGpu(gpu, { makeConfig: tinyConfig, spec, g0, d0, chunks: [3], stepsPerSubmit: 2 });
+  const gpuRun = { ...run.snapshots[0], losses: run.losses, counters: run.counters };
 
   const ref = new ReferenceGanTrainer(config, g0, d0);
   const refLosses = [ref.trainStep(), ref.trainStep(), ref.trainStep()];
