@@ -4,7 +4,7 @@ import { test, expect } from './support/fixtures.js';
 import { compareArrays, expectClose } from './support/compare.js';
 import { randomArray } from './support/data.js';
 import { trainOnGpu } from './support/gpu-training.js';
-import { ReferenceGanTrainer } from '../src/reference/gan.js';
+import { ReferenceGanTrainer, referenceForward } from '../src/reference/gan.js';
 import { resolveGanConfig, type GanConfig } from '../src/models/config.js';
 import {
   BatchNorm,
@@ -145,6 +145,131 @@ test('2 full steps of a tiny conv GAN with BN in training mode: losses, every gr
   }
   expect(compareArrays(gpuRun.g, g0, { atol: 1e-4, rtol: 0 })).not.toBeNull();
   expect(compareArrays(gpuRun.d, d0, { atol: 1e-4, rtol: 0 })).not.toBeNull();
+});
+
+// The conditional version (cdcgan's plan): G reads [z; onehot(y)], D reads the
+// image with K = 3 label planes; 3 classes over 7 rows, dSteps 2.
+const K = 3;
+const LABELS = [0, 2, 1, 1, 0, 2, 2];
+const CG_LAYERS: Layer[] = [Linear(4 + K, 8 * 3 * 3, { bias: false }), ...G_LAYERS.slice(1)];
+const CD_LAYERS: Layer[] = [Conv2d(1 + K, 4, 4, { stride: 2, padding: 1 }), ...D_LAYERS.slice(1)];
+
+interface CondSpec extends ConvSpec {
+  labels: number[];
+  classes: number;
+}
+
+function condConfig(Seq: typeof Sequential, spec: CondSpec): GanConfig {
+  return {
+    generator: new Seq('generator', spec.gLayers),
+    discriminator: new Seq('discriminator', spec.dLayers, { inputShape: [1 + spec.classes, 12, 12] }),
+    noise: { distribution: 'uniform', low: -1, high: 1 },
+    data: { kind: 'dataset', values: Float32Array.from(spec.data), rows: spec.data.length / 144, cols: 144 },
+    condition: { classes: spec.classes, labels: Uint8Array.from(spec.labels) },
+    batchSize: 3,
+    dSteps: 2,
+    optimizerD: { lr: 1e-2, beta1: 0.5, beta2: 0.999, eps: 1e-3 },
+    optimizerG: { lr: 1e-2, beta1: 0.5, beta2: 0.999, eps: 1e-3 },
+    seed: 97,
+    statsEvery: 1,
+  };
+}
+
+test('2 full steps of a tiny conditional conv GAN (K=3 label planes, dSteps 2, BN): losses, gradients, weights match the CPU trainer', async ({ gpu }) => {
+  const spec: CondSpec = { gLayers: CG_LAYERS, dLayers: CD_LAYERS, data: DATA, labels: LABELS, classes: K };
+  const config = resolveGanConfig(condConfig(Sequential, spec));
+  expect(config.shapes).toEqual({ noise: 4, sample: 144, classes: 3, channels: 1, spatial: 144 });
+  const g0 = config.generator.initialParameters(21);
+  const d0 = config.discriminator.initialParameters(22);
+  const run = await trainOnGpu(gpu, { makeConfig: condConfig, spec, g0, d0, chunks: [1, 1] });
+  const ref = new ReferenceGanTrainer(config, g0, d0);
+  const refLosses = [ref.trainStep(), ref.trainStep()];
+  expect(run.counters).toEqual({ step: 2, halted: false });
+  // Same tolerances and reasons as the unconditional test above.
+  const lossTol = { atol: 1e-5, rtol: 1e-4 };
+  const gradTol = { atol: 3e-5, rtol: 1e-4 };
+  const weightTol = { atol: 1.5e-5, rtol: 1e-4 };
+  // Stats report the mean over the step's D updates.
+  const refMeanD = refLosses.map((l) => (l.lossD[0] + l.lossD[1]) / 2);
+  expectClose(run.losses.map((l) => l.lossD), refMeanD, lossTol, 'D loss per step (mean of 2 updates)');
+  expectClose(run.losses.map((l) => l.lossG), refLosses.map((l) => l.lossG), lossTol, 'G loss per step');
+  const last = run.snapshots[1];
+  expectClose(last.dd, ref.lastGradsD, gradTol, 'dD (step 2, second D update)');
+  expectClose(last.dg, ref.lastGradsG, gradTol, 'dG (step 2)');
+  expectClose(last.d, ref.discriminatorParams, weightTol, 'D weights after 2 steps');
+  expectClose(last.g, ref.generatorParams, weightTol, 'G weights after 2 steps');
+  // The label planes reach D's first conv: its weights over label channels got gradient.
+  const w0 = config.discriminator.parameters[0];
+  const perOut = (1 + K) * 16;
+  const labelGrad = last.dd.slice(w0.offset, w0.offset + w0.size).filter((_, i) => i % perOut >= 16);
+  expect(labelGrad.some((v) => v !== 0)).toBe(true);
+});
+
+test('eval mode: generate() and discriminate() with labels equal the CPU eval forward with the GPU running statistics; sampling changes nothing', async ({ gpu }) => {
+  const spec: CondSpec = { gLayers: CG_LAYERS, dLayers: CD_LAYERS, data: DATA, labels: LABELS, classes: K };
+  const config = resolveGanConfig(condConfig(Sequential, spec));
+  const noise = randomArray(5 * 4, 31, -1, 1);
+  const labels = [2, 0, 1, 2, 1];
+  const images = randomArray(5 * 144, 32, -1, 1);
+  const got = await gpu.page.evaluate(
+    async ({ spec, noise, labels, images, configSource }) => {
+      const { lib, ctx } = window.harness;
+      const make = new Function('Seq', 'spec', `return (${configSource})(Seq, spec);`);
+      const trainer = await lib.GanTrainer.create(ctx, make(lib.Sequential, spec));
+      await trainer.train(3);
+      const read = async () => ({
+        g: Array.from(await trainer.readParameters('generator')),
+        d: Array.from(await trainer.readParameters('discriminator')),
+        rg: Array.from(await trainer.readRunningStats('generator')),
+        rd: Array.from(await trainer.readRunningStats('discriminator')),
+      });
+      const before = await read();
+      const fake = Array.from(await trainer.generate(Float32Array.from(noise), { labels }));
+      const probs = Array.from(await trainer.discriminate(Float32Array.from(images), { labels }));
+      const sampled = await trainer.sample(5);
+      const after = await read();
+      const errors: string[] = [];
+      for (const bad of [() => trainer.sample(2, { labels: [0, 3] }), () => trainer.generate(Float32Array.from(noise), { labels: [1] })]) {
+        await bad().then(() => errors.push('no error'), (e: Error) => errors.push(e.message));
+      }
+      trainer.dispose();
+      return { before, after, fake, probs, sampledLength: sampled.length, errors };
+    },
+    { spec, noise: Array.from(noise), labels, images: Array.from(images), configSource: condConfig.toString() },
+  );
+  expect(got.after).toEqual(got.before); // eval mode updates no running statistics
+  expect(got.before.rg.some((v, i) => v !== config.generator.initialRunningStats()[i])).toBe(true); // training did
+  const gIn = new Float64Array(5 * (4 + K));
+  labels.forEach((y, n) => {
+    gIn.set(noise.slice(n * 4, n * 4 + 4), n * (4 + K));
+    gIn[n * (4 + K) + 4 + y] = 1;
+  });
+  const evalForward = (net: Sequential, params: number[], running: number[], input: Float64Array) => {
+    const outs = referenceForward(net, Float64Array.from(params), input, 5, { running: Float64Array.from(running), saved: new Map() }, 'eval');
+    return outs[outs.length - 1];
+  };
+  expectClose(got.fake, evalForward(config.generator, got.before.g, got.before.rg, gIn), { atol: 2e-5, rtol: 1e-4 }, 'generate (eval)');
+  const dIn = new Float64Array(5 * (1 + K) * 144);
+  labels.forEach((y, n) => {
+    dIn.set(images.slice(n * 144, (n + 1) * 144), n * (1 + K) * 144);
+    dIn.fill(1, (n * (1 + K) + 1 + y) * 144, (n * (1 + K) + 2 + y) * 144);
+  });
+  const logits = evalForward(config.discriminator, got.before.d, got.before.rd, dIn);
+  expectClose(got.probs, Array.from(logits, (l) => 1 / (1 + Math.exp(-l))), { atol: 2e-5, rtol: 1e-4 }, 'discriminate (eval)');
+  expect(got.sampledLength).toBe(5 * 144);
+  expect(got.errors[0]).toMatch(/labels\[1\] is 3, expected an integer class in 0…2/);
+  expect(got.errors[1]).toMatch(/expected 5 labels \(one per row\), got 1/);
+});
+
+test('conditioning is validated: the D input must have room for the label planes, labels must fit the classes', () => {
+  const spec: CondSpec = { gLayers: CG_LAYERS, dLayers: CD_LAYERS, data: DATA, labels: LABELS, classes: K };
+  const bad = (patch: Partial<GanConfig>) => () => resolveGanConfig({ ...condConfig(Sequential, spec), ...patch });
+  expect(bad({ discriminator: new Sequential('D', D_LAYERS, { inputShape: [1, 12, 12] }) })).toThrow(
+    /discriminator 'D' must take 576 \(its 1 channel\(s\) of 144 position\(s\) plus 3 label plane\(s\)\), but it expects 144/,
+  );
+  expect(bad({ condition: { classes: 3, labels: Uint8Array.from([0, 1, 2, 3, 0, 0, 0]) } })).toThrow(/condition.labels\[3\] is 3, outside 0…2/);
+  expect(bad({ condition: { classes: 3, labels: Uint8Array.from([0, 1]) } })).toThrow(/one label per dataset row \(7\), got 2/);
+  expect(bad({ data: { kind: 'normal', mean: 0, std: 1 } })).toThrow(/needs a dataset with labels/);
 });
 
 test('conv / batch-norm shapes are validated with the layer index and the shapes', () => {

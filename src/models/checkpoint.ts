@@ -11,7 +11,9 @@
 // `discriminator.<name>` (<name> and shape exactly as the equivalent PyTorch
 // nn.Sequential's state_dict, e.g. `generator.0.weight` [out, in]) and Adam's
 // moments under `generator_adam.exp_avg.<name>` / `generator_adam.exp_avg_sq.<name>`
-// (same for the discriminator). The Adam step counts, the training step and the
+// (same for the discriminator), and BatchNorm's running statistics as
+// `generator.<i>.running_mean` / `.running_var` (PyTorch's num_batches_tracked
+// is not kept: momentum is fixed). The Adam step counts, the training step and the
 // seed are in `__metadata__`. Only real tensor data is stored, never the padding
 // of the GPU's flat layout.
 import { CheckpointError } from '../runtime/errors.js';
@@ -205,7 +207,7 @@ interface ExpectedTensor {
   /** Name in the file. */
   name: string;
   net: NetName;
-  part: 'params' | 'expAvg' | 'expAvgSq';
+  part: 'params' | 'expAvg' | 'expAvgSq' | 'running';
   shape: number[];
   offset: number;
   size: number;
@@ -219,7 +221,13 @@ function expectedTensors(trainer: GanTrainer): ExpectedTensor[] {
       out.push({ name: prefix + p.name, net, part, shape: [...p.shape], offset: p.offset, size: p.size });
     }
   };
-  for (const net of NETS) add(net, 'params', `${net}.`);
+  for (const net of NETS) {
+    add(net, 'params', `${net}.`);
+    // BatchNorm running statistics, as in a PyTorch state_dict (without num_batches_tracked).
+    for (const r of sequentialOf(trainer, net).runningTensors) {
+      out.push({ name: `${net}.${r.name}`, net, part: 'running', shape: [...r.shape], offset: r.offset, size: r.size });
+    }
+  }
   for (const net of NETS) {
     add(net, 'expAvg', `${net}_adam.exp_avg.`);
     add(net, 'expAvgSq', `${net}_adam.exp_avg_sq.`);
@@ -231,16 +239,18 @@ const sequentialOf = (trainer: GanTrainer, net: NetName): Sequential => trainer.
 
 /** The trainer's parameters, Adam moments and counters as safetensors bytes. Reads from the GPU. */
 export async function saveCheckpoint(trainer: GanTrainer): Promise<Uint8Array> {
-  const [gParams, dParams, gAdam, dAdam, counters] = await Promise.all([
+  const [gParams, dParams, gAdam, dAdam, gRunning, dRunning, counters] = await Promise.all([
     trainer.readParameters('generator'),
     trainer.readParameters('discriminator'),
     trainer.readOptimizerState('generator'),
     trainer.readOptimizerState('discriminator'),
+    trainer.readRunningStats('generator'),
+    trainer.readRunningStats('discriminator'),
     trainer.readCounters(),
   ]);
-  const flat: Record<NetName, { params: Float32Array; expAvg: Float32Array; expAvgSq: Float32Array }> = {
-    generator: { params: gParams, expAvg: gAdam.expAvg, expAvgSq: gAdam.expAvgSq },
-    discriminator: { params: dParams, expAvg: dAdam.expAvg, expAvgSq: dAdam.expAvgSq },
+  const flat: Record<NetName, Record<ExpectedTensor['part'], Float32Array>> = {
+    generator: { params: gParams, expAvg: gAdam.expAvg, expAvgSq: gAdam.expAvgSq, running: gRunning },
+    discriminator: { params: dParams, expAvg: dAdam.expAvg, expAvgSq: dAdam.expAvgSq, running: dRunning },
   };
   const tensors = new Map<string, SafetensorsTensor>();
   for (const t of expectedTensors(trainer)) {
@@ -267,6 +277,7 @@ export async function saveCheckpoint(trainer: GanTrainer): Promise<Uint8Array> {
 /** What loadCheckpoint writes, fully validated. */
 interface CheckpointContents {
   params: Record<NetName, Float32Array>;
+  running: Record<NetName, Float32Array>;
   optimizer: Record<NetName, OptimizerState>;
   step: number;
 }
@@ -279,7 +290,10 @@ interface CheckpointContents {
  */
 export async function loadCheckpoint(trainer: GanTrainer, bytes: Uint8Array): Promise<void> {
   const contents = checkCheckpoint(trainer, parseSafetensors(bytes));
-  for (const net of NETS) trainer.writeParameters(net, contents.params[net]);
+  for (const net of NETS) {
+    trainer.writeParameters(net, contents.params[net]);
+    trainer.writeRunningStats(net, contents.running[net]);
+  }
   trainer.writeTrainingState({ ...contents.optimizer, step: contents.step });
   await trainer.ctx.device.queue.onSubmittedWorkDone();
 }
@@ -317,7 +331,8 @@ function checkCheckpoint(trainer: GanTrainer, file: SafetensorsFile): Checkpoint
   const flat = {} as Record<NetName, Record<ExpectedTensor['part'], Float32Array>>;
   for (const net of NETS) {
     const n = sequentialOf(trainer, net).parameterCount;
-    flat[net] = { params: new Float32Array(n), expAvg: new Float32Array(n), expAvgSq: new Float32Array(n) };
+    const r = sequentialOf(trainer, net).runningStatsCount;
+    flat[net] = { params: new Float32Array(n), expAvg: new Float32Array(n), expAvgSq: new Float32Array(n), running: new Float32Array(r) };
   }
   for (const t of expected) {
     const found = file.tensors.get(t.name);
@@ -327,10 +342,15 @@ function checkCheckpoint(trainer: GanTrainer, file: SafetensorsFile): Checkpoint
     }
     const bad = found.data.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) throw new CheckpointError(`checkpoint: tensor '${t.name}' value ${bad} is ${found.data[bad]}, not finite`);
+    if (t.name.endsWith('.running_var')) {
+      const negative = found.data.findIndex((v) => v < 0);
+      if (negative >= 0) throw new CheckpointError(`checkpoint: tensor '${t.name}' value ${negative} is ${found.data[negative]}; a variance cannot be negative`);
+    }
     flat[t.net][t.part].set(found.data, t.offset);
   }
   return {
     params: { generator: flat.generator.params, discriminator: flat.discriminator.params },
+    running: { generator: flat.generator.running, discriminator: flat.discriminator.running },
     optimizer: {
       generator: { expAvg: flat.generator.expAvg, expAvgSq: flat.generator.expAvgSq, step: adamStep.generator },
       discriminator: { expAvg: flat.discriminator.expAvg, expAvgSq: flat.discriminator.expAvgSq, step: adamStep.discriminator },

@@ -19,6 +19,19 @@ export type DataSpec =
   | { kind: 'normal'; mean: number; std: number }
   | { kind: 'dataset'; values: Float32Array; rows: number; cols: number };
 
+/**
+ * Class conditioning (a conditional GAN): G's input is [z; onehot(y)] and D's
+ * input is the sample with K one-hot label planes appended as extra channels
+ * (for flat samples, K extra features). Needs a dataset: `labels` holds the
+ * class of each of its rows.
+ */
+export interface ConditionSpec {
+  /** Number of classes K. */
+  classes: number;
+  /** (rows) class index of each dataset row, 0 ≤ label < classes. */
+  labels: Uint8Array;
+}
+
 export interface GanConfig {
   generator: Sequential;
   discriminator: Sequential;
@@ -34,6 +47,8 @@ export interface GanConfig {
   seed?: number;
   /** Read losses back every this many steps (asynchronously). Default 10. */
   statsEvery?: number;
+  /** Train a class-conditional GAN. */
+  condition?: ConditionSpec;
 }
 
 export interface ResolvedAdam {
@@ -44,7 +59,21 @@ export interface ResolvedAdam {
   weightDecay: number;
 }
 
+/**
+ * Shapes the step plan works with. Per sample: noise Z = G.inputSize − K,
+ * sample X = G.outputSize = C·S (C channels of S = H·W positions, or C = X,
+ * S = 1 for flat samples), D input = (C + K)·S. K = 0 without conditioning.
+ */
+export interface PlanShapes {
+  noise: number;
+  sample: number;
+  classes: number;
+  channels: number;
+  spatial: number;
+}
+
 export interface ResolvedGanConfig extends GanConfig {
+  shapes: PlanShapes;
   dSteps: number;
   realLabel: number;
   seed: number;
@@ -79,11 +108,7 @@ export function resolveGanConfig(c: GanConfig): ResolvedGanConfig {
   if (D.outputSize !== 1) {
     throw new GanConfigError(`discriminator '${D.name}' must end in 1 logit, but its output has ${D.outputSize} features`);
   }
-  if (G.outputSize !== D.inputSize) {
-    throw new GanConfigError(
-      `generator '${G.name}' outputs ${G.outputSize} features but discriminator '${D.name}' expects ${D.inputSize}`,
-    );
-  }
+  const shapes = planShapes(c);
   const n = c.noise;
   if (n.distribution === 'uniform') {
     if (!(Number.isFinite(n.low) && Number.isFinite(n.high) && n.low < n.high)) {
@@ -96,12 +121,13 @@ export function resolveGanConfig(c: GanConfig): ResolvedGanConfig {
   }
   const d = c.data;
   if (d.kind === 'normal') {
+    if (c.condition) throw new GanConfigError('condition: a conditional GAN needs a dataset with labels, but data is a normal distribution');
     if (G.outputSize !== 1) throw new GanConfigError(`data: a normal distribution is 1-D but the generator outputs ${G.outputSize} features`);
     if (!(Number.isFinite(d.mean) && d.std > 0)) throw new GanConfigError(`data: normal needs a finite mean and std > 0`);
   } else if (d.kind === 'dataset') {
     positiveInt('data.rows', d.rows);
-    if (d.cols !== D.inputSize) {
-      throw new GanConfigError(`data: rows have ${d.cols} features but discriminator '${D.name}' expects ${D.inputSize}`);
+    if (d.cols !== shapes.sample) {
+      throw new GanConfigError(`data: rows have ${d.cols} features but generator '${G.name}' outputs ${shapes.sample}`);
     }
     if (d.values.length !== d.rows * d.cols) {
       throw new GanConfigError(`data: values has ${d.values.length} numbers, expected rows × cols = ${d.rows} × ${d.cols} = ${d.rows * d.cols}`);
@@ -111,6 +137,7 @@ export function resolveGanConfig(c: GanConfig): ResolvedGanConfig {
     }
     const bad = d.values.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) throw new GanConfigError(`data: value ${bad} (row ${Math.floor(bad / d.cols)}) is ${d.values[bad]}, not finite`);
+    if (c.condition) checkLabels(c.condition, d.rows);
   } else {
     throw new GanConfigError(`data: unknown kind '${(d as { kind: string }).kind}'; expected normal or dataset`);
   }
@@ -120,6 +147,7 @@ export function resolveGanConfig(c: GanConfig): ResolvedGanConfig {
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new GanConfigError(`seed must be a u32 integer, got ${seed}`);
   return {
     ...c,
+    shapes,
     dSteps,
     statsEvery,
     realLabel,
@@ -129,9 +157,41 @@ export function resolveGanConfig(c: GanConfig): ResolvedGanConfig {
   };
 }
 
+/** G and D must agree on the sample; with a condition, each input must have room for the K label values. */
+function planShapes(c: GanConfig): PlanShapes {
+  const G = c.generator;
+  const D = c.discriminator;
+  const K = c.condition?.classes ?? 0;
+  if (c.condition !== undefined) positiveInt('condition.classes', K);
+  const X = G.outputSize;
+  // Label planes go after the sample's channels: per channel for image samples, as K extra features for flat ones.
+  const [C, S] = G.outputShape ? [G.outputShape[0], G.outputShape[1] * G.outputShape[2]] : [X, 1];
+  if (K > 0 && G.inputSize <= K) {
+    throw new GanConfigError(`condition: generator '${G.name}' takes ${G.inputSize} inputs, which leaves no room for noise next to ${K} one-hot label values`);
+  }
+  const dExpected = (C + K) * S;
+  if (D.inputSize !== dExpected) {
+    const how = K === 0 ? '' : ` (its ${C} channel(s) of ${S} position(s) plus ${K} label plane(s))`;
+    throw new GanConfigError(
+      `generator '${G.name}' outputs ${X} features per sample, so discriminator '${D.name}' must take ${dExpected}${how}, but it expects ${D.inputSize}`,
+    );
+  }
+  return { noise: G.inputSize - K, sample: X, classes: K, channels: C, spatial: S };
+}
+
+function checkLabels(cond: ConditionSpec, rows: number): void {
+  if (!(cond.labels instanceof Uint8Array) || cond.labels.length !== rows) {
+    throw new GanConfigError(`condition.labels must be a Uint8Array with one label per dataset row (${rows}), got ${cond.labels?.length}`);
+  }
+  const bad = cond.labels.findIndex((l) => l >= cond.classes);
+  if (bad >= 0) throw new GanConfigError(`condition.labels[${bad}] is ${cond.labels[bad]}, outside 0…${cond.classes - 1}`);
+}
+
 /** Philox stream ids: D update j draws noise from 2j and real rows from 2j+1; the G update from 2·dSteps. */
 export const noiseStreamD = (j: number): number => 2 * j;
 export const realStreamD = (j: number): number => 2 * j + 1;
 export const noiseStreamG = (dSteps: number): number => 2 * dSteps;
+/** Fake-label draws of a conditional GAN use their update's noise stream with this bit set. */
+export const LABEL_STREAM_BIT = 0x8000;
 /** Streams ≥ this are for sampling outside training. */
 export const SAMPLE_STREAM = 0x10000;

@@ -20,6 +20,9 @@ import { runningVarOffset, stageWidth, type Sequential, type Stage } from './seq
 type ConvStage = Extract<Stage, { kind: 'conv2d' | 'convTranspose2d' }>;
 type BatchNormStage = Extract<Stage, { kind: 'batchnorm' }>;
 
+/** 'train': BatchNorm normalises by the batch and updates its running statistics; 'eval': it uses them and updates nothing. */
+export type ForwardMode = 'train' | 'eval';
+
 /** Binds only the buffers this entry point uses (a family's entries share binding names). */
 function only(k: Kernel, all: Record<string, BufferResource | null>): Record<string, BufferResource> {
   const out: Record<string, BufferResource> = {};
@@ -53,11 +56,9 @@ export class NetGpu {
   private readonly zeroBias: GPUBuffer;
   /**
    * BatchNorm running_mean / running_var of every BatchNorm stage (layout:
-   * Sequential.runningStatsCount), updated by every training-mode forward;
-   * not trained, not in the Adam buffers, not (yet) in checkpoints. Every
-   * forward is training mode for now, sample() and discriminate() included
-   * (batch statistics of the rows asked for, running statistics updated);
-   * an eval-mode path (batchnorm_forward_eval) is still to be wired.
+   * Sequential.runningStatsCount): updated by every training-mode forward,
+   * read by eval-mode forwards (sampling, discriminate, metrics); not
+   * trained, not in the Adam buffers; saved in checkpoints.
    */
   readonly runningStats: GPUBuffer;
   /** Per BatchNorm stage, the last forward's batch mean and invstd (same layout as runningStats), read by its backward. */
@@ -105,7 +106,7 @@ export class NetGpu {
         if (s.bias) entries.push('backward_bias');
         for (const e of entries) pending.push(kernels.kernel(convFamily(s), convEntry(s, e), convOverrides(s)));
       } else if (s.kind === 'batchnorm') {
-        for (const e of ['batchnorm_forward', 'batchnorm_backward_input', 'batchnorm_backward_weight']) {
+        for (const e of ['batchnorm_forward', 'batchnorm_forward_eval', 'batchnorm_backward_input', 'batchnorm_backward_weight']) {
           pending.push(kernels.kernel(batchnormKernels, e, o));
         }
       } else {
@@ -124,6 +125,7 @@ export class NetGpu {
     input: GPUBuffer,
     output: GPUBuffer,
     activations: GPUBuffer[] = this.activations,
+    mode: ForwardMode = 'train',
   ): Promise<void> {
     if (batch > this.maxBatch && activations === this.activations) throw new Error(`${this.net.name}: batch ${batch} > ${this.maxBatch}`);
     const stages = this.net.stages;
@@ -141,6 +143,9 @@ export class NetGpu {
         const k = await kernels.kernel(convFamily(stage), convEntry(stage, 'forward'), convOverrides(stage));
         const bias = stage.bias ? floatRange(this.params, stage.bias.offset, stage.bias.size) : this.zeroBias;
         seq.add(k, only(k, { x, w: this.weightRange(stage), bias, y }), this.convUniforms(stage, batch), label);
+      } else if (stage.kind === 'batchnorm' && mode === 'eval') {
+        const k = await kernels.kernel(batchnormKernels, 'batchnorm_forward_eval', o);
+        seq.add(k, only(k, { x, y, ...this.bnTensors(stage) }), this.bnUniforms(stage, batch), label);
       } else if (stage.kind === 'batchnorm') {
         // Training mode: batch statistics. D's batch is [fake; real] in one
         // pass, so its BatchNorm statistics mix both halves (the CPU reference

@@ -312,6 +312,21 @@ export class Sequential {
     this.runningStatsCount = runningOffset;
   }
 
+  /**
+   * The BatchNorm buffers, under PyTorch's state_dict names ("<i>.running_mean",
+   * "<i>.running_var"), with offsets into the running-statistics buffer.
+   */
+  get runningTensors(): ParamTensor[] {
+    return this.stages.flatMap((s) =>
+      s.kind !== 'batchnorm'
+        ? []
+        : [
+            { name: `${s.layerIndex}.running_mean`, shape: [s.channels], offset: s.runningOffset, size: s.channels },
+            { name: `${s.layerIndex}.running_var`, shape: [s.channels], offset: s.runningOffset + runningVarOffset(s.channels), size: s.channels },
+          ],
+    );
+  }
+
   /** Initial running statistics, as PyTorch: running_mean 0, running_var 1. */
   initialRunningStats(): Float32Array {
     const r = new Float32Array(Math.max(this.runningStatsCount, PARAM_ALIGN_FLOATS));

@@ -15,8 +15,9 @@ import { GanConfigError, NonFiniteLossError } from '../runtime/errors.js';
 import type { KernelRegistry } from '../runtime/kernel.js';
 import { SequenceBuilder, type RecordedSequence } from '../runtime/recorder.js';
 import { STATE, STATE_WORDS, STATS_FLOATS, StatsReadback, type TrainingStats } from '../runtime/stats.js';
-import { bceWithLogitsKernels, randomKernels, trainStateKernels } from '../shaders/index.js';
+import { bceWithLogitsKernels, concatLabelsKernels, randomKernels, trainStateKernels } from '../shaders/index.js';
 import {
+  LABEL_STREAM_BIT,
   noiseStreamD,
   noiseStreamG,
   realStreamD,
@@ -55,19 +56,28 @@ export interface TrainingCounters {
   halted: boolean;
 }
 
+export interface SampleOptions {
+  /** Conditional GANs: the class of each row, integers in 0…K−1 (default: row i gets i mod K). */
+  labels?: ArrayLike<number>;
+}
+
 interface Discriminator {
-  input: GPUBuffer; // (n, X)
+  sample: GPUBuffer; // (n, X) what the caller passes
+  labels: GPUBuffer | null; // (n) conditional only
   logits: GPUBuffer; // (n, 1)
-  activations: GPUBuffer[];
+  owned: GPUBuffer[];
   sequence: RecordedSequence;
 }
 
 interface Sampler {
+  n: number;
   state: GPUBuffer; // (8, u32) its own step counter, so sampling never disturbs training noise
   noise: GPUBuffer; // (n, Z)
+  labels: GPUBuffer | null; // (n) conditional only
   output: GPUBuffer; // (n, X)
-  activations: GPUBuffer[];
-  sequence: RecordedSequence;
+  owned: GPUBuffer[];
+  draw: RecordedSequence; // fresh noise
+  forward: RecordedSequence; // [z; onehot(y)] → G (eval mode)
 }
 
 export class GanTrainer {
@@ -119,45 +129,85 @@ export class GanTrainer {
       kernels.kernel(trainStateKernels, 'train_state_update'),
       kernels.kernel(randomKernels, c.noise.distribution === 'uniform' ? 'random_uniform' : 'random_normal'),
       kernels.kernel(randomKernels, c.data.kind === 'dataset' ? 'random_gather_rows' : 'random_normal'),
+      ...(c.condition
+        ? [
+            kernels.kernel(randomKernels, 'random_uniform'),
+            kernels.kernel(concatLabelsKernels, 'concat_labels_forward'),
+            kernels.kernel(concatLabelsKernels, 'concat_labels_backward_input'),
+          ]
+        : []),
     ]);
 
     const B = c.batchSize;
-    const Z = g.inputSize;
-    const X = d.inputSize;
+    const { noise: Z, sample: X, classes: K, channels: C, spatial: S } = c.shapes;
+    const DX = d.inputSize; // (C + K)·S
     const G = new NetGpu(device, g, B, init.generator ?? g.initialParameters(c.seed));
     const D = new NetGpu(device, d, 2 * B, init.discriminator ?? d.initialParameters(c.seed + 1));
-    const z = createStorageBuffer(device, 'z', B * Z); //                    (B, Z)
-    const dIn = createStorageBuffer(device, 'd_input', 2 * B * X); //       (2B, X) [fake; real]
-    const dInGrad = createStorageBuffer(device, 'd_input_grad', B * X); //  (B, X)
-    const logits = createStorageBuffer(device, 'logits', 2 * B); //         (2B, 1)
-    const dlogits = createStorageBuffer(device, 'dlogits', 2 * B); //       (2B, 1)
-    const lossD = createStorageBuffer(device, 'loss_d', 4); //              [loss, D(fake), D(real), 0]
+    const z = createStorageBuffer(device, 'z', B * Z); //                     (B, Z)
+    const dIn = createStorageBuffer(device, 'd_input', 2 * B * DX); //       (2B, DX) [fake; real]
+    const dInGrad = createStorageBuffer(device, 'd_input_grad', B * DX); //  (B, DX)
+    const logits = createStorageBuffer(device, 'logits', 2 * B); //          (2B, 1)
+    const dlogits = createStorageBuffer(device, 'dlogits', 2 * B); //        (2B, 1)
+    const lossD = createStorageBuffer(device, 'loss_d', 4); //               [loss, D(fake), D(real), 0]
     const lossG = createStorageBuffer(device, 'loss_g', 4);
     const state = createStorageBuffer(device, 'train_state', STATE_WORDS); // u32, see train_state.wgsl
     const stats = createStorageBuffer(device, 'train_stats', STATS_FLOATS);
     const data =
       c.data.kind === 'dataset' ? createStorageBuffer(device, 'dataset', c.data.values.length, c.data.values) : null;
     const owned = [z, dIn, dInGrad, logits, dlogits, lossD, lossG, state, stats, ...(data ? [data] : [])];
+    // A conditional GAN adds labels and one-hot concatenations around both nets:
+    // G reads [z; onehot(y)], D reads [sample; K label planes].
+    const cond = c.condition
+      ? {
+          labels: createStorageBuffer(device, 'labels', 2 * B), //                   (2B) [fake; real] class indices
+          labelData: createStorageBuffer(device, 'dataset_labels', c.data.kind === 'dataset' ? c.data.rows : 1, Float32Array.from(c.condition.labels)),
+          gIn: createStorageBuffer(device, 'g_input', B * (Z + K)), //            (B, Z + K)
+          dSample: createStorageBuffer(device, 'd_sample', 2 * B * X), //        (2B, X) [fake; real]
+          dSampleGrad: createStorageBuffer(device, 'd_sample_grad', B * X), //   (B, X)
+        }
+      : null;
+    if (cond) owned.push(cond.labels, cond.labelData, cond.gIn, cond.dSample, cond.dSampleGrad);
+    const gIn = cond ? cond.gIn : z;
+    const gOut = cond ? cond.dSample : dIn; // G writes the fake half of D's batch (before the label planes, if any)
+    const gOutGrad = cond ? cond.dSampleGrad : dInGrad;
     await compiling;
 
     const noise = (seq: SequenceBuilder, stream: number) => encodeNoise(seq, kernels, c, state, z, B * Z, stream);
     const bce = await kernels.kernel(bceWithLogitsKernels, 'bce_with_logits_forward_backward');
     const trainState = await kernels.kernel(trainStateKernels, 'train_state_update');
+    /** Draws z (and fake labels y ~ U{0…K−1}) for B rows and forms G's input. */
+    const generatorInput = async (seq: SequenceBuilder, stream: number) => {
+      await noise(seq, stream);
+      if (!cond) return;
+      const uniform = await kernels.kernel(randomKernels, 'random_uniform');
+      const concat = await kernels.kernel(concatLabelsKernels, 'concat_labels_forward');
+      const u = { seed: c.seed, stream: stream | LABEL_STREAM_BIT, count: B, offset: 0, a: 0, b: K };
+      seq.add(uniform, { state, out: cond.labels }, u, 'fake_labels');
+      seq.add(concat, { x: z, labels: cond.labels, out: cond.gIn }, { rows: B, channels: Z, classes: K, spatial: 1 }, 'g_input');
+    };
+    const discriminatorInput = async (seq: SequenceBuilder, rows: number) => {
+      if (!cond) return;
+      const concat = await kernels.kernel(concatLabelsKernels, 'concat_labels_forward');
+      seq.add(concat, { x: cond.dSample, labels: cond.labels, out: dIn }, { rows, channels: C, classes: K, spatial: S }, 'd_input');
+    };
 
     const dPhases: RecordedSequence[] = [];
     for (let j = 0; j < c.dSteps; j++) {
       const seq = new SequenceBuilder(device, `d_update${j}`);
-      await noise(seq, noiseStreamD(j));
-      await G.encodeForward(seq, kernels, B, z, dIn);
+      await generatorInput(seq, noiseStreamD(j));
+      await G.encodeForward(seq, kernels, B, gIn, gOut);
       if (data && c.data.kind === 'dataset') {
         const gather = await kernels.kernel(randomKernels, 'random_gather_rows');
         const u = { seed: c.seed, stream: realStreamD(j), rows: B, cols: X, src_rows: c.data.rows, dst_row_offset: B };
-        seq.add(gather, { state, src: data, out: dIn }, u, 'real_batch');
+        seq.add(gather, { state, src: data, out: gOut }, u, 'real_batch');
+        // Same seed, stream and step → the same row indices as the images.
+        if (cond) seq.add(gather, { state, src: cond.labelData, out: cond.labels }, { ...u, cols: 1 }, 'real_labels');
       } else if (c.data.kind === 'normal') {
         const normal = await kernels.kernel(randomKernels, 'random_normal');
         const u = { seed: c.seed, stream: realStreamD(j), count: B * X, offset: B * X, a: c.data.mean, b: c.data.std };
         seq.add(normal, { state, out: dIn }, u, 'real_batch');
       }
+      await discriminatorInput(seq, 2 * B);
       await D.encodeForward(seq, kernels, 2 * B, dIn, logits);
       const bceU = { rows: 2 * B, first_rows: B, target_first: 0, target_rest: c.realLabel, scale: 1 / B };
       seq.add(bce, { logits, dlogits, loss_out: lossD }, bceU, 'loss');
@@ -169,13 +219,18 @@ export class GanTrainer {
     }
 
     const seq = new SequenceBuilder(device, 'g_update');
-    await noise(seq, noiseStreamG(c.dSteps));
-    await G.encodeForward(seq, kernels, B, z, dIn);
+    await generatorInput(seq, noiseStreamG(c.dSteps));
+    await G.encodeForward(seq, kernels, B, gIn, gOut);
+    await discriminatorInput(seq, B);
     await D.encodeForward(seq, kernels, B, dIn, logits);
     const bceU = { rows: B, first_rows: B, target_first: 1, target_rest: 1, scale: 1 / B };
     seq.add(bce, { logits, dlogits, loss_out: lossG }, bceU, 'loss');
     await D.encodeBackward(seq, kernels, B, { input: dIn, output: logits, dOutput: dlogits, dInput: dInGrad }, false);
-    await G.encodeBackward(seq, kernels, B, { input: z, output: dIn, dOutput: dInGrad, dInput: null }, true);
+    if (cond) {
+      const concatBack = await kernels.kernel(concatLabelsKernels, 'concat_labels_backward_input');
+      seq.add(concatBack, { dout: dInGrad, dx: cond.dSampleGrad }, { rows: B, channels: C, classes: K, spatial: S }, 'd_sample_grad');
+    }
+    await G.encodeBackward(seq, kernels, B, { input: gIn, output: gOut, dOutput: gOutGrad, dInput: null }, true);
     await G.encodeAdam(seq, kernels, c.adamG, state, lossG, STATE.adamStepG);
     const tsU = { phase: 1, partial_count: adamPartialCount(g.parameterCount) };
     seq.add(trainState, { state, stats, loss_out: lossG, grad_sq_partials: G.gradSqPartials }, tsU, 'train_state');
@@ -248,36 +303,46 @@ export class GanTrainer {
     return this.lastReport;
   }
 
-  /** n generator samples (n, sampleSize), noise from a sampling stream that training never uses. */
-  async sample(n: number): Promise<Float32Array> {
+  /**
+   * n generator samples (n, sampleSize) from fresh noise of a sampling stream
+   * that training never uses. Runs G in eval mode (BatchNorm uses its running
+   * statistics and changes nothing). A conditional GAN draws sample i of class
+   * `labels[i]`, by default i mod K.
+   */
+  async sample(n: number, options: SampleOptions = {}): Promise<Float32Array> {
     this.assertUsable();
     if (!Number.isInteger(n) || n < 1) throw new GanConfigError(`sample: n must be a positive integer, got ${n}`);
-    const sampler = this.samplers.get(n) ?? (await this.buildSampler(n));
-    this.samplers.set(n, sampler);
-    const { device } = this.ctx;
+    const sampler = await this.sampler(n, 'sample', options.labels);
     const counter = new Uint32Array(STATE_WORDS);
     counter[STATE.step] = this.sampleCalls++;
-    device.queue.writeBuffer(sampler.state, 0, counter);
-    const encoder = device.createCommandEncoder({ label: 'sample' });
-    const pass = encoder.beginComputePass();
-    sampler.sequence.encode(pass);
-    pass.end();
-    device.queue.submit([encoder.finish()]);
-    return readFloats(device, sampler.output, n * this.config.generator.outputSize);
+    this.ctx.device.queue.writeBuffer(sampler.state, 0, counter);
+    return this.runSampler(sampler, true);
   }
 
-  /** D's probability that each row of `inputs` (n, sampleSize) is real. */
-  async discriminate(inputs: Float32Array): Promise<Float32Array> {
+  /**
+   * G(noise) for given noise rows (n, noiseSize), e.g. a grid or an
+   * interpolation in noise space; eval mode, labels as in sample().
+   */
+  async generate(noise: Float32Array, options: SampleOptions = {}): Promise<Float32Array> {
     this.assertUsable();
-    const X = this.config.discriminator.inputSize;
-    if (!(inputs instanceof Float32Array) || inputs.length === 0 || inputs.length % X !== 0) {
-      throw new GanConfigError(`discriminate: inputs must be a non-empty Float32Array of n × ${X} values, got ${inputs?.length}`);
-    }
+    const Z = this.config.shapes.noise;
+    checkRows('generate: noise', noise, Z);
+    const sampler = await this.sampler(noise.length / Z, 'generate', options.labels);
+    this.ctx.device.queue.writeBuffer(sampler.noise, 0, noise.buffer as ArrayBuffer, noise.byteOffset, noise.byteLength);
+    return this.runSampler(sampler, false);
+  }
+
+  /** D's probability that each row of `inputs` (n, sampleSize) is real (of class labels[i] when conditional); eval mode. */
+  async discriminate(inputs: Float32Array, options: SampleOptions = {}): Promise<Float32Array> {
+    this.assertUsable();
+    const X = this.config.shapes.sample;
+    checkRows('discriminate: inputs', inputs, X);
     const n = inputs.length / X;
     const d = this.discriminators.get(n) ?? (await this.buildDiscriminator(n));
     this.discriminators.set(n, d);
     const { device } = this.ctx;
-    device.queue.writeBuffer(d.input, 0, inputs.buffer as ArrayBuffer, inputs.byteOffset, inputs.byteLength);
+    if (d.labels) device.queue.writeBuffer(d.labels, 0, this.labelValues('discriminate', n, options.labels));
+    device.queue.writeBuffer(d.sample, 0, inputs.buffer as ArrayBuffer, inputs.byteOffset, inputs.byteLength);
     const encoder = device.createCommandEncoder({ label: 'discriminate' });
     const pass = encoder.beginComputePass();
     d.sequence.encode(pass);
@@ -337,6 +402,23 @@ export class GanTrainer {
     return readFloats(this.ctx.device, n.params, n.net.parameterCount);
   }
 
+  /** A net's BatchNorm running statistics (layout: Sequential.runningTensors). */
+  async readRunningStats(net: NetName): Promise<Float32Array> {
+    this.assertNotDisposed();
+    const n = this.net(net);
+    return readFloats(this.ctx.device, n.runningStats, n.net.runningStatsCount);
+  }
+
+  /** Overwrites a net's BatchNorm running statistics (layout: Sequential.runningTensors). */
+  writeRunningStats(net: NetName, values: Float32Array): void {
+    this.assertUsable();
+    const n = this.net(net);
+    if (!(values instanceof Float32Array) || values.length !== n.net.runningStatsCount) {
+      throw new GanConfigError(`${net} '${n.net.name}': running statistics must be a Float32Array of ${n.net.runningStatsCount} floats, got ${values?.length}`);
+    }
+    if (values.length > 0) this.ctx.device.queue.writeBuffer(n.runningStats, 0, values.buffer as ArrayBuffer, values.byteOffset, values.byteLength);
+  }
+
   /** The gradients of the last update of a net (D: its last D update; G: its last G update). */
   async readGradients(net: NetName): Promise<Float32Array> {
     this.assertNotDisposed();
@@ -360,11 +442,12 @@ export class GanTrainer {
     for (const b of this.buffers) b.destroy();
     for (const s of [...this.dPhases, this.gPhase]) s.destroy();
     for (const s of this.samplers.values()) {
-      for (const b of [s.state, s.noise, s.output, ...s.activations]) b.destroy();
-      s.sequence.destroy();
+      for (const b of s.owned) b.destroy();
+      s.draw.destroy();
+      s.forward.destroy();
     }
     for (const d of this.discriminators.values()) {
-      for (const b of [d.input, d.logits, ...d.activations]) b.destroy();
+      for (const b of d.owned) b.destroy();
       d.sequence.destroy();
     }
     this.readback.destroy();
@@ -386,27 +469,87 @@ export class GanTrainer {
     if (this.failure) throw this.failure;
   }
 
+  /** Labels as the GPU reads them (class indices as floats), checked against K; i mod K when not given. */
+  private labelValues(where: string, n: number, labels: ArrayLike<number> | undefined): Float32Array<ArrayBuffer> {
+    const K = this.config.shapes.classes;
+    if (K === 0) {
+      if (labels !== undefined) throw new GanConfigError(`${where}: labels given, but this GAN is not conditional`);
+      return new Float32Array(0);
+    }
+    if (labels === undefined) return Float32Array.from({ length: n }, (_, i) => i % K);
+    if (labels.length !== n) throw new GanConfigError(`${where}: expected ${n} labels (one per row), got ${labels.length}`);
+    const values = Float32Array.from(labels);
+    const bad = values.findIndex((l) => !(Number.isInteger(l) && l >= 0 && l < K));
+    if (bad >= 0) throw new GanConfigError(`${where}: labels[${bad}] is ${labels[bad]}, expected an integer class in 0…${K - 1}`);
+    return values;
+  }
+
+  private async sampler(n: number, where: string, labels: ArrayLike<number> | undefined): Promise<Sampler> {
+    const values = this.labelValues(where, n, labels);
+    const sampler = this.samplers.get(n) ?? (await this.buildSampler(n));
+    this.samplers.set(n, sampler);
+    if (sampler.labels) this.ctx.device.queue.writeBuffer(sampler.labels, 0, values);
+    return sampler;
+  }
+
+  private async runSampler(sampler: Sampler, drawNoise: boolean): Promise<Float32Array> {
+    const { device } = this.ctx;
+    const encoder = device.createCommandEncoder({ label: 'sample' });
+    const pass = encoder.beginComputePass();
+    if (drawNoise) sampler.draw.encode(pass);
+    sampler.forward.encode(pass);
+    pass.end();
+    device.queue.submit([encoder.finish()]);
+    return readFloats(device, sampler.output, sampler.n * this.config.shapes.sample);
+  }
+
   private async buildDiscriminator(n: number): Promise<Discriminator> {
     const { device, kernels } = this.ctx;
+    const { sample: X, classes: K, channels: C, spatial: S } = this.config.shapes;
     const input = createStorageBuffer(device, `discriminate${n}.input`, n * this.config.discriminator.inputSize);
     const logits = createStorageBuffer(device, `discriminate${n}.logits`, n);
     const activations = this.D.createActivations(n, 'discriminate');
     const seq = new SequenceBuilder(device, `discriminate${n}`);
-    await this.D.encodeForward(seq, kernels, n, input, logits, activations);
-    return { input, logits, activations, sequence: seq.build() };
+    let sample = input;
+    let labels: GPUBuffer | null = null;
+    if (K > 0) {
+      sample = createStorageBuffer(device, `discriminate${n}.sample`, n * X);
+      labels = createStorageBuffer(device, `discriminate${n}.labels`, n);
+      const concat = await kernels.kernel(concatLabelsKernels, 'concat_labels_forward');
+      seq.add(concat, { x: sample, labels, out: input }, { rows: n, channels: C, classes: K, spatial: S }, 'd_input');
+    }
+    await this.D.encodeForward(seq, kernels, n, input, logits, activations, 'eval');
+    const owned = [input, logits, ...activations, ...(K > 0 ? [sample, labels as GPUBuffer] : [])];
+    return { sample, labels, logits, owned, sequence: seq.build() };
   }
 
   private async buildSampler(n: number): Promise<Sampler> {
     const { device, kernels } = this.ctx;
-    const g = this.config.generator;
+    const { noise: Z, sample: X, classes: K } = this.config.shapes;
     const state = createStorageBuffer(device, `sample${n}.state`, STATE_WORDS);
-    const noise = createStorageBuffer(device, `sample${n}.z`, n * g.inputSize);
-    const output = createStorageBuffer(device, `sample${n}.out`, n * g.outputSize);
+    const noise = createStorageBuffer(device, `sample${n}.z`, n * Z);
+    const output = createStorageBuffer(device, `sample${n}.out`, n * X);
     const activations = this.G.createActivations(n, 'sample');
-    const seq = new SequenceBuilder(device, `sample${n}`);
-    await encodeNoise(seq, kernels, this.config, state, noise, n * g.inputSize, SAMPLE_STREAM);
-    await this.G.encodeForward(seq, kernels, n, noise, output, activations);
-    return { state, noise, output, activations, sequence: seq.build() };
+    const draw = new SequenceBuilder(device, `sample${n}.noise`);
+    await encodeNoise(draw, kernels, this.config, state, noise, n * Z, SAMPLE_STREAM);
+    const forward = new SequenceBuilder(device, `sample${n}.forward`);
+    let input = noise;
+    let labels: GPUBuffer | null = null;
+    if (K > 0) {
+      labels = createStorageBuffer(device, `sample${n}.labels`, n);
+      input = createStorageBuffer(device, `sample${n}.g_input`, n * (Z + K));
+      const concat = await kernels.kernel(concatLabelsKernels, 'concat_labels_forward');
+      forward.add(concat, { x: noise, labels, out: input }, { rows: n, channels: Z, classes: K, spatial: 1 }, 'g_input');
+    }
+    await this.G.encodeForward(forward, kernels, n, input, output, activations, 'eval');
+    const owned = [state, noise, output, ...activations, ...(K > 0 ? [labels as GPUBuffer, input] : [])];
+    return { n, state, noise, labels, output, owned, draw: draw.build(), forward: forward.build() };
+  }
+}
+
+function checkRows(where: string, values: Float32Array, width: number): void {
+  if (!(values instanceof Float32Array) || values.length === 0 || values.length % width !== 0) {
+    throw new GanConfigError(`${where} must be a non-empty Float32Array of n × ${width} values, got ${values?.length}`);
   }
 }
 

@@ -3,9 +3,15 @@
 // (Philox), same [fake; real] D batch, same losses, same Adam. Used by the
 // parity test and handy for small experiments without a GPU.
 import type { ResolvedGanConfig } from '../models/config.js';
-import { noiseStreamD, noiseStreamG, realStreamD } from '../models/config.js';
+import { LABEL_STREAM_BIT, noiseStreamD, noiseStreamG, realStreamD } from '../models/config.js';
 import { runningVarOffset, type Sequential, type Stage } from '../models/sequential.js';
-import { batchnormBackwardInput, batchnormBackwardWeight, batchnormForward, batchnormPreactivationGrad } from './batchnorm.js';
+import {
+  batchnormBackwardInput,
+  batchnormBackwardWeight,
+  batchnormForward,
+  batchnormForwardEval,
+  batchnormPreactivationGrad,
+} from './batchnorm.js';
 import {
   conv2dBackwardBias,
   conv2dBackwardInput,
@@ -31,7 +37,8 @@ import {
   linearForward,
   linearPreactivationGrad,
 } from './linear.js';
-import { randomGatherRows, randomNormal, randomUniform, type DrawKey } from './random.js';
+import { concatLabelsBackwardInput, concatLabelsForward } from './concat_labels.js';
+import { gatherIndices, randomGatherRows, randomNormal, randomUniform, type DrawKey } from './random.js';
 
 interface NetState {
   net: Sequential;
@@ -70,9 +77,9 @@ export interface BatchNormState {
 }
 
 /**
- * Forward through every stage (BatchNorm in training mode: batch statistics,
- * running statistics in `bn.running` updated); returns [input, output of
- * stage 0, output of stage 1, …].
+ * Forward through every stage; returns [input, output of stage 0, output of
+ * stage 1, …]. mode 'train': BatchNorm uses batch statistics and updates the
+ * running statistics in `bn.running`; 'eval': it normalises with them.
  */
 export function referenceForward(
   net: Sequential,
@@ -80,6 +87,7 @@ export function referenceForward(
   input: Vec,
   batch: number,
   bn: BatchNormState = { running: Float64Array.from(net.initialRunningStats()), saved: new Map() },
+  mode: 'train' | 'eval' = 'train',
 ): Vec[] {
   const outs: Vec[] = [input];
   net.stages.forEach((s, i) => {
@@ -97,11 +105,18 @@ export function referenceForward(
       const C = s.channels;
       const rm = slice(bn.running, s.runningOffset, C);
       const rv = slice(bn.running, s.runningOffset + runningVarOffset(C), C);
+      const shape = { batch, channels: C, spatial: s.spatial };
+      const gamma = slice(params, s.weight.offset, C);
+      const beta = slice(params, s.bias.offset, C);
+      if (mode === 'eval') {
+        outs.push(batchnormForwardEval(shape, x, gamma, beta, rm, rv, { eps: s.eps, act: s.activation, slope: s.slope }));
+        return;
+      }
       const r = batchnormForward(
-        { batch, channels: C, spatial: s.spatial },
+        shape,
         x,
-        slice(params, s.weight.offset, C),
-        slice(params, s.bias.offset, C),
+        gamma,
+        beta,
         rm,
         rv,
         { eps: s.eps, momentum: s.momentum, act: s.activation, slope: s.slope },
@@ -218,35 +233,55 @@ export class ReferenceGanTrainer {
     return { running: net.running, saved: new Map() };
   }
 
-  private noise(stream: number): Vec {
-    const c = this.config;
-    const key: DrawKey = { seed: c.seed, step: this.step, stream };
-    const count = c.batchSize * c.generator.inputSize;
-    const n = c.noise;
-    return n.distribution === 'uniform' ? randomUniform(key, count, n.low, n.high) : randomNormal(key, count, n.mean, n.std);
+  private key(stream: number): DrawKey {
+    return { seed: this.config.seed, step: this.step, stream };
   }
 
-  private realBatch(stream: number): Vec {
+  /** G's input for B rows: z, or [z; onehot(y)] with fake labels y ~ U{0…K−1} for a conditional GAN. */
+  private generatorInput(stream: number): { input: Vec; labels: number[] } {
     const c = this.config;
-    const key: DrawKey = { seed: c.seed, step: this.step, stream };
-    const X = c.discriminator.inputSize;
+    const B = c.batchSize;
+    const { noise: Z, classes: K } = c.shapes;
+    const n = c.noise;
+    const key = this.key(stream);
+    const z = n.distribution === 'uniform' ? randomUniform(key, B * Z, n.low, n.high) : randomNormal(key, B * Z, n.mean, n.std);
+    if (K === 0) return { input: z, labels: [] };
+    // The GPU forms the draw in f32; floor that value, not the float64 one.
+    const labels = Array.from(randomUniform(this.key(stream | LABEL_STREAM_BIT), B, 0, K), (v) => Math.floor(Math.fround(v)));
+    return { input: concatLabelsForward(z, labels, { rows: B, channels: Z, classes: K, spatial: 1 }), labels };
+  }
+
+  /** B real rows and, for a conditional GAN, their labels. */
+  private realBatch(stream: number): { rows: Vec; labels: number[] } {
+    const c = this.config;
+    const key = this.key(stream);
+    const X = c.shapes.sample;
     const d = c.data;
-    return d.kind === 'dataset'
-      ? randomGatherRows(key, d.values, d.rows, d.cols, c.batchSize)
-      : randomNormal(key, c.batchSize * X, d.mean, d.std);
+    if (d.kind === 'normal') return { rows: randomNormal(key, c.batchSize * X, d.mean, d.std), labels: [] };
+    const labels = c.condition ? gatherIndices(key, c.batchSize, d.rows).map((i) => c.condition!.labels[i]) : [];
+    return { rows: randomGatherRows(key, d.values, d.rows, d.cols, c.batchSize), labels };
+  }
+
+  /** D's input: the samples, with K label planes appended when conditional. */
+  private discriminatorInput(samples: Vec, labels: number[], rows: number): Vec {
+    const { classes: K, channels: C, spatial: S } = this.config.shapes;
+    return K === 0 ? samples : concatLabelsForward(samples, labels, { rows, channels: C, classes: K, spatial: S });
   }
 
   /** One training step: dSteps D updates, then one G update. */
   trainStep(): ReferenceStepLosses {
     const c = this.config;
     const B = c.batchSize;
+    const { sample: X, classes: K, channels: C, spatial: S } = c.shapes;
     const lossD: number[] = [];
     for (let j = 0; j < c.dSteps; j++) {
-      const fake = referenceForward(c.generator, this.G.params, this.noise(noiseStreamD(j)), B, this.bn(this.G));
+      const gIn = this.generatorInput(noiseStreamD(j));
+      const fake = referenceForward(c.generator, this.G.params, gIn.input, B, this.bn(this.G));
       const real = this.realBatch(realStreamD(j));
-      const dIn = new Float64Array(2 * B * c.discriminator.inputSize); // (2B, X) [fake; real]
-      dIn.set(fake[fake.length - 1]);
-      dIn.set(real, B * c.discriminator.inputSize);
+      const samples = new Float64Array(2 * B * X); // (2B, X) [fake; real]
+      samples.set(fake[fake.length - 1]);
+      samples.set(real.rows, B * X);
+      const dIn = this.discriminatorInput(samples, [...gIn.labels, ...real.labels], 2 * B);
       // One D pass over [fake; real]: BatchNorm statistics mix both halves, as on the GPU.
       const bnD = this.bn(this.D);
       const outs = referenceForward(c.discriminator, this.D.params, dIn, 2 * B, bnD);
@@ -259,10 +294,13 @@ export class ReferenceGanTrainer {
     }
     const bnG = this.bn(this.G);
     const bnD = this.bn(this.D);
-    const gOuts = referenceForward(c.generator, this.G.params, this.noise(noiseStreamG(c.dSteps)), B, bnG);
-    const dOuts = referenceForward(c.discriminator, this.D.params, gOuts[gOuts.length - 1], B, bnD);
+    const gIn = this.generatorInput(noiseStreamG(c.dSteps));
+    const gOuts = referenceForward(c.generator, this.G.params, gIn.input, B, bnG);
+    const dIn = this.discriminatorInput(gOuts[gOuts.length - 1], gIn.labels, B);
+    const dOuts = referenceForward(c.discriminator, this.D.params, dIn, B, bnD);
     const bce = bceWithLogits(dOuts[dOuts.length - 1], { firstRows: B, targetFirst: 1, targetRest: 1, scale: 1 / B });
-    const dFake = referenceBackward(c.discriminator, this.D.params, dOuts, bce.dlogits, B, null, bnD);
+    const dDIn = referenceBackward(c.discriminator, this.D.params, dOuts, bce.dlogits, B, null, bnD);
+    const dFake = K === 0 ? dDIn : concatLabelsBackwardInput(dDIn, { rows: B, channels: C, classes: K, spatial: S });
     const grads = new Float64Array(this.G.params.length);
     referenceBackward(c.generator, this.G.params, gOuts, dFake, B, grads, bnG);
     adamUpdate(c.adamG, ++this.G.t, this.G.params, grads, this.G.expAvg, this.G.expAvgSq);

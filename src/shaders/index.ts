@@ -11,6 +11,8 @@ import randomSource from './random.wgsl';
 import batchnormSource from './batchnorm.wgsl';
 import conv2dSource from './conv2d.wgsl';
 import convTranspose2dSource from './conv_transpose2d.wgsl';
+import softmaxCrossEntropySource from './softmax_cross_entropy.wgsl';
+import concatLabelsSource from './concat_labels.wgsl';
 
 const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
 
@@ -123,5 +125,22 @@ export const convTranspose2dKernels = defineKernelFamily({
     conv_transpose2d_backward_input: (u) => dispatch1d(u.batch * u.in_channels * u.in_height * u.in_width, CONV_WORKGROUP),
     conv_transpose2d_backward_weight: (u) => dispatch1d(u.in_channels * u.out_channels * u.kernel_height * u.kernel_width, CONV_WORKGROUP),
     conv_transpose2d_backward_bias: (u) => [u.out_channels, 1, 1],
+  },
+});
+
+export const softmaxCrossEntropyKernels = defineKernelFamily({
+  name: 'softmax_cross_entropy',
+  source: softmaxCrossEntropySource,
+  dispatch: { softmax_cross_entropy_forward_backward: () => [1, 1, 1] },
+});
+
+// Must match @workgroup_size(64) in concat_labels.wgsl: one invocation per
+// element of the entry's output.
+export const concatLabelsKernels = defineKernelFamily({
+  name: 'concat_labels',
+  source: concatLabelsSource,
+  dispatch: {
+    concat_labels_forward: (u) => dispatch1d(u.rows * (u.channels + u.classes) * u.spatial, 64),
+    concat_labels_backward_input: (u) => dispatch1d(u.rows * u.channels * u.spatial, 64),
   },
 });
