@@ -1,8 +1,9 @@
 // conv2d.wgsl against its float64 CPU reference, and that reference against
 // finite differences. Geometries: batch 1 and 3, 5 input channels, 13×11
 // (non-square) images, stride 1 and 2, padding 0 and 1, kernels 3, 4 and 5,
-// with and without bias, every fused activation once; then DCGAN's first
-// discriminator layer. The adjoint identity with conv_transpose2d is in
+// with and without bias, every fused activation once; shapes at the edges of
+// the kernels' tiles and stride phases; then DCGAN's discriminator layers
+// (the second at batch 4). The adjoint identity with conv_transpose2d is in
 // conv_transpose2d.spec.ts.
 import { test, expect, type GpuPage } from './support/fixtures.js';
 import { expectClose } from './support/compare.js';
@@ -122,6 +123,31 @@ test('conv2d runs the DCGAN shape: input=2x1x28x28,f=64x1x4x4,s=2,p=1,act=leakyR
   const c: Case = { shape: shape([2, 1, 28, 28], [64, 4, 4], 2, 1), act: 'leakyRelu', slope: 0.2, bias: false };
   expect(conv2dOutputSize(c.shape)).toEqual({ outHeight: 14, outWidth: 14 });
   await checkAgainstReference(gpu, c, 9001, 'DCGAN conv 1→64');
+});
+
+// The tiled kernels' edges (conv2d.wgsl tiles 16 positions × 16 channels,
+// 16 × 16 weights in backward_weight, one dispatch per stride phase in
+// backward_input): 33 output channels (the last column tile holds 1), 19×3×3
+// = 171 weight columns, 32 positions (two row tiles, the second short),
+// stride 3 with padding 2 (9 phases); then a 1×2 kernel narrower than the
+// stride, so that some phases of backward_input get no tap at all and must
+// still be written (as zeros).
+const TILE_EDGE_CASES: Case[] = [
+  { shape: shape([2, 19, 9, 10], [33, 3, 3], 3, 2), act: 'relu', slope: 0, bias: true },
+  { shape: shape([2, 3, 5, 6], [33, 1, 2], 2, 0), act: 'leakyRelu', slope: 0.2, bias: true },
+];
+TILE_EDGE_CASES.forEach((c, n) => {
+  const what = `${geometryOf(c.shape)},act=${c.act},bias=${c.bias}`;
+  test(`conv2d matches the CPU reference at the tiles' edges: ${what}`, async ({ gpu }) => {
+    await checkAgainstReference(gpu, c, 700 + n, what);
+  });
+});
+
+// DCGAN's second discriminator layer at a real batch: nn.Conv2d(64, 128, 4, 2, 1, bias=False), batch norm follows.
+test('conv2d runs the DCGAN shape: input=4x64x14x14,f=128x64x4x4,s=2,p=1,act=none,bias=false', async ({ gpu }) => {
+  const c: Case = { shape: shape([4, 64, 14, 14], [128, 4, 4], 2, 1), act: 'none', slope: 0, bias: false };
+  expect(conv2dOutputSize(c.shape)).toEqual({ outHeight: 7, outWidth: 7 });
+  await checkAgainstReference(gpu, c, 9003, 'DCGAN conv 64→128');
 });
 
 const ACTS = ACTIVATIONS_WITH_SLOPE;

@@ -4,7 +4,9 @@
 // for the CPU references (written independently) and for the GPU kernels.
 // Geometries: batch 1 and 3, 5 input channels, 13×11 (non-square) inputs,
 // stride 1 and 2, padding 0 and 1, kernels 3, 4 and 5, with and without bias,
-// every fused activation once; then DCGAN's first generator convolution.
+// every fused activation once; shapes at the edges of the kernels' tiles and
+// stride phases (one output channel among them); then DCGAN's first generator
+// convolution at batch 2 and 4.
 import { test, expect, type GpuPage } from './support/fixtures.js';
 import { expectClose } from './support/compare.js';
 import { f32, randomArray } from './support/data.js';
@@ -148,6 +150,31 @@ test('conv_transpose2d runs the DCGAN shape: input=2x128x7x7,f=128x64x4x4,s=2,p=
   const c: Case = { shape: shape([2, 128, 7, 7], [64, 4, 4], 2, 1), act: 'none', slope: 0, bias: false };
   expect(convTranspose2dOutputSize(c.shape)).toEqual({ outHeight: 14, outWidth: 14 });
   await checkAgainstReference(gpu, c, 9002, 'DCGAN convT 128→64');
+});
+
+// The tiled kernels' edges (conv_transpose2d.wgsl tiles 16 positions × 16
+// channels, one dispatch per stride phase in the forward, 16 × 16 weights in
+// backward_weight): 33 output channels (the last column tile holds 1),
+// 33×3×3 weight columns, stride 3 with padding 2 (9 phases of 2·8·5 outputs);
+// a 1×2 kernel narrower than the stride, so that some output phases get no
+// tap (bias and act only); and DCGAN's image layer, one output channel.
+const TILE_EDGE_CASES: Case[] = [
+  { shape: shape([2, 19, 4, 3], [33, 3, 3], 3, 2), act: 'relu', slope: 0, bias: true },
+  { shape: shape([2, 3, 3, 4], [33, 1, 2], 2, 0), act: 'sigmoid', slope: 0, bias: true },
+  { shape: shape([3, 64, 7, 6], [1, 4, 4], 2, 1), act: 'tanh', slope: 0, bias: true },
+];
+TILE_EDGE_CASES.forEach((c, n) => {
+  const what = `${geometryOf(c.shape)},act=${c.act},bias=${c.bias}`;
+  test(`conv_transpose2d matches the CPU reference at the tiles' edges: ${what}`, async ({ gpu }) => {
+    await checkAgainstReference(gpu, c, 800 + n, what);
+  });
+});
+
+// DCGAN's generator layer at a real batch: nn.ConvTranspose2d(128, 64, 4, 2, 1, bias=False), 7×7 → 14×14.
+test('conv_transpose2d runs the DCGAN shape: input=4x128x7x7,f=128x64x4x4,s=2,p=1,act=none,bias=false', async ({ gpu }) => {
+  const c: Case = { shape: shape([4, 128, 7, 7], [64, 4, 4], 2, 1), act: 'none', slope: 0, bias: false };
+  expect(convTranspose2dOutputSize(c.shape)).toEqual({ outHeight: 14, outWidth: 14 });
+  await checkAgainstReference(gpu, c, 9004, 'DCGAN convT 128→64 batch 4');
 });
 
 const ACTS = ACTIVATIONS_WITH_SLOPE;

@@ -23,33 +23,84 @@
 // tests can be read against PyTorch's definitions). conv_transpose2d.wgsl
 // uses the same layout and the same index math reversed (it is the adjoint).
 //
-// Tiling: none yet — a direct gather, one invocation per output element (64
-// per workgroup, flat index folded 2D past 65535 workgroups), correctness
-// first. Each invocation solves for the kernel taps that land inside the
-// image (or, for backward_input, the taps k ≡ iy + p (mod s) that reach it
-// from a real output position) once, so the inner loops carry no bounds
-// checks and stride 2 skips the dead taps instead of testing them.
-// conv2d_backward_bias is one workgroup per output channel with a tree
-// reduction in workgroup memory, since B·H_out·W_out is the long axis.
+// Tiling: the three products are implicit GEMMs (no im2col copy) on
+// linear.wgsl's register tile: each invocation owns TILE × TILE = 16 × 16
+// outputs, held as 16 TileRow values of four vec4f accumulators, and the
+// reduction advances 4 indices per step (the 16 tile columns' 4 terms
+// gathered into four mat4x4f, each tile row's 4 terms into a vec4f):
+//   forward          rows (b, oy, ox)  cols o          reduction (c, ky, kx)
+//   backward_input   rows (b, iy, ix)  cols c          reduction (o, ty, tx), one phase
+//   backward_weight  rows o            cols (c, ky, kx) reduction (b, oy, ox), split 16 ways
+// The operand indexed by a position (x, or dz in backward_input) is read
+// through an Anchor per tile row or column (its flat index and coordinates
+// at tap 0, possibly in the padding) plus the step's Taps (offsets of the 4
+// reduction indices), so a step costs one add and one bounds test per term;
+// taps in the padding or past the reduction read 0. Rows and columns past
+// the end are clamped on load and masked on store, so any shape works.
+// - backward_input is the transposed convolution's structure: with stride s
+//   only the taps k ≡ iy + p (mod s) reach input row iy. The input is split
+//   by phase (iy mod s, ix mod s), one dispatch z per phase: within a phase
+//   the live taps are k0 + s·t and the output row they read is
+//   u + shift − t (iy = s·u + r), a dense stride-1 correlation, so no dead
+//   tap is loaded or multiplied.
+// - backward_weight has few outputs and a long reduction (DCGAN's conv
+//   1→64 k4: 1024 weights, 4 tiles, B·14·14 terms): a workgroup is 16
+//   invocations on one output tile, each summing every 16th step of the
+//   reduction, then the 16 partial tiles are added in workgroup memory one
+//   tile row at a time (no scratch buffer, and the sum order is fixed).
+// - backward_bias: one invocation per output channel, 4 values of dz per
+//   step, no workgroup reduction.
+// Workgroups are 4 × 4 invocations with the position tiles on x, so that
+// the 4 lanes of a SwiftShader SIMD group (consecutive invocations) share a
+// column tile and layers with ≤ 16 channels still fill them.
 //
-// Measured on SwiftShader (Subzero, the CI adapter; CPU time per dispatch,
-// which holds up under the shared machine's load better than wall time), at
-// DCGAN's 64→128 k4 s2 p1 layer, 14×14 → 7×7, batch 2: forward 0.05,
-// backward_input 0.03, backward_weight 0.06 GFLOP per CPU-second, about
-// 0.5 CPU-s per forward — against 0.8 for linear.wgsl's 16 × 16 tile on the
-// same machine (128×784×256). conv_transpose2d.wgsl measures the same
-// (0.04–0.07). Pipeline compiles are 50–300 ms per entry point.
+// Measured on SwiftShader (Subzero, the CI adapter; bench/conv-kernels.mjs,
+// CPU time per dispatch, which holds up under the shared machine's load
+// better than wall time), DCGAN layers at batch 64, GFLOP per CPU-second,
+// against the direct gather this replaced (one invocation per output
+// element; measured at batch 4, where it took ~1 CPU-s per large dispatch):
+//   layer (bench/conv-kernels.mjs)  entry            direct  tiled
+//   conv 64→128 k4 s2 14→7          forward          0.057   1.04
+//                                   backward_input   0.038   0.71–0.75
+//                                   backward_weight  0.067   0.62–0.95
+//   conv 1→64 k4 s2 28→14           forward          0.050   0.43–0.47
+//                                   backward_weight  0.048   0.31–0.86
+//                                   backward_input   0.026   0.03–0.05 (C_in = 1, see below)
+//   backward_bias, conv 1→64: ~170 CPU-ms per dispatch (10.8 at batch 4)
+//   → 20–28; conv 64→128: 12 at batch 4 → 6–7 at batch 64.
+// (Ranges: runs on the shared 2-core machine, alone and next to a test run.)
+// conv_transpose2d.wgsl measures the same on the transposed layers (its
+// header). Pipeline compiles are 2–5 s per entry point (Subzero), against
+// 0.05–0.3 s for the direct gather and ~1 s for linear.wgsl's 16 × 16.
 //
-// What would make it faster (reasons measured for linear.wgsl: every load
-// from an array at a computed index costs an emulated gather, ~70 cycles,
-// so what pays is reuse per load): here every multiply-add loads two values
-// (three on the backward with an activation: dy, y_saved, w). A register
-// tile of R output channels × C output positions per invocation would load
-// R + C values per tap for R·C multiply-adds, as linear.wgsl's tiles do.
-// backward_weight gives one invocation per weight (1024 for DCGAN's
-// conv 1→64 k4) each summing B·H_out·W_out terms serially; splitting that
-// reduction over batch chunks (partial sums, then a second pass) would fill
-// the device on small layers with large batches.
+// Why these choices (reasons measured for linear.wgsl: every load from an
+// array at a computed index costs an emulated 4-lane gather, ~70 cycles,
+// whatever the addresses, so what pays is reuse per load; a 16 × 16 tile
+// loads 32 values per reduction index for 256 multiply-adds):
+// - The large layers reach linear.wgsl's rate (~1 GFLOP/cpu-s): the
+//   position-indexed operand's bounds test and index add are paid once per
+//   term for 16 multiply-adds into a vec4 × mat4x4.
+// - That operand, not the weights, sets the cost of a step: on convT
+//   64→1's forward (one column of 16 real) loading and multiplying only the
+//   first of the four column groups saved nothing, dropping the bounds test
+//   saved 30%, and prologue + epilogue (anchors, stores, act) were 15%. So a
+//   layer with one channel on the tile's column side runs at 1/16 of the
+//   tile's work for nearly its cost: conv 1→64's backward_input above (never
+//   run in training: it is the first layer) and convT 64→1's forward, DCGAN's
+//   image layer (0.06, no better than the direct gather). What would fix
+//   it: a direct kernel for ≤ 4 channels that reuses each input pixel for
+//   all the outputs it reaches (16 for k4 s2) from a block of positions.
+// Reasoned from that cost model, not measured one against the other:
+// - Phases rather than a tap test: the stride-2 transposed structure then
+//   loads and multiplies only live taps (a tap test would load 4× the terms
+//   at stride 2, 3/4 of them zero).
+// - backward_weight split 16 ways within a workgroup: conv 1→64 has 4 output
+//   tiles, which unsplit would run on 4 invocations in 4 SIMD groups, one
+//   lane each; the 16 partial tiles cost 16 rounds of 4 vec4 writes and 16
+//   reads per invocation, against K/64 reduction steps.
+// - backward_bias without workgroup barriers (one invocation per channel,
+//   serial): 6–27× less CPU than the direct version's per-channel tree
+//   reduction on the DCGAN layers above.
 
 const ACT_NONE: u32 = 0u;
 const ACT_RELU: u32 = 1u;
@@ -62,7 +113,13 @@ const ACT_SIGMOID: u32 = 5u;
 override ACT: u32 = ACT_NONE;
 override HAS_BIAS: bool = true;
 
-const WORKGROUP: u32 = 64u; // must match @workgroup_size(64) below and dispatch1d(…, 64) in index.ts
+// Must match @workgroup_size below and conv2dKernels' dispatch in index.ts:
+// forward and backward_input run 4 × 4 invocations of TILE × TILE outputs;
+// backward_weight SPLIT invocations per TILE × TILE outputs (SPLIT = TILE);
+// backward_bias 64 invocations of one channel each.
+const TILE: u32 = 16u;
+const SPLIT: u32 = 16u;
+const STEP = vec4u(0u, 1u, 2u, 3u); // the 4 reduction indices one step covers
 
 struct Conv2dParams {
   batch: u32,          // B
@@ -90,203 +147,400 @@ struct Conv2dParams {
 @group(0) @binding(8) var<storage, read_write> dw: array<f32>;      // (C_out, C_in, kH, kW)
 @group(0) @binding(9) var<storage, read_write> dbias: array<f32>;   // (C_out)
 
-var<workgroup> partial: array<f32, WORKGROUP>; // conv2d_backward_bias's reduction
+// conv2d_backward_weight's partial tile rows: SPLIT invocations × TILE columns, as vec4f.
+var<workgroup> partial_rows: array<vec4f, SPLIT * TILE / 4u>;
 
-fn activate(v: f32) -> f32 {
+fn activate(v: vec4f) -> vec4f {
   switch ACT {
-    case ACT_RELU: { return max(v, 0.0); }
-    case ACT_LEAKY_RELU: { return select(params.slope * v, v, v > 0.0); }
-    case ACT_ELU: { return select(params.slope * (exp(v) - 1.0), v, v > 0.0); }
-    case ACT_TANH: { return tanh(clamp(v, -15.0, 15.0)); } // SwiftShader tanh overflows to NaN past ~44; ±15 already rounds to ±1
+    case ACT_RELU: { return max(v, vec4f(0.0)); }
+    case ACT_LEAKY_RELU: { return select(params.slope * v, v, v > vec4f(0.0)); }
+    case ACT_ELU: { return select(params.slope * (exp(v) - 1.0), v, v > vec4f(0.0)); }
+    case ACT_TANH: { return tanh(clamp(v, vec4f(-15.0), vec4f(15.0))); } // SwiftShader tanh overflows to NaN past ~44; ±15 already rounds to ±1
     case ACT_SIGMOID: { return 1.0 / (1.0 + exp(-v)); }
     default: { return v; }
   }
 }
 
 // d act / d pre-activation, written in terms of the output (as linear.wgsl).
-fn activation_grad(out: f32) -> f32 {
+fn activation_grad(out: vec4f) -> vec4f {
   switch ACT {
-    case ACT_RELU: { return select(0.0, 1.0, out > 0.0); }
-    case ACT_LEAKY_RELU: { return select(params.slope, 1.0, out > 0.0); }
-    case ACT_ELU: { return select(out + params.slope, 1.0, out > 0.0); }
+    case ACT_RELU: { return select(vec4f(0.0), vec4f(1.0), out > vec4f(0.0)); }
+    case ACT_LEAKY_RELU: { return select(vec4f(params.slope), vec4f(1.0), out > vec4f(0.0)); }
+    case ACT_ELU: { return select(out + params.slope, vec4f(1.0), out > vec4f(0.0)); }
     case ACT_TANH: { return 1.0 - out * out; }
     case ACT_SIGMOID: { return out * (1.0 - out); }
-    default: { return 1.0; }
+    default: { return vec4f(1.0); }
   }
 }
 
-// dz at flat index i into (B, C_out, H_out, W_out).
-fn dz_at(i: u32) -> f32 {
-  if (ACT == ACT_NONE) { return dy[i]; }
-  return dy[i] * activation_grad(y_saved[i]);
+// Four values at flat indices i (all valid).
+fn x4(i: vec4u) -> vec4f { return vec4f(x[i.x], x[i.y], x[i.z], x[i.w]); }
+fn w4(i: vec4u) -> vec4f { return vec4f(w[i.x], w[i.y], w[i.z], w[i.w]); }
+
+// dz at four flat indices i into (B, C_out, H_out, W_out).
+fn dz4(i: vec4u) -> vec4f {
+  let g = vec4f(dy[i.x], dy[i.y], dy[i.z], dy[i.w]);
+  if (ACT == ACT_NONE) { return g; }
+  return g * activation_grad(vec4f(y_saved[i.x], y_saved[i.y], y_saved[i.z], y_saved[i.w]));
 }
 
-// The invocation's flat index, with workgroups folded 2D as dispatch1d does.
-fn flat_index(gid: vec3u, nwg: vec3u) -> u32 { return gid.x + gid.y * nwg.x * WORKGROUP; }
+// Sixteen accumulators of one tile row: qj holds tile columns 4j .. 4j+3.
+struct TileRow { q0: vec4f, q1: vec4f, q2: vec4f, q3: vec4f }
 
-// (i0, i1, i2, i3) of flat index i into a row-major (_, n1, n2, n3) tensor.
-fn unflatten(i: u32, n1: u32, n2: u32, n3: u32) -> vec4u {
-  return vec4u(i / (n1 * n2 * n3), (i / (n2 * n3)) % n1, (i / n3) % n2, i % n3);
+// One reduction step's terms for the 16 tile columns: column c of mj holds
+// the 4 terms of tile column 4j + c.
+struct TileCols { m0: mat4x4f, m1: mat4x4f, m2: mat4x4f, m3: mat4x4f }
+
+// A tile row after one reduction step: a holds the row's 4 terms; a * mj is
+// the 4 dot products with the columns of mj.
+fn row_step(acc: TileRow, a: vec4f, c: TileCols) -> TileRow {
+  return TileRow(acc.q0 + a * c.m0, acc.q1 + a * c.m1, acc.q2 + a * c.m2, acc.q3 + a * c.m3);
 }
 
-// One axis of the convolution: output position o reads input position
-// o·s − p + k through tap k. Three ways to solve 0 ≤ o·s − p + k < n_in,
-// 0 ≤ o < n_out, 0 ≤ k < k_size, each in i32 so nothing wraps:
-
-// Taps [lo, hi) that output position o reads from inside the image.
-fn taps_of_output(o: u32, k_size: u32, n_in: u32) -> vec2u {
-  let start = i32(o * params.stride) - i32(params.padding); // input position of tap 0
-  let lo = max(0, -start);
-  let hi = min(i32(k_size), i32(n_in) - start);
-  return vec2u(u32(lo), u32(max(lo, hi)));
+// Terms of 4 consecutive tile columns from w: column j (clamped to count - 1)
+// starts at j * stride, and its 4 terms sit at offsets.
+fn w_cols(j: u32, count: u32, stride: u32, offsets: vec4u) -> mat4x4f {
+  let last = count - 1u;
+  return mat4x4f(w4(min(j, last) * stride + offsets), w4(min(j + 1u, last) * stride + offsets),
+                 w4(min(j + 2u, last) * stride + offsets), w4(min(j + 3u, last) * stride + offsets));
 }
 
-// Output positions [lo, hi) whose tap k lands inside the image.
-fn outputs_of_tap(k: u32, n_out: u32, n_in: u32) -> vec2u {
-  let s = i32(params.stride);
-  let low = i32(params.padding) - i32(k);             // o·s ≥ low
-  let high = i32(n_in) - 1 + i32(params.padding) - i32(k); // o·s ≤ high
-  let lo = select(0, (low + s - 1) / s, low > 0);
-  let hi = select(0, min(i32(n_out), high / s + 1), high >= 0);
-  return vec2u(u32(lo), u32(max(lo, hi)));
+// A tile row's or column's element of a position-indexed operand at tap 0:
+// flat index `at` and plane coordinates (y, x), any of which may lie in the
+// padding (negative, or past the plane).
+struct Anchor { at: i32, y: i32, x: i32 }
+
+// One step's 4 reduction indices: their offsets from an Anchor (flat, rows,
+// columns), which are real (index < K), and `flat`, their offsets in the
+// other operand (clamped, always valid).
+struct Taps { at: vec4i, y: vec4i, x: vec4i, live: vec4<bool>, flat: vec4u }
+
+// The 4 terms anchor + taps of x (zero in the padding and past K).
+fn x_taps(a: Anchor, t: Taps) -> vec4f {
+  let inside = t.live & (vec4u(a.y + t.y) < vec4u(params.in_height)) & (vec4u(a.x + t.x) < vec4u(params.in_width));
+  return select(vec4f(0.0), x4(vec4u(select(vec4i(0), a.at + t.at, inside))), inside);
 }
 
-// Taps k0, k0 + s, … < end through which input position q is read by some
-// output position o = (q + p − k) / s in [0, n_out).
-fn taps_into_input(q: u32, k_size: u32, n_out: u32) -> vec2u {
-  let s = i32(params.stride);
-  let t = i32(q) + i32(params.padding);      // o·s + k
-  let lo = max(0, t - (i32(n_out) - 1) * s); // o ≤ n_out − 1
-  let hi = min(i32(k_size), t + 1);          // o ≥ 0
-  let k0 = lo + (t - lo) % s;                // smallest k ≥ lo with k ≡ t (mod s)
-  return vec2u(u32(k0), u32(max(k0, hi)));
+// The 4 terms anchor + taps of dz (zero outside the output and past K).
+fn dz_taps(a: Anchor, t: Taps) -> vec4f {
+  let inside = t.live & (vec4u(a.y + t.y) < vec4u(params.out_height)) & (vec4u(a.x + t.x) < vec4u(params.out_width));
+  return select(vec4f(0.0), dz4(vec4u(select(vec4i(0), a.at + t.at, inside))), inside);
 }
 
-// y (B, C_out, H_out, W_out): one invocation per element, reduction over (c, ky, kx).
-@compute @workgroup_size(64)
-fn conv2d_forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let C_in = params.in_channels;
-  let C_out = params.out_channels;
-  let H_in = params.in_height;
-  let W_in = params.in_width;
-  let kH = params.kernel_height;
-  let kW = params.kernel_width;
-  let s = params.stride;
-  let pad = params.padding;
-  let i = flat_index(gid, nwg);
-  if (i >= params.batch * C_out * params.out_height * params.out_width) { return; }
-  let at = unflatten(i, C_out, params.out_height, params.out_width);
-  let b = at.x;
-  let o = at.y;
-  let oy = at.z;
-  let ox = at.w;
-  let rows = taps_of_output(oy, kH, H_in);
-  let cols = taps_of_output(ox, kW, W_in);
+// The 4 reduction indices from k, clamped to count - 1, and which are real.
+fn step_indices(k: u32, count: u32) -> vec4u { return min(k + STEP, vec4u(count - 1u)); }
+fn step_live(k: u32, count: u32) -> vec4<bool> { return k + STEP < vec4u(count); }
 
-  var sum = 0.0;
-  if (HAS_BIAS) { sum = bias[o]; }
-  for (var c = 0u; c < C_in; c++) {
-    let x_plane = (b * C_in + c) * H_in * W_in;
-    let w_plane = (o * C_in + c) * kH * kW;
-    for (var ky = rows.x; ky < rows.y; ky++) {
-      let x_row = x_plane + (oy * s + ky - pad) * W_in;
-      let w_row = w_plane + ky * kW;
-      for (var kx = cols.x; kx < cols.y; kx++) {
-        sum += x[x_row + ox * s + kx - pad] * w[w_row + kx];
-      }
-    }
-  }
-  y[i] = activate(sum);
-}
+// ---- conv2d_forward: rows m = (b, oy, ox), columns o, reduction (c, ky, kx).
 
-// dx (B, C_in, H_in, W_in): one invocation per element, gathering over
-// (o, ky, kx) the output positions that read it.
-@compute @workgroup_size(64)
-fn conv2d_backward_input(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let C_in = params.in_channels;
-  let C_out = params.out_channels;
-  let H_out = params.out_height;
-  let W_out = params.out_width;
-  let kH = params.kernel_height;
-  let kW = params.kernel_width;
-  let s = params.stride;
-  let pad = params.padding;
-  let i = flat_index(gid, nwg);
-  if (i >= params.batch * C_in * params.in_height * params.in_width) { return; }
-  let at = unflatten(i, C_in, params.in_height, params.in_width);
-  let b = at.x;
-  let c = at.y;
-  let iy = at.z;
-  let ix = at.w;
-  let rows = taps_into_input(iy, kH, H_out);
-  let cols = taps_into_input(ix, kW, W_out);
-
-  var sum = 0.0;
-  for (var o = 0u; o < C_out; o++) {
-    let z_plane = (b * C_out + o) * H_out * W_out;
-    let w_plane = (o * C_in + c) * kH * kW;
-    for (var ky = rows.x; ky < rows.y; ky += s) {
-      let z_row = z_plane + ((iy + pad - ky) / s) * W_out;
-      let w_row = w_plane + ky * kW;
-      for (var kx = cols.x; kx < cols.y; kx += s) {
-        sum += dz_at(z_row + (ix + pad - kx) / s) * w[w_row + kx];
-      }
-    }
-  }
-  dx[i] = sum;
-}
-
-// dw (C_out, C_in, kH, kW): one invocation per weight, reduction over (b, oy, ox).
-@compute @workgroup_size(64)
-fn conv2d_backward_weight(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let C_in = params.in_channels;
-  let C_out = params.out_channels;
-  let H_in = params.in_height;
-  let W_in = params.in_width;
-  let H_out = params.out_height;
-  let W_out = params.out_width;
-  let s = params.stride;
-  let pad = params.padding;
-  let i = flat_index(gid, nwg);
-  if (i >= C_out * C_in * params.kernel_height * params.kernel_width) { return; }
-  let at = unflatten(i, C_in, params.kernel_height, params.kernel_width);
-  let o = at.x;
-  let c = at.y;
-  let ky = at.z;
-  let kx = at.w;
-  let rows = outputs_of_tap(ky, H_out, H_in);
-  let cols = outputs_of_tap(kx, W_out, W_in);
-
-  var sum = 0.0;
-  for (var b = 0u; b < params.batch; b++) {
-    let z_plane = (b * C_out + o) * H_out * W_out;
-    let x_plane = (b * C_in + c) * H_in * W_in;
-    for (var oy = rows.x; oy < rows.y; oy++) {
-      let z_row = z_plane + oy * W_out;
-      let x_row = x_plane + (oy * s + ky - pad) * W_in;
-      for (var ox = cols.x; ox < cols.y; ox++) {
-        sum += dz_at(z_row + ox) * x[x_row + ox * s + kx - pad];
-      }
-    }
-  }
-  dw[i] = sum;
-}
-
-// dbias (C_out): one workgroup per output channel; its 64 invocations stride
-// over the channel's B·H_out·W_out values of dz, then a tree reduction.
-@compute @workgroup_size(64)
-fn conv2d_backward_bias(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let o = wid.x;
+// x at tap (c, ky, kx) = (0, 0, 0) of output position m (clamped to the last).
+fn forward_anchor(m: u32) -> Anchor {
   let plane = params.out_height * params.out_width;
-  var sum = 0.0;
-  for (var j = lid; j < params.batch * plane; j += WORKGROUP) {
-    sum += dz_at(((j / plane) * params.out_channels + o) * plane + j % plane);
+  let mm = min(m, params.batch * plane - 1u);
+  let j = mm % plane;
+  let iy = i32((j / params.out_width) * params.stride) - i32(params.padding);
+  let ix = i32((j % params.out_width) * params.stride) - i32(params.padding);
+  let image = (mm / plane) * params.in_channels * params.in_height * params.in_width;
+  return Anchor(i32(image) + iy * i32(params.in_width) + ix, iy, ix);
+}
+
+// Reduction indices k .. k+3 = (c, ky, kx) over (C_in, kH, kW): offsets in x;
+// flat = the indices themselves, w's offsets within a row (o, ·, ·, ·).
+fn forward_taps(k: u32) -> Taps {
+  let taps = params.kernel_height * params.kernel_width;
+  let K = params.in_channels * taps;
+  let i = step_indices(k, K);
+  let c = i / taps;
+  let ky = (i % taps) / params.kernel_width;
+  let kx = i % params.kernel_width;
+  let at = c * params.in_height * params.in_width + ky * params.in_width + kx;
+  return Taps(vec4i(at), vec4i(ky), vec4i(kx), step_live(k, K), i);
+}
+
+// Masked stores of channels o .. o+3 at output position m, bias and act applied.
+fn store_y(m: u32, o: u32, v: vec4f) {
+  let N = params.out_channels;
+  let plane = params.out_height * params.out_width;
+  let at = (m / plane) * N * plane + m % plane; // y[b, 0, oy, ox]
+  var z = v;
+  if (HAS_BIAS) {
+    let last = N - 1u;
+    z += vec4f(bias[min(o, last)], bias[min(o + 1u, last)], bias[min(o + 2u, last)], bias[min(o + 3u, last)]);
   }
-  partial[lid] = sum;
-  workgroupBarrier();
-  for (var span = WORKGROUP / 2u; span > 0u; span /= 2u) {
-    if (lid < span) { partial[lid] += partial[lid + span]; }
+  z = activate(z);
+  if (o < N) { y[at + o * plane] = z.x; }
+  if (o + 1u < N) { y[at + (o + 1u) * plane] = z.y; }
+  if (o + 2u < N) { y[at + (o + 2u) * plane] = z.z; }
+  if (o + 3u < N) { y[at + (o + 3u) * plane] = z.w; }
+}
+
+@compute @workgroup_size(4, 4)
+fn conv2d_forward(@builtin(global_invocation_id) gid: vec3u) {
+  let M = params.batch * params.out_height * params.out_width;
+  let N = params.out_channels;
+  let K = params.in_channels * params.kernel_height * params.kernel_width;
+  let m0 = gid.x * TILE;
+  let n0 = gid.y * TILE;
+  if (m0 >= M || n0 >= N) { return; }
+
+  let a0 = forward_anchor(m0); let a1 = forward_anchor(m0 + 1u); let a2 = forward_anchor(m0 + 2u); let a3 = forward_anchor(m0 + 3u);
+  let a4 = forward_anchor(m0 + 4u); let a5 = forward_anchor(m0 + 5u); let a6 = forward_anchor(m0 + 6u); let a7 = forward_anchor(m0 + 7u);
+  let a8 = forward_anchor(m0 + 8u); let a9 = forward_anchor(m0 + 9u); let a10 = forward_anchor(m0 + 10u); let a11 = forward_anchor(m0 + 11u);
+  let a12 = forward_anchor(m0 + 12u); let a13 = forward_anchor(m0 + 13u); let a14 = forward_anchor(m0 + 14u); let a15 = forward_anchor(m0 + 15u);
+  var t0: TileRow; var t1: TileRow; var t2: TileRow; var t3: TileRow;
+  var t4: TileRow; var t5: TileRow; var t6: TileRow; var t7: TileRow;
+  var t8: TileRow; var t9: TileRow; var t10: TileRow; var t11: TileRow;
+  var t12: TileRow; var t13: TileRow; var t14: TileRow; var t15: TileRow;
+  for (var k = 0u; k < K; k += 4u) {
+    let taps = forward_taps(k);
+    let c = TileCols(w_cols(n0, N, K, taps.flat), w_cols(n0 + 4u, N, K, taps.flat),
+                     w_cols(n0 + 8u, N, K, taps.flat), w_cols(n0 + 12u, N, K, taps.flat));
+    t0 = row_step(t0, x_taps(a0, taps), c);
+    t1 = row_step(t1, x_taps(a1, taps), c);
+    t2 = row_step(t2, x_taps(a2, taps), c);
+    t3 = row_step(t3, x_taps(a3, taps), c);
+    t4 = row_step(t4, x_taps(a4, taps), c);
+    t5 = row_step(t5, x_taps(a5, taps), c);
+    t6 = row_step(t6, x_taps(a6, taps), c);
+    t7 = row_step(t7, x_taps(a7, taps), c);
+    t8 = row_step(t8, x_taps(a8, taps), c);
+    t9 = row_step(t9, x_taps(a9, taps), c);
+    t10 = row_step(t10, x_taps(a10, taps), c);
+    t11 = row_step(t11, x_taps(a11, taps), c);
+    t12 = row_step(t12, x_taps(a12, taps), c);
+    t13 = row_step(t13, x_taps(a13, taps), c);
+    t14 = row_step(t14, x_taps(a14, taps), c);
+    t15 = row_step(t15, x_taps(a15, taps), c);
+  }
+  let tile = array<TileRow, TILE>(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15);
+  for (var r = 0u; r < TILE && m0 + r < M; r++) {
+    let t = tile[r];
+    store_y(m0 + r, n0, t.q0);
+    store_y(m0 + r, n0 + 4u, t.q1);
+    store_y(m0 + r, n0 + 8u, t.q2);
+    store_y(m0 + r, n0 + 12u, t.q3);
+  }
+}
+
+// ---- conv2d_backward_input: one phase (ry, rx) of the input per dispatch z;
+// rows m = (b, uy, ux) with (iy, ix) = (s·uy + ry, s·ux + rx), columns c,
+// reduction (o, ty, tx) over the phase's taps (ky, kx) = (ky0 + s·ty, kx0 + s·tx).
+
+// One axis of a phase: input positions s·u + r for u < count read output
+// position u + shift − t through tap k0 + s·t, t < taps.
+struct Phase { k0: u32, taps: u32, shift: i32, count: u32 }
+
+fn phase_of(r: u32, k_size: u32, n_in: u32) -> Phase {
+  let s = params.stride;
+  let k0 = (r + params.padding) % s; // k ≡ iy + p (mod s)
+  let taps = select(0u, (k_size - k0 + s - 1u) / s, k0 < k_size);
+  let count = select(0u, (n_in - r + s - 1u) / s, r < n_in);
+  return Phase(k0, taps, i32((r + params.padding) / s), count);
+}
+
+// dz at tap (o, ty, tx) = (0, 0, 0) of phase row m (clamped to the last).
+fn backward_input_anchor(m: u32, py: Phase, px: Phase) -> Anchor {
+  let plane = py.count * px.count;
+  let mm = min(m, params.batch * plane - 1u);
+  let j = mm % plane;
+  let oy = i32(j / px.count) + py.shift;
+  let ox = i32(j % px.count) + px.shift;
+  let image = (mm / plane) * params.out_channels * params.out_height * params.out_width;
+  return Anchor(i32(image) + oy * i32(params.out_width) + ox, oy, ox);
+}
+
+// Reduction indices k .. k+3 = (o, ty, tx) over (C_out, py.taps, px.taps):
+// offsets in dz; flat = w's offsets within a column (·, c, ·, ·).
+fn backward_input_taps(k: u32, py: Phase, px: Phase) -> Taps {
+  let taps = py.taps * px.taps;
+  let K = params.out_channels * taps;
+  let i = step_indices(k, K);
+  let o = i / taps;
+  let ty = (i % taps) / px.taps;
+  let tx = i % px.taps;
+  let at = o * params.out_height * params.out_width - ty * params.out_width - tx; // wraps below 0: read as i32
+  let s = params.stride;
+  let kk = params.kernel_height * params.kernel_width;
+  let flat = o * params.in_channels * kk + (py.k0 + s * ty) * params.kernel_width + px.k0 + s * tx;
+  return Taps(vec4i(at), -vec4i(ty), -vec4i(tx), step_live(k, K), flat);
+}
+
+// Masked stores of channels c .. c+3 at phase row m.
+fn store_dx(m: u32, c: u32, v: vec4f, py: Phase, px: Phase, ry: u32, rx: u32) {
+  let N = params.in_channels;
+  let plane = py.count * px.count;
+  let j = m % plane;
+  let iy = params.stride * (j / px.count) + ry;
+  let ix = params.stride * (j % px.count) + rx;
+  let in_plane = params.in_height * params.in_width;
+  let at = (m / plane) * N * in_plane + iy * params.in_width + ix; // dx[b, 0, iy, ix]
+  if (c < N) { dx[at + c * in_plane] = v.x; }
+  if (c + 1u < N) { dx[at + (c + 1u) * in_plane] = v.y; }
+  if (c + 2u < N) { dx[at + (c + 2u) * in_plane] = v.z; }
+  if (c + 3u < N) { dx[at + (c + 3u) * in_plane] = v.w; }
+}
+
+@compute @workgroup_size(4, 4)
+fn conv2d_backward_input(@builtin(global_invocation_id) gid: vec3u) {
+  let ry = gid.z / params.stride;
+  let rx = gid.z % params.stride;
+  let py = phase_of(ry, params.kernel_height, params.in_height);
+  let px = phase_of(rx, params.kernel_width, params.in_width);
+  let M = params.batch * py.count * px.count;
+  let N = params.in_channels;
+  let K = params.out_channels * py.taps * px.taps;
+  let m0 = gid.x * TILE;
+  let n0 = gid.y * TILE;
+  if (m0 >= M || n0 >= N) { return; }
+  let kk = params.kernel_height * params.kernel_width;
+
+  let a0 = backward_input_anchor(m0, py, px); let a1 = backward_input_anchor(m0 + 1u, py, px);
+  let a2 = backward_input_anchor(m0 + 2u, py, px); let a3 = backward_input_anchor(m0 + 3u, py, px);
+  let a4 = backward_input_anchor(m0 + 4u, py, px); let a5 = backward_input_anchor(m0 + 5u, py, px);
+  let a6 = backward_input_anchor(m0 + 6u, py, px); let a7 = backward_input_anchor(m0 + 7u, py, px);
+  let a8 = backward_input_anchor(m0 + 8u, py, px); let a9 = backward_input_anchor(m0 + 9u, py, px);
+  let a10 = backward_input_anchor(m0 + 10u, py, px); let a11 = backward_input_anchor(m0 + 11u, py, px);
+  let a12 = backward_input_anchor(m0 + 12u, py, px); let a13 = backward_input_anchor(m0 + 13u, py, px);
+  let a14 = backward_input_anchor(m0 + 14u, py, px); let a15 = backward_input_anchor(m0 + 15u, py, px);
+  var t0: TileRow; var t1: TileRow; var t2: TileRow; var t3: TileRow;
+  var t4: TileRow; var t5: TileRow; var t6: TileRow; var t7: TileRow;
+  var t8: TileRow; var t9: TileRow; var t10: TileRow; var t11: TileRow;
+  var t12: TileRow; var t13: TileRow; var t14: TileRow; var t15: TileRow;
+  for (var k = 0u; k < K; k += 4u) {
+    let taps = backward_input_taps(k, py, px);
+    let c = TileCols(w_cols(n0, N, kk, taps.flat), w_cols(n0 + 4u, N, kk, taps.flat),
+                     w_cols(n0 + 8u, N, kk, taps.flat), w_cols(n0 + 12u, N, kk, taps.flat));
+    t0 = row_step(t0, dz_taps(a0, taps), c);
+    t1 = row_step(t1, dz_taps(a1, taps), c);
+    t2 = row_step(t2, dz_taps(a2, taps), c);
+    t3 = row_step(t3, dz_taps(a3, taps), c);
+    t4 = row_step(t4, dz_taps(a4, taps), c);
+    t5 = row_step(t5, dz_taps(a5, taps), c);
+    t6 = row_step(t6, dz_taps(a6, taps), c);
+    t7 = row_step(t7, dz_taps(a7, taps), c);
+    t8 = row_step(t8, dz_taps(a8, taps), c);
+    t9 = row_step(t9, dz_taps(a9, taps), c);
+    t10 = row_step(t10, dz_taps(a10, taps), c);
+    t11 = row_step(t11, dz_taps(a11, taps), c);
+    t12 = row_step(t12, dz_taps(a12, taps), c);
+    t13 = row_step(t13, dz_taps(a13, taps), c);
+    t14 = row_step(t14, dz_taps(a14, taps), c);
+    t15 = row_step(t15, dz_taps(a15, taps), c);
+  }
+  let tile = array<TileRow, TILE>(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15);
+  for (var r = 0u; r < TILE && m0 + r < M; r++) {
+    let t = tile[r];
+    store_dx(m0 + r, n0, t.q0, py, px, ry, rx);
+    store_dx(m0 + r, n0 + 4u, t.q1, py, px, ry, rx);
+    store_dx(m0 + r, n0 + 8u, t.q2, py, px, ry, rx);
+    store_dx(m0 + r, n0 + 12u, t.q3, py, px, ry, rx);
+  }
+}
+
+// ---- conv2d_backward_weight: rows o, columns n = (c, ky, kx), reduction
+// (b, oy, ox); SPLIT invocations per tile, each on every SPLIT-th step.
+
+// x at reduction index (b, oy, ox) = (0, 0, 0) of column n (clamped to the last).
+fn backward_weight_anchor(n: u32) -> Anchor {
+  let kk = params.kernel_height * params.kernel_width;
+  let nn = min(n, params.in_channels * kk - 1u);
+  let iy = i32((nn % kk) / params.kernel_width) - i32(params.padding);
+  let ix = i32(nn % params.kernel_width) - i32(params.padding);
+  return Anchor(i32((nn / kk) * params.in_height * params.in_width) + iy * i32(params.in_width) + ix, iy, ix);
+}
+
+// Reduction indices k .. k+3 = (b, oy, ox) over (B, H_out, W_out): offsets
+// in x; flat = dz's offsets within a row (·, o, ·, ·).
+fn backward_weight_taps(k: u32) -> Taps {
+  let plane = params.out_height * params.out_width;
+  let K = params.batch * plane;
+  let i = step_indices(k, K);
+  let b = i / plane;
+  let j = i % plane;
+  let iy = (j / params.out_width) * params.stride;
+  let ix = (j % params.out_width) * params.stride;
+  let at = b * params.in_channels * params.in_height * params.in_width + iy * params.in_width + ix;
+  return Taps(vec4i(at), vec4i(iy), vec4i(ix), step_live(k, K), b * params.out_channels * plane + j);
+}
+
+// Terms of 4 consecutive tile columns from x: column j's 4 terms are anchor aj + taps.
+fn x_cols(a0: Anchor, a1: Anchor, a2: Anchor, a3: Anchor, t: Taps) -> mat4x4f {
+  return mat4x4f(x_taps(a0, t), x_taps(a1, t), x_taps(a2, t), x_taps(a3, t));
+}
+
+@compute @workgroup_size(16)
+fn conv2d_backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) slice: u32) {
+  let M = params.out_channels;
+  let N = params.in_channels * params.kernel_height * params.kernel_width;
+  let K = params.batch * params.out_height * params.out_width;
+  let plane = params.out_height * params.out_width;
+  let n0 = wid.x * TILE;
+  let m0 = wid.y * TILE;
+  if (m0 >= M || n0 >= N) { return; } // the whole workgroup: workgroup_id is uniform
+
+  let a0 = backward_weight_anchor(n0); let a1 = backward_weight_anchor(n0 + 1u);
+  let a2 = backward_weight_anchor(n0 + 2u); let a3 = backward_weight_anchor(n0 + 3u);
+  let a4 = backward_weight_anchor(n0 + 4u); let a5 = backward_weight_anchor(n0 + 5u);
+  let a6 = backward_weight_anchor(n0 + 6u); let a7 = backward_weight_anchor(n0 + 7u);
+  let a8 = backward_weight_anchor(n0 + 8u); let a9 = backward_weight_anchor(n0 + 9u);
+  let a10 = backward_weight_anchor(n0 + 10u); let a11 = backward_weight_anchor(n0 + 11u);
+  let a12 = backward_weight_anchor(n0 + 12u); let a13 = backward_weight_anchor(n0 + 13u);
+  let a14 = backward_weight_anchor(n0 + 14u); let a15 = backward_weight_anchor(n0 + 15u);
+  var t0: TileRow; var t1: TileRow; var t2: TileRow; var t3: TileRow;
+  var t4: TileRow; var t5: TileRow; var t6: TileRow; var t7: TileRow;
+  var t8: TileRow; var t9: TileRow; var t10: TileRow; var t11: TileRow;
+  var t12: TileRow; var t13: TileRow; var t14: TileRow; var t15: TileRow;
+  for (var k = 4u * slice; k < K; k += 4u * SPLIT) {
+    let taps = backward_weight_taps(k);
+    let c = TileCols(x_cols(a0, a1, a2, a3, taps), x_cols(a4, a5, a6, a7, taps),
+                     x_cols(a8, a9, a10, a11, taps), x_cols(a12, a13, a14, a15, taps));
+    t0 = row_step(t0, dz4(min(m0, M - 1u) * plane + taps.flat), c);
+    t1 = row_step(t1, dz4(min(m0 + 1u, M - 1u) * plane + taps.flat), c);
+    t2 = row_step(t2, dz4(min(m0 + 2u, M - 1u) * plane + taps.flat), c);
+    t3 = row_step(t3, dz4(min(m0 + 3u, M - 1u) * plane + taps.flat), c);
+    t4 = row_step(t4, dz4(min(m0 + 4u, M - 1u) * plane + taps.flat), c);
+    t5 = row_step(t5, dz4(min(m0 + 5u, M - 1u) * plane + taps.flat), c);
+    t6 = row_step(t6, dz4(min(m0 + 6u, M - 1u) * plane + taps.flat), c);
+    t7 = row_step(t7, dz4(min(m0 + 7u, M - 1u) * plane + taps.flat), c);
+    t8 = row_step(t8, dz4(min(m0 + 8u, M - 1u) * plane + taps.flat), c);
+    t9 = row_step(t9, dz4(min(m0 + 9u, M - 1u) * plane + taps.flat), c);
+    t10 = row_step(t10, dz4(min(m0 + 10u, M - 1u) * plane + taps.flat), c);
+    t11 = row_step(t11, dz4(min(m0 + 11u, M - 1u) * plane + taps.flat), c);
+    t12 = row_step(t12, dz4(min(m0 + 12u, M - 1u) * plane + taps.flat), c);
+    t13 = row_step(t13, dz4(min(m0 + 13u, M - 1u) * plane + taps.flat), c);
+    t14 = row_step(t14, dz4(min(m0 + 14u, M - 1u) * plane + taps.flat), c);
+    t15 = row_step(t15, dz4(min(m0 + 15u, M - 1u) * plane + taps.flat), c);
+  }
+  // Sum the SPLIT partial tiles a row at a time: invocation `slice` writes
+  // its row r, then adds up column `slice` of everyone's (TILE = SPLIT).
+  let tile = array<TileRow, TILE>(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15);
+  for (var r = 0u; r < TILE; r++) {
+    let t = tile[r];
+    partial_rows[4u * slice] = t.q0;
+    partial_rows[4u * slice + 1u] = t.q1;
+    partial_rows[4u * slice + 2u] = t.q2;
+    partial_rows[4u * slice + 3u] = t.q3;
+    workgroupBarrier();
+    var sum = 0.0;
+    for (var i = 0u; i < SPLIT; i++) { sum += partial_rows[4u * i + slice / 4u][slice % 4u]; }
+    if (m0 + r < M && n0 + slice < N) { dw[(m0 + r) * N + n0 + slice] = sum; }
     workgroupBarrier();
   }
-  if (lid == 0u) { dbias[o] = partial[0]; }
+}
+
+// ---- conv2d_backward_bias: one invocation per output channel, summing its
+// B·H_out·W_out values of dz 4 at a time, image by image.
+@compute @workgroup_size(64)
+fn conv2d_backward_bias(@builtin(global_invocation_id) gid: vec3u) {
+  let o = gid.x;
+  if (o >= params.out_channels) { return; }
+  let plane = params.out_height * params.out_width;
+  var sum = vec4f(0.0);
+  for (var b = 0u; b < params.batch; b++) {
+    let at = (b * params.out_channels + o) * plane;
+    for (var j = 0u; j < plane; j += 4u) {
+      sum += select(vec4f(0.0), dz4(at + step_indices(j, plane)), step_live(j, plane));
+    }
+  }
+  dbias[o] = (sum.x + sum.y) + (sum.z + sum.w);
 }

@@ -27,18 +27,34 @@
 // maps 1:1 onto an nn.ConvTranspose2d state_dict, and the array a conv2d
 // with C_out = this layer's C_in uses is the same array in the same order.
 //
-// Tiling: none yet, as conv2d.wgsl (whose header has the reasons and what
-// would make it faster): a direct gather, one invocation per output element
-// (64 per workgroup, flat index folded 2D past 65535 workgroups). The
-// forward gathers only taps k ≡ oy + p (mod s) that come from a real input
-// position, solved once per invocation, so stride 2 skips dead taps; a
-// faster version would split the output by phase (oy mod s, ox mod s) into
-// s² dense sub-convolutions and tile each over channels and positions.
-// conv_transpose2d_backward_bias is one workgroup per output channel with a
-// tree reduction in workgroup memory. Measured on SwiftShader at DCGAN's
-// 128→64 k4 s2 p1, 7×7 → 14×14, batch 2: forward 0.04, backward_input 0.06,
-// backward_weight 0.07 GFLOP per CPU-second (forward ~0.6 CPU-s), ~15× below
-// linear.wgsl's tiled 0.8.
+// Tiling: conv2d.wgsl's scheme (whose header has the measured reasons),
+// the same 16 × 16 register tiles of implicit GEMMs with roles swapped:
+//   forward          rows (b, oy, ox)  cols o          reduction (c, ty, tx), one phase
+//   backward_input   rows (b, iy, ix)  cols c          reduction (o, ky, kx)
+//   backward_weight  rows c            cols (o, ky, kx) reduction (b, iy, ix), split 16 ways
+// The forward is split by output phase (oy mod s, ox mod s), one dispatch z
+// per phase: within a phase the live taps are k0 + s·t with
+// k0 ≡ oy + p (mod s), and the input row they read is u + shift − t
+// (oy = s·u + r), a dense stride-1 correlation with no dead taps. x (or dz)
+// is read through a per-row Anchor plus the step's Taps with one bounds test
+// per term; rows and columns past the end are clamped on load and masked on
+// store. backward_weight's workgroup is 16 invocations splitting the
+// reduction of one output tile, summed in workgroup memory a tile row at a
+// time (no scratch buffer, fixed order); backward_bias is one invocation per
+// output channel, 4 values of dz per step, no barriers.
+//
+// Measured on SwiftShader (bench/conv-kernels.mjs, GFLOP per CPU-second,
+// DCGAN's generator layers at batch 64, against the direct gather this
+// replaced, measured at batch 4):
+//   layer                            entry            direct  tiled
+//   convT 128→64 k4 s2 p1, 7→14      forward          0.035   0.62–0.73
+//                                    backward_input   0.054   0.78–0.89
+//                                    backward_weight  0.061   0.68–0.75
+//   convT 64→1 k4 s2 p1, 14→28       forward          0.032   0.06 (one output channel: see conv2d.wgsl)
+//                                    backward_input   0.031   0.39–0.46
+//                                    backward_weight  0.051   0.38–0.57
+// backward_bias: convT 128→64 ~145 CPU-ms per dispatch (9.1 at batch 4) →
+// 16–17; convT 64→1 (one channel, one invocation) 3–6.
 
 const ACT_NONE: u32 = 0u;
 const ACT_RELU: u32 = 1u;
@@ -51,7 +67,13 @@ const ACT_SIGMOID: u32 = 5u;
 override ACT: u32 = ACT_NONE;
 override HAS_BIAS: bool = true;
 
-const WORKGROUP: u32 = 64u; // must match @workgroup_size(64) below and dispatch1d(…, 64) in index.ts
+// Must match @workgroup_size below and convTranspose2dKernels' dispatch in index.ts:
+// forward and backward_input run 4 × 4 invocations of TILE × TILE outputs;
+// backward_weight SPLIT invocations per TILE × TILE outputs (SPLIT = TILE);
+// backward_bias 64 invocations of one channel each.
+const TILE: u32 = 16u;
+const SPLIT: u32 = 16u;
+const STEP = vec4u(0u, 1u, 2u, 3u); // the 4 reduction indices one step covers
 
 struct ConvTranspose2dParams {
   batch: u32,          // B
@@ -79,204 +101,405 @@ struct ConvTranspose2dParams {
 @group(0) @binding(8) var<storage, read_write> dw: array<f32>;      // (C_in, C_out, kH, kW)
 @group(0) @binding(9) var<storage, read_write> dbias: array<f32>;   // (C_out)
 
-var<workgroup> partial: array<f32, WORKGROUP>; // conv_transpose2d_backward_bias's reduction
+// conv_transpose2d_backward_weight's partial tile rows: SPLIT invocations × TILE columns, as vec4f.
+var<workgroup> partial_rows: array<vec4f, SPLIT * TILE / 4u>;
 
-fn activate(v: f32) -> f32 {
+fn activate(v: vec4f) -> vec4f {
   switch ACT {
-    case ACT_RELU: { return max(v, 0.0); }
-    case ACT_LEAKY_RELU: { return select(params.slope * v, v, v > 0.0); }
-    case ACT_ELU: { return select(params.slope * (exp(v) - 1.0), v, v > 0.0); }
-    case ACT_TANH: { return tanh(clamp(v, -15.0, 15.0)); } // SwiftShader tanh overflows to NaN past ~44; ±15 already rounds to ±1
+    case ACT_RELU: { return max(v, vec4f(0.0)); }
+    case ACT_LEAKY_RELU: { return select(params.slope * v, v, v > vec4f(0.0)); }
+    case ACT_ELU: { return select(params.slope * (exp(v) - 1.0), v, v > vec4f(0.0)); }
+    case ACT_TANH: { return tanh(clamp(v, vec4f(-15.0), vec4f(15.0))); } // SwiftShader tanh overflows to NaN past ~44; ±15 already rounds to ±1
     case ACT_SIGMOID: { return 1.0 / (1.0 + exp(-v)); }
     default: { return v; }
   }
 }
 
 // d act / d pre-activation, written in terms of the output (as linear.wgsl).
-fn activation_grad(out: f32) -> f32 {
+fn activation_grad(out: vec4f) -> vec4f {
   switch ACT {
-    case ACT_RELU: { return select(0.0, 1.0, out > 0.0); }
-    case ACT_LEAKY_RELU: { return select(params.slope, 1.0, out > 0.0); }
-    case ACT_ELU: { return select(out + params.slope, 1.0, out > 0.0); }
+    case ACT_RELU: { return select(vec4f(0.0), vec4f(1.0), out > vec4f(0.0)); }
+    case ACT_LEAKY_RELU: { return select(vec4f(params.slope), vec4f(1.0), out > vec4f(0.0)); }
+    case ACT_ELU: { return select(out + params.slope, vec4f(1.0), out > vec4f(0.0)); }
     case ACT_TANH: { return 1.0 - out * out; }
     case ACT_SIGMOID: { return out * (1.0 - out); }
-    default: { return 1.0; }
+    default: { return vec4f(1.0); }
   }
 }
 
-// dz at flat index i into (B, C_out, H_out, W_out).
-fn dz_at(i: u32) -> f32 {
-  if (ACT == ACT_NONE) { return dy[i]; }
-  return dy[i] * activation_grad(y_saved[i]);
+// Four values at flat indices i (all valid).
+fn x4(i: vec4u) -> vec4f { return vec4f(x[i.x], x[i.y], x[i.z], x[i.w]); }
+fn w4(i: vec4u) -> vec4f { return vec4f(w[i.x], w[i.y], w[i.z], w[i.w]); }
+
+// dz at four flat indices i into (B, C_out, H_out, W_out).
+fn dz4(i: vec4u) -> vec4f {
+  let g = vec4f(dy[i.x], dy[i.y], dy[i.z], dy[i.w]);
+  if (ACT == ACT_NONE) { return g; }
+  return g * activation_grad(vec4f(y_saved[i.x], y_saved[i.y], y_saved[i.z], y_saved[i.w]));
 }
 
-// The invocation's flat index, with workgroups folded 2D as dispatch1d does.
-fn flat_index(gid: vec3u, nwg: vec3u) -> u32 { return gid.x + gid.y * nwg.x * WORKGROUP; }
+// Sixteen accumulators of one tile row: qj holds tile columns 4j .. 4j+3.
+struct TileRow { q0: vec4f, q1: vec4f, q2: vec4f, q3: vec4f }
 
-// (i0, i1, i2, i3) of flat index i into a row-major (_, n1, n2, n3) tensor.
-fn unflatten(i: u32, n1: u32, n2: u32, n3: u32) -> vec4u {
-  return vec4u(i / (n1 * n2 * n3), (i / (n2 * n3)) % n1, (i / n3) % n2, i % n3);
+// One reduction step's terms for the 16 tile columns: column c of mj holds
+// the 4 terms of tile column 4j + c.
+struct TileCols { m0: mat4x4f, m1: mat4x4f, m2: mat4x4f, m3: mat4x4f }
+
+// A tile row after one reduction step: a holds the row's 4 terms; a * mj is
+// the 4 dot products with the columns of mj.
+fn row_step(acc: TileRow, a: vec4f, c: TileCols) -> TileRow {
+  return TileRow(acc.q0 + a * c.m0, acc.q1 + a * c.m1, acc.q2 + a * c.m2, acc.q3 + a * c.m3);
 }
 
-// One axis of the layer: input position q writes output position q·s − p + k
-// through tap k (conv2d.wgsl's map with input and output swapped). Three ways
-// to solve 0 ≤ q·s − p + k < n_out, 0 ≤ q < n_in, 0 ≤ k < k_size, each in i32
-// so nothing wraps:
-
-// Taps k0, k0 + s, … < end through which output position o is written by
-// some input position q = (o + p − k) / s in [0, n_in).
-fn taps_into_output(o: u32, k_size: u32, n_in: u32) -> vec2u {
-  let s = i32(params.stride);
-  let t = i32(o) + i32(params.padding);     // q·s + k
-  let lo = max(0, t - (i32(n_in) - 1) * s); // q ≤ n_in − 1
-  let hi = min(i32(k_size), t + 1);         // q ≥ 0
-  let k0 = lo + (t - lo) % s;               // smallest k ≥ lo with k ≡ t (mod s)
-  return vec2u(u32(k0), u32(max(k0, hi)));
+// Terms of 4 consecutive tile columns from w: column j (clamped to count - 1)
+// starts at j * stride, and its 4 terms sit at offsets.
+fn w_cols(j: u32, count: u32, stride: u32, offsets: vec4u) -> mat4x4f {
+  let last = count - 1u;
+  return mat4x4f(w4(min(j, last) * stride + offsets), w4(min(j + 1u, last) * stride + offsets),
+                 w4(min(j + 2u, last) * stride + offsets), w4(min(j + 3u, last) * stride + offsets));
 }
 
-// Taps [lo, hi) through which input position q writes inside the output.
-fn taps_of_input(q: u32, k_size: u32, n_out: u32) -> vec2u {
-  let start = i32(q * params.stride) - i32(params.padding); // output position of tap 0
-  let lo = max(0, -start);
-  let hi = min(i32(k_size), i32(n_out) - start);
-  return vec2u(u32(lo), u32(max(lo, hi)));
+// A tile row's or column's element of a position-indexed operand at tap 0:
+// flat index `at` and plane coordinates (y, x), any of which may lie in the
+// padding (negative, or past the plane).
+struct Anchor { at: i32, y: i32, x: i32 }
+
+// One step's 4 reduction indices: their offsets from an Anchor (flat, rows,
+// columns), which are real (index < K), and `flat`, their offsets in the
+// other operand (clamped, always valid).
+struct Taps { at: vec4i, y: vec4i, x: vec4i, live: vec4<bool>, flat: vec4u }
+
+// The 4 terms anchor + taps of x (zero in the padding and past K).
+fn x_taps(a: Anchor, t: Taps) -> vec4f {
+  let inside = t.live & (vec4u(a.y + t.y) < vec4u(params.in_height)) & (vec4u(a.x + t.x) < vec4u(params.in_width));
+  return select(vec4f(0.0), x4(vec4u(select(vec4i(0), a.at + t.at, inside))), inside);
 }
 
-// Input positions [lo, hi) whose tap k writes inside the output.
-fn inputs_of_tap(k: u32, n_in: u32, n_out: u32) -> vec2u {
-  let s = i32(params.stride);
-  let low = i32(params.padding) - i32(k);                   // q·s ≥ low
-  let high = i32(n_out) - 1 + i32(params.padding) - i32(k); // q·s ≤ high
-  let lo = select(0, (low + s - 1) / s, low > 0);
-  let hi = select(0, min(i32(n_in), high / s + 1), high >= 0);
-  return vec2u(u32(lo), u32(max(lo, hi)));
+// The 4 terms anchor + taps of dz (zero outside the output and past K).
+fn dz_taps(a: Anchor, t: Taps) -> vec4f {
+  let inside = t.live & (vec4u(a.y + t.y) < vec4u(params.out_height)) & (vec4u(a.x + t.x) < vec4u(params.out_width));
+  return select(vec4f(0.0), dz4(vec4u(select(vec4i(0), a.at + t.at, inside))), inside);
 }
 
-// y (B, C_out, H_out, W_out): one invocation per element, gathering over
-// (c, ky, kx) the input positions that write it.
-@compute @workgroup_size(64)
-fn conv_transpose2d_forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let C_in = params.in_channels;
-  let C_out = params.out_channels;
-  let H_in = params.in_height;
-  let W_in = params.in_width;
-  let kH = params.kernel_height;
-  let kW = params.kernel_width;
+// The 4 reduction indices from k, clamped to count - 1, and which are real.
+fn step_indices(k: u32, count: u32) -> vec4u { return min(k + STEP, vec4u(count - 1u)); }
+fn step_live(k: u32, count: u32) -> vec4<bool> { return k + STEP < vec4u(count); }
+
+// ---- conv_transpose2d_forward: one phase (ry, rx) of the output per
+// dispatch z; rows m = (b, uy, ux) with (oy, ox) = (s·uy + ry, s·ux + rx),
+// columns o, reduction (c, ty, tx) over the phase's taps (ky, kx) = (ky0 + s·ty, kx0 + s·tx).
+
+// One axis of a phase: output positions s·u + r for u < count read input
+// position u + shift − t through tap k0 + s·t, t < taps.
+struct Phase { k0: u32, taps: u32, shift: i32, count: u32 }
+
+fn phase_of(r: u32, k_size: u32, n_out: u32) -> Phase {
   let s = params.stride;
-  let pad = params.padding;
-  let i = flat_index(gid, nwg);
-  if (i >= params.batch * C_out * params.out_height * params.out_width) { return; }
-  let at = unflatten(i, C_out, params.out_height, params.out_width);
-  let b = at.x;
-  let o = at.y;
-  let oy = at.z;
-  let ox = at.w;
-  let rows = taps_into_output(oy, kH, H_in);
-  let cols = taps_into_output(ox, kW, W_in);
-
-  var sum = 0.0;
-  if (HAS_BIAS) { sum = bias[o]; }
-  for (var c = 0u; c < C_in; c++) {
-    let x_plane = (b * C_in + c) * H_in * W_in;
-    let w_plane = (c * C_out + o) * kH * kW;
-    for (var ky = rows.x; ky < rows.y; ky += s) {
-      let x_row = x_plane + ((oy + pad - ky) / s) * W_in;
-      let w_row = w_plane + ky * kW;
-      for (var kx = cols.x; kx < cols.y; kx += s) {
-        sum += x[x_row + (ox + pad - kx) / s] * w[w_row + kx];
-      }
-    }
-  }
-  y[i] = activate(sum);
+  let k0 = (r + params.padding) % s; // k ≡ oy + p (mod s)
+  let taps = select(0u, (k_size - k0 + s - 1u) / s, k0 < k_size);
+  let count = select(0u, (n_out - r + s - 1u) / s, r < n_out);
+  return Phase(k0, taps, i32((r + params.padding) / s), count);
 }
 
-// dx (B, C_in, H_in, W_in): one invocation per element, reduction over (o, ky, kx).
-@compute @workgroup_size(64)
-fn conv_transpose2d_backward_input(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let C_in = params.in_channels;
-  let C_out = params.out_channels;
-  let H_out = params.out_height;
-  let W_out = params.out_width;
-  let kH = params.kernel_height;
-  let kW = params.kernel_width;
+// x at tap (c, ty, tx) = (0, 0, 0) of phase row m (clamped to the last).
+fn forward_anchor(m: u32, py: Phase, px: Phase) -> Anchor {
+  let plane = py.count * px.count;
+  let mm = min(m, params.batch * plane - 1u);
+  let j = mm % plane;
+  let iy = i32(j / px.count) + py.shift;
+  let ix = i32(j % px.count) + px.shift;
+  let image = (mm / plane) * params.in_channels * params.in_height * params.in_width;
+  return Anchor(i32(image) + iy * i32(params.in_width) + ix, iy, ix);
+}
+
+// Reduction indices k .. k+3 = (c, ty, tx) over (C_in, py.taps, px.taps):
+// offsets in x; flat = w's offsets within a column (·, o, ·, ·).
+fn forward_taps(k: u32, py: Phase, px: Phase) -> Taps {
+  let taps = py.taps * px.taps;
+  let K = params.in_channels * taps;
+  let i = step_indices(k, K);
+  let c = i / taps;
+  let ty = (i % taps) / px.taps;
+  let tx = i % px.taps;
+  let at = c * params.in_height * params.in_width - ty * params.in_width - tx; // wraps below 0: read as i32
   let s = params.stride;
-  let pad = params.padding;
-  let i = flat_index(gid, nwg);
-  if (i >= params.batch * C_in * params.in_height * params.in_width) { return; }
-  let at = unflatten(i, C_in, params.in_height, params.in_width);
-  let b = at.x;
-  let c = at.y;
-  let iy = at.z;
-  let ix = at.w;
-  let rows = taps_of_input(iy, kH, H_out);
-  let cols = taps_of_input(ix, kW, W_out);
-
-  var sum = 0.0;
-  for (var o = 0u; o < C_out; o++) {
-    let z_plane = (b * C_out + o) * H_out * W_out;
-    let w_plane = (c * C_out + o) * kH * kW;
-    for (var ky = rows.x; ky < rows.y; ky++) {
-      let z_row = z_plane + (iy * s + ky - pad) * W_out;
-      let w_row = w_plane + ky * kW;
-      for (var kx = cols.x; kx < cols.y; kx++) {
-        sum += dz_at(z_row + ix * s + kx - pad) * w[w_row + kx];
-      }
-    }
-  }
-  dx[i] = sum;
+  let kk = params.kernel_height * params.kernel_width;
+  let flat = c * params.out_channels * kk + (py.k0 + s * ty) * params.kernel_width + px.k0 + s * tx;
+  return Taps(vec4i(at), -vec4i(ty), -vec4i(tx), step_live(k, K), flat);
 }
 
-// dw (C_in, C_out, kH, kW): one invocation per weight, reduction over (b, iy, ix).
-@compute @workgroup_size(64)
-fn conv_transpose2d_backward_weight(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let C_in = params.in_channels;
-  let C_out = params.out_channels;
-  let H_in = params.in_height;
-  let W_in = params.in_width;
-  let H_out = params.out_height;
-  let W_out = params.out_width;
-  let s = params.stride;
-  let pad = params.padding;
-  let i = flat_index(gid, nwg);
-  if (i >= C_in * C_out * params.kernel_height * params.kernel_width) { return; }
-  let at = unflatten(i, C_out, params.kernel_height, params.kernel_width);
-  let c = at.x;
-  let o = at.y;
-  let ky = at.z;
-  let kx = at.w;
-  let rows = inputs_of_tap(ky, H_in, H_out);
-  let cols = inputs_of_tap(kx, W_in, W_out);
-
-  var sum = 0.0;
-  for (var b = 0u; b < params.batch; b++) {
-    let x_plane = (b * C_in + c) * H_in * W_in;
-    let z_plane = (b * C_out + o) * H_out * W_out;
-    for (var iy = rows.x; iy < rows.y; iy++) {
-      let x_row = x_plane + iy * W_in;
-      let z_row = z_plane + (iy * s + ky - pad) * W_out;
-      for (var ix = cols.x; ix < cols.y; ix++) {
-        sum += x[x_row + ix] * dz_at(z_row + ix * s + kx - pad);
-      }
-    }
+// Masked stores of channels o .. o+3 at phase row m, bias and act applied.
+fn store_y(m: u32, o: u32, v: vec4f, py: Phase, px: Phase, ry: u32, rx: u32) {
+  let N = params.out_channels;
+  let plane = py.count * px.count;
+  let j = m % plane;
+  let oy = params.stride * (j / px.count) + ry;
+  let ox = params.stride * (j % px.count) + rx;
+  let out_plane = params.out_height * params.out_width;
+  let at = (m / plane) * N * out_plane + oy * params.out_width + ox; // y[b, 0, oy, ox]
+  var z = v;
+  if (HAS_BIAS) {
+    let last = N - 1u;
+    z += vec4f(bias[min(o, last)], bias[min(o + 1u, last)], bias[min(o + 2u, last)], bias[min(o + 3u, last)]);
   }
-  dw[i] = sum;
+  z = activate(z);
+  if (o < N) { y[at + o * out_plane] = z.x; }
+  if (o + 1u < N) { y[at + (o + 1u) * out_plane] = z.y; }
+  if (o + 2u < N) { y[at + (o + 2u) * out_plane] = z.z; }
+  if (o + 3u < N) { y[at + (o + 3u) * out_plane] = z.w; }
 }
 
-// dbias (C_out): one workgroup per output channel; its 64 invocations stride
-// over the channel's B·H_out·W_out values of dz, then a tree reduction.
-@compute @workgroup_size(64)
-fn conv_transpose2d_backward_bias(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let o = wid.x;
-  let plane = params.out_height * params.out_width;
-  var sum = 0.0;
-  for (var j = lid; j < params.batch * plane; j += WORKGROUP) {
-    sum += dz_at(((j / plane) * params.out_channels + o) * plane + j % plane);
+@compute @workgroup_size(4, 4)
+fn conv_transpose2d_forward(@builtin(global_invocation_id) gid: vec3u) {
+  let ry = gid.z / params.stride;
+  let rx = gid.z % params.stride;
+  let py = phase_of(ry, params.kernel_height, params.out_height);
+  let px = phase_of(rx, params.kernel_width, params.out_width);
+  let M = params.batch * py.count * px.count;
+  let N = params.out_channels;
+  let K = params.in_channels * py.taps * px.taps;
+  let m0 = gid.x * TILE;
+  let n0 = gid.y * TILE;
+  if (m0 >= M || n0 >= N) { return; }
+  let kk = params.kernel_height * params.kernel_width;
+
+  let a0 = forward_anchor(m0, py, px); let a1 = forward_anchor(m0 + 1u, py, px);
+  let a2 = forward_anchor(m0 + 2u, py, px); let a3 = forward_anchor(m0 + 3u, py, px);
+  let a4 = forward_anchor(m0 + 4u, py, px); let a5 = forward_anchor(m0 + 5u, py, px);
+  let a6 = forward_anchor(m0 + 6u, py, px); let a7 = forward_anchor(m0 + 7u, py, px);
+  let a8 = forward_anchor(m0 + 8u, py, px); let a9 = forward_anchor(m0 + 9u, py, px);
+  let a10 = forward_anchor(m0 + 10u, py, px); let a11 = forward_anchor(m0 + 11u, py, px);
+  let a12 = forward_anchor(m0 + 12u, py, px); let a13 = forward_anchor(m0 + 13u, py, px);
+  let a14 = forward_anchor(m0 + 14u, py, px); let a15 = forward_anchor(m0 + 15u, py, px);
+  var t0: TileRow; var t1: TileRow; var t2: TileRow; var t3: TileRow;
+  var t4: TileRow; var t5: TileRow; var t6: TileRow; var t7: TileRow;
+  var t8: TileRow; var t9: TileRow; var t10: TileRow; var t11: TileRow;
+  var t12: TileRow; var t13: TileRow; var t14: TileRow; var t15: TileRow;
+  for (var k = 0u; k < K; k += 4u) {
+    let taps = forward_taps(k, py, px);
+    let c = TileCols(w_cols(n0, N, kk, taps.flat), w_cols(n0 + 4u, N, kk, taps.flat),
+                     w_cols(n0 + 8u, N, kk, taps.flat), w_cols(n0 + 12u, N, kk, taps.flat));
+    t0 = row_step(t0, x_taps(a0, taps), c);
+    t1 = row_step(t1, x_taps(a1, taps), c);
+    t2 = row_step(t2, x_taps(a2, taps), c);
+    t3 = row_step(t3, x_taps(a3, taps), c);
+    t4 = row_step(t4, x_taps(a4, taps), c);
+    t5 = row_step(t5, x_taps(a5, taps), c);
+    t6 = row_step(t6, x_taps(a6, taps), c);
+    t7 = row_step(t7, x_taps(a7, taps), c);
+    t8 = row_step(t8, x_taps(a8, taps), c);
+    t9 = row_step(t9, x_taps(a9, taps), c);
+    t10 = row_step(t10, x_taps(a10, taps), c);
+    t11 = row_step(t11, x_taps(a11, taps), c);
+    t12 = row_step(t12, x_taps(a12, taps), c);
+    t13 = row_step(t13, x_taps(a13, taps), c);
+    t14 = row_step(t14, x_taps(a14, taps), c);
+    t15 = row_step(t15, x_taps(a15, taps), c);
   }
-  partial[lid] = sum;
-  workgroupBarrier();
-  for (var span = WORKGROUP / 2u; span > 0u; span /= 2u) {
-    if (lid < span) { partial[lid] += partial[lid + span]; }
+  let tile = array<TileRow, TILE>(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15);
+  for (var r = 0u; r < TILE && m0 + r < M; r++) {
+    let t = tile[r];
+    store_y(m0 + r, n0, t.q0, py, px, ry, rx);
+    store_y(m0 + r, n0 + 4u, t.q1, py, px, ry, rx);
+    store_y(m0 + r, n0 + 8u, t.q2, py, px, ry, rx);
+    store_y(m0 + r, n0 + 12u, t.q3, py, px, ry, rx);
+  }
+}
+
+// ---- conv_transpose2d_backward_input: rows m = (b, iy, ix), columns c,
+// reduction (o, ky, kx) (conv2d_forward's structure).
+
+// dz at tap (o, ky, kx) = (0, 0, 0) of input position m (clamped to the last).
+fn backward_input_anchor(m: u32) -> Anchor {
+  let plane = params.in_height * params.in_width;
+  let mm = min(m, params.batch * plane - 1u);
+  let j = mm % plane;
+  let oy = i32((j / params.in_width) * params.stride) - i32(params.padding);
+  let ox = i32((j % params.in_width) * params.stride) - i32(params.padding);
+  let image = (mm / plane) * params.out_channels * params.out_height * params.out_width;
+  return Anchor(i32(image) + oy * i32(params.out_width) + ox, oy, ox);
+}
+
+// Reduction indices k .. k+3 = (o, ky, kx) over (C_out, kH, kW): offsets in
+// dz; flat = the indices themselves, w's offsets within a row (c, ·, ·, ·).
+fn backward_input_taps(k: u32) -> Taps {
+  let taps = params.kernel_height * params.kernel_width;
+  let K = params.out_channels * taps;
+  let i = step_indices(k, K);
+  let o = i / taps;
+  let ky = (i % taps) / params.kernel_width;
+  let kx = i % params.kernel_width;
+  let at = o * params.out_height * params.out_width + ky * params.out_width + kx;
+  return Taps(vec4i(at), vec4i(ky), vec4i(kx), step_live(k, K), i);
+}
+
+// Masked stores of channels c .. c+3 at input position m.
+fn store_dx(m: u32, c: u32, v: vec4f) {
+  let N = params.in_channels;
+  let plane = params.in_height * params.in_width;
+  let at = (m / plane) * N * plane + m % plane; // dx[b, 0, iy, ix]
+  if (c < N) { dx[at + c * plane] = v.x; }
+  if (c + 1u < N) { dx[at + (c + 1u) * plane] = v.y; }
+  if (c + 2u < N) { dx[at + (c + 2u) * plane] = v.z; }
+  if (c + 3u < N) { dx[at + (c + 3u) * plane] = v.w; }
+}
+
+@compute @workgroup_size(4, 4)
+fn conv_transpose2d_backward_input(@builtin(global_invocation_id) gid: vec3u) {
+  let M = params.batch * params.in_height * params.in_width;
+  let N = params.in_channels;
+  let K = params.out_channels * params.kernel_height * params.kernel_width;
+  let m0 = gid.x * TILE;
+  let n0 = gid.y * TILE;
+  if (m0 >= M || n0 >= N) { return; }
+
+  let a0 = backward_input_anchor(m0); let a1 = backward_input_anchor(m0 + 1u);
+  let a2 = backward_input_anchor(m0 + 2u); let a3 = backward_input_anchor(m0 + 3u);
+  let a4 = backward_input_anchor(m0 + 4u); let a5 = backward_input_anchor(m0 + 5u);
+  let a6 = backward_input_anchor(m0 + 6u); let a7 = backward_input_anchor(m0 + 7u);
+  let a8 = backward_input_anchor(m0 + 8u); let a9 = backward_input_anchor(m0 + 9u);
+  let a10 = backward_input_anchor(m0 + 10u); let a11 = backward_input_anchor(m0 + 11u);
+  let a12 = backward_input_anchor(m0 + 12u); let a13 = backward_input_anchor(m0 + 13u);
+  let a14 = backward_input_anchor(m0 + 14u); let a15 = backward_input_anchor(m0 + 15u);
+  var t0: TileRow; var t1: TileRow; var t2: TileRow; var t3: TileRow;
+  var t4: TileRow; var t5: TileRow; var t6: TileRow; var t7: TileRow;
+  var t8: TileRow; var t9: TileRow; var t10: TileRow; var t11: TileRow;
+  var t12: TileRow; var t13: TileRow; var t14: TileRow; var t15: TileRow;
+  for (var k = 0u; k < K; k += 4u) {
+    let taps = backward_input_taps(k);
+    let c = TileCols(w_cols(n0, N, K, taps.flat), w_cols(n0 + 4u, N, K, taps.flat),
+                     w_cols(n0 + 8u, N, K, taps.flat), w_cols(n0 + 12u, N, K, taps.flat));
+    t0 = row_step(t0, dz_taps(a0, taps), c);
+    t1 = row_step(t1, dz_taps(a1, taps), c);
+    t2 = row_step(t2, dz_taps(a2, taps), c);
+    t3 = row_step(t3, dz_taps(a3, taps), c);
+    t4 = row_step(t4, dz_taps(a4, taps), c);
+    t5 = row_step(t5, dz_taps(a5, taps), c);
+    t6 = row_step(t6, dz_taps(a6, taps), c);
+    t7 = row_step(t7, dz_taps(a7, taps), c);
+    t8 = row_step(t8, dz_taps(a8, taps), c);
+    t9 = row_step(t9, dz_taps(a9, taps), c);
+    t10 = row_step(t10, dz_taps(a10, taps), c);
+    t11 = row_step(t11, dz_taps(a11, taps), c);
+    t12 = row_step(t12, dz_taps(a12, taps), c);
+    t13 = row_step(t13, dz_taps(a13, taps), c);
+    t14 = row_step(t14, dz_taps(a14, taps), c);
+    t15 = row_step(t15, dz_taps(a15, taps), c);
+  }
+  let tile = array<TileRow, TILE>(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15);
+  for (var r = 0u; r < TILE && m0 + r < M; r++) {
+    let t = tile[r];
+    store_dx(m0 + r, n0, t.q0);
+    store_dx(m0 + r, n0 + 4u, t.q1);
+    store_dx(m0 + r, n0 + 8u, t.q2);
+    store_dx(m0 + r, n0 + 12u, t.q3);
+  }
+}
+
+// ---- conv_transpose2d_backward_weight: rows c, columns n = (o, ky, kx),
+// reduction (b, iy, ix); SPLIT invocations per tile, each on every SPLIT-th step.
+
+// dz at reduction index (b, iy, ix) = (0, 0, 0) of column n (clamped to the last).
+fn backward_weight_anchor(n: u32) -> Anchor {
+  let kk = params.kernel_height * params.kernel_width;
+  let nn = min(n, params.out_channels * kk - 1u);
+  let oy = i32((nn % kk) / params.kernel_width) - i32(params.padding);
+  let ox = i32(nn % params.kernel_width) - i32(params.padding);
+  return Anchor(i32((nn / kk) * params.out_height * params.out_width) + oy * i32(params.out_width) + ox, oy, ox);
+}
+
+// Reduction indices k .. k+3 = (b, iy, ix) over (B, H_in, W_in): offsets in
+// dz; flat = x's offsets within a row (·, c, ·, ·).
+fn backward_weight_taps(k: u32) -> Taps {
+  let plane = params.in_height * params.in_width;
+  let K = params.batch * plane;
+  let i = step_indices(k, K);
+  let b = i / plane;
+  let j = i % plane;
+  let oy = (j / params.in_width) * params.stride;
+  let ox = (j % params.in_width) * params.stride;
+  let at = b * params.out_channels * params.out_height * params.out_width + oy * params.out_width + ox;
+  return Taps(vec4i(at), vec4i(oy), vec4i(ox), step_live(k, K), b * params.in_channels * plane + j);
+}
+
+// Terms of 4 consecutive tile columns from dz: column j's 4 terms are anchor aj + taps.
+fn dz_cols(a0: Anchor, a1: Anchor, a2: Anchor, a3: Anchor, t: Taps) -> mat4x4f {
+  return mat4x4f(dz_taps(a0, t), dz_taps(a1, t), dz_taps(a2, t), dz_taps(a3, t));
+}
+
+@compute @workgroup_size(16)
+fn conv_transpose2d_backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) slice: u32) {
+  let M = params.in_channels;
+  let N = params.out_channels * params.kernel_height * params.kernel_width;
+  let K = params.batch * params.in_height * params.in_width;
+  let plane = params.in_height * params.in_width;
+  let n0 = wid.x * TILE;
+  let m0 = wid.y * TILE;
+  if (m0 >= M || n0 >= N) { return; } // the whole workgroup: workgroup_id is uniform
+
+  let a0 = backward_weight_anchor(n0); let a1 = backward_weight_anchor(n0 + 1u);
+  let a2 = backward_weight_anchor(n0 + 2u); let a3 = backward_weight_anchor(n0 + 3u);
+  let a4 = backward_weight_anchor(n0 + 4u); let a5 = backward_weight_anchor(n0 + 5u);
+  let a6 = backward_weight_anchor(n0 + 6u); let a7 = backward_weight_anchor(n0 + 7u);
+  let a8 = backward_weight_anchor(n0 + 8u); let a9 = backward_weight_anchor(n0 + 9u);
+  let a10 = backward_weight_anchor(n0 + 10u); let a11 = backward_weight_anchor(n0 + 11u);
+  let a12 = backward_weight_anchor(n0 + 12u); let a13 = backward_weight_anchor(n0 + 13u);
+  let a14 = backward_weight_anchor(n0 + 14u); let a15 = backward_weight_anchor(n0 + 15u);
+  var t0: TileRow; var t1: TileRow; var t2: TileRow; var t3: TileRow;
+  var t4: TileRow; var t5: TileRow; var t6: TileRow; var t7: TileRow;
+  var t8: TileRow; var t9: TileRow; var t10: TileRow; var t11: TileRow;
+  var t12: TileRow; var t13: TileRow; var t14: TileRow; var t15: TileRow;
+  for (var k = 4u * slice; k < K; k += 4u * SPLIT) {
+    let taps = backward_weight_taps(k);
+    let c = TileCols(dz_cols(a0, a1, a2, a3, taps), dz_cols(a4, a5, a6, a7, taps),
+                     dz_cols(a8, a9, a10, a11, taps), dz_cols(a12, a13, a14, a15, taps));
+    t0 = row_step(t0, x4(min(m0, M - 1u) * plane + taps.flat), c);
+    t1 = row_step(t1, x4(min(m0 + 1u, M - 1u) * plane + taps.flat), c);
+    t2 = row_step(t2, x4(min(m0 + 2u, M - 1u) * plane + taps.flat), c);
+    t3 = row_step(t3, x4(min(m0 + 3u, M - 1u) * plane + taps.flat), c);
+    t4 = row_step(t4, x4(min(m0 + 4u, M - 1u) * plane + taps.flat), c);
+    t5 = row_step(t5, x4(min(m0 + 5u, M - 1u) * plane + taps.flat), c);
+    t6 = row_step(t6, x4(min(m0 + 6u, M - 1u) * plane + taps.flat), c);
+    t7 = row_step(t7, x4(min(m0 + 7u, M - 1u) * plane + taps.flat), c);
+    t8 = row_step(t8, x4(min(m0 + 8u, M - 1u) * plane + taps.flat), c);
+    t9 = row_step(t9, x4(min(m0 + 9u, M - 1u) * plane + taps.flat), c);
+    t10 = row_step(t10, x4(min(m0 + 10u, M - 1u) * plane + taps.flat), c);
+    t11 = row_step(t11, x4(min(m0 + 11u, M - 1u) * plane + taps.flat), c);
+    t12 = row_step(t12, x4(min(m0 + 12u, M - 1u) * plane + taps.flat), c);
+    t13 = row_step(t13, x4(min(m0 + 13u, M - 1u) * plane + taps.flat), c);
+    t14 = row_step(t14, x4(min(m0 + 14u, M - 1u) * plane + taps.flat), c);
+    t15 = row_step(t15, x4(min(m0 + 15u, M - 1u) * plane + taps.flat), c);
+  }
+  // Sum the SPLIT partial tiles a row at a time: invocation `slice` writes
+  // its row r, then adds up column `slice` of everyone's (TILE = SPLIT).
+  let tile = array<TileRow, TILE>(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15);
+  for (var r = 0u; r < TILE; r++) {
+    let t = tile[r];
+    partial_rows[4u * slice] = t.q0;
+    partial_rows[4u * slice + 1u] = t.q1;
+    partial_rows[4u * slice + 2u] = t.q2;
+    partial_rows[4u * slice + 3u] = t.q3;
+    workgroupBarrier();
+    var sum = 0.0;
+    for (var i = 0u; i < SPLIT; i++) { sum += partial_rows[4u * i + slice / 4u][slice % 4u]; }
+    if (m0 + r < M && n0 + slice < N) { dw[(m0 + r) * N + n0 + slice] = sum; }
     workgroupBarrier();
   }
-  if (lid == 0u) { dbias[o] = partial[0]; }
+}
+
+// ---- conv_transpose2d_backward_bias: one invocation per output channel,
+// summing its B·H_out·W_out values of dz 4 at a time, image by image.
+@compute @workgroup_size(64)
+fn conv_transpose2d_backward_bias(@builtin(global_invocation_id) gid: vec3u) {
+  let o = gid.x;
+  if (o >= params.out_channels) { return; }
+  let plane = params.out_height * params.out_width;
+  var sum = vec4f(0.0);
+  for (var b = 0u; b < params.batch; b++) {
+    let at = (b * params.out_channels + o) * plane;
+    for (var j = 0u; j < plane; j += 4u) {
+      sum += select(vec4f(0.0), dz4(at + step_indices(j, plane)), step_live(j, plane));
+    }
+  }
+  dbias[o] = (sum.x + sum.y) + (sum.z + sum.w);
 }

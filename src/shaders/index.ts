@@ -101,19 +101,31 @@ export const batchnormKernels = defineKernelFamily({
   },
 });
 
-// Must match @workgroup_size(64) / WORKGROUP in conv2d.wgsl and
-// conv_transpose2d.wgsl: one invocation per element of the entry's output
-// (dispatch1d folds the flat index 2D), except backward_bias, one workgroup
-// per output channel.
-export const CONV_WORKGROUP = 64;
+// Must match TILE, SPLIT and the @workgroup_size of conv2d.wgsl and
+// conv_transpose2d.wgsl (whose headers give the GEMM each entry computes):
+// forward / backward_input run 4 × 4 invocations of CONV_TILE × CONV_TILE
+// outputs, positions on x and channels on y; the transposed structures
+// (conv2d_backward_input, conv_transpose2d_forward) one z per stride phase,
+// each phase's positions (b, ⌈H/s⌉, ⌈W/s⌉) at most; backward_weight
+// CONV_SPLIT invocations per CONV_TILE × CONV_TILE weights, (kH, kW, in or
+// out) on x and the rows on y; backward_bias one invocation per channel.
+export const CONV_TILE = 16;
+export const CONV_SPLIT = 16;
+const convGrid = (positions: number, channels: number, phases = 1): WorkgroupCount => [
+  ceilDiv(positions, 4 * CONV_TILE),
+  ceilDiv(channels, 4 * CONV_TILE),
+  phases,
+];
+const phasePositions = (u: Record<string, number>, height: number, width: number): number =>
+  u.batch * ceilDiv(height, u.stride) * ceilDiv(width, u.stride);
 export const conv2dKernels = defineKernelFamily({
   name: 'conv2d',
   source: conv2dSource,
   dispatch: {
-    conv2d_forward: (u) => dispatch1d(u.batch * u.out_channels * u.out_height * u.out_width, CONV_WORKGROUP),
-    conv2d_backward_input: (u) => dispatch1d(u.batch * u.in_channels * u.in_height * u.in_width, CONV_WORKGROUP),
-    conv2d_backward_weight: (u) => dispatch1d(u.out_channels * u.in_channels * u.kernel_height * u.kernel_width, CONV_WORKGROUP),
-    conv2d_backward_bias: (u) => [u.out_channels, 1, 1],
+    conv2d_forward: (u) => convGrid(u.batch * u.out_height * u.out_width, u.out_channels),
+    conv2d_backward_input: (u) => convGrid(phasePositions(u, u.in_height, u.in_width), u.in_channels, u.stride * u.stride),
+    conv2d_backward_weight: (u) => [ceilDiv(u.in_channels * u.kernel_height * u.kernel_width, CONV_TILE), ceilDiv(u.out_channels, CONV_TILE), 1],
+    conv2d_backward_bias: (u) => [ceilDiv(u.out_channels, 64), 1, 1],
   },
 });
 
@@ -121,10 +133,10 @@ export const convTranspose2dKernels = defineKernelFamily({
   name: 'conv_transpose2d',
   source: convTranspose2dSource,
   dispatch: {
-    conv_transpose2d_forward: (u) => dispatch1d(u.batch * u.out_channels * u.out_height * u.out_width, CONV_WORKGROUP),
-    conv_transpose2d_backward_input: (u) => dispatch1d(u.batch * u.in_channels * u.in_height * u.in_width, CONV_WORKGROUP),
-    conv_transpose2d_backward_weight: (u) => dispatch1d(u.in_channels * u.out_channels * u.kernel_height * u.kernel_width, CONV_WORKGROUP),
-    conv_transpose2d_backward_bias: (u) => [u.out_channels, 1, 1],
+    conv_transpose2d_forward: (u) => convGrid(phasePositions(u, u.out_height, u.out_width), u.out_channels, u.stride * u.stride),
+    conv_transpose2d_backward_input: (u) => convGrid(u.batch * u.in_height * u.in_width, u.in_channels),
+    conv_transpose2d_backward_weight: (u) => [ceilDiv(u.out_channels * u.kernel_height * u.kernel_width, CONV_TILE), ceilDiv(u.in_channels, CONV_TILE), 1],
+    conv_transpose2d_backward_bias: (u) => [ceilDiv(u.out_channels, 64), 1, 1],
   },
 });
 
