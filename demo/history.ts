@@ -47,6 +47,7 @@ const line = (label: string, stroke: string, dash?: number[]) => ({
 
 export class HistoryCharts {
   private readonly charts: Chart[];
+  private drawn = -1;
 
   constructor(
     private readonly containers: { loss: HTMLElement; dOut: HTMLElement; grad: HTMLElement },
@@ -76,6 +77,8 @@ export class HistoryCharts {
   }
 
   draw(h: StatsHistory): void {
+    if (h.length === this.drawn) return;
+    this.drawn = h.length;
     const [loss, dOut, grad] = this.charts;
     loss.setData([h.step, h.lossD, h.lossG]);
     dOut.setData([h.step, h.dReal, h.dFake]);
@@ -85,5 +88,43 @@ export class HistoryCharts {
 
   destroy(): void {
     for (const c of this.charts) c.destroy();
+  }
+}
+
+/** KL and JS histogram estimates over steps (2-D presets). */
+export class DivergenceChart {
+  readonly step: number[] = [];
+  readonly kl: Series = [];
+  readonly js: Series = [];
+  private readonly chart: Chart;
+
+  constructor(private readonly container: HTMLElement) {
+    this.chart = new Chart(container, {
+      height: HEIGHT,
+      scales: { x: { time: false } },
+      axes: [stepAxis(), axis({ size: 44 })],
+      series: [{ label: 'step', value: latestOrHovered }, line('KL(real‖G)', COLORS.disc), line('JS', COLORS.fake)],
+    }, [[], [], []]);
+  }
+
+  push(step: number, kl: number, js: number): void {
+    const last = this.step.length ? this.step[this.step.length - 1] : -1;
+    if (step < last) this.clear(); // a checkpoint took the run back
+    if (step === last) {
+      this.kl[this.kl.length - 1] = finite(kl);
+      this.js[this.js.length - 1] = finite(js);
+    } else {
+      this.step.push(step);
+      this.kl.push(finite(kl));
+      this.js.push(finite(js));
+    }
+    this.chart.setData([this.step, this.kl, this.js]);
+    this.container.dataset.points = String(this.step.length);
+  }
+
+  clear(): void {
+    for (const a of [this.step, this.kl, this.js]) a.length = 0;
+    this.chart.setData([[], [], []]);
+    this.container.dataset.points = '0';
   }
 }

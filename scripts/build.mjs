@@ -12,7 +12,7 @@ await Promise.all([
     ...common,
     platform: 'browser',
     target: 'es2022',
-    entryPoints: { 'test/harness': 'test/support/harness-page.ts', 'demo/main': 'demo/main.ts' },
+    entryPoints: { 'test/harness': 'test/support/harness-page.ts', 'demo/main': 'demo/main.ts', 'demo/worker': 'demo/engine/worker.ts' },
     outdir: 'dist',
   }),
   build({

@@ -29,7 +29,7 @@ export {
   type ConvLayerOptions,
 } from './models/layers.js';
 export { Sequential, stageWidth, type ParamTensor, type Stage, type SequentialOptions } from './models/sequential.js';
-export type { GanConfig, AdamOptions, NoiseSpec, DataSpec } from './models/config.js';
+export type { GanConfig, AdamOptions, NoiseSpec, DataSpec, ConditionSpec, PlanShapes } from './models/config.js';
 export {
   GanTrainer,
   type NetName,
@@ -37,7 +37,11 @@ export {
   type TrainOptions,
   type OptimizerState,
   type TrainingCounters,
+  type SampleOptions,
 } from './models/trainer.js';
+export { Classifier, type ClassifierConfig, type ClassifierStats, type Predictions } from './models/classifier.js';
+export * as metrics from './models/metrics.js';
+export * as digitQuality from './models/digit-quality.js';
 export * as presets from './models/presets.js';
 export type { DigitData, PresetName } from './models/presets.js';
 export { saveCheckpoint, loadCheckpoint, encodeSafetensors, parseSafetensors } from './models/checkpoint.js';

@@ -1,6 +1,9 @@
-// The demo page (demo/index.html): it starts on the WebGPU adapter, trains
-// when played, stops when paused, switches presets, and logs no errors.
-// Screenshots land in test-results/ for a person to look at.
+// The demo page (demo/index.html): the engine starts in a Web Worker on the
+// WebGPU adapter, trains when played, stops when paused, switches presets,
+// saves and loads checkpoints, downloads the view as PNG, falls back to the
+// main thread when the worker has no WebGPU, and logs no errors.
+// Screenshots land in test-results/demo-*.png for a person to look at.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
 
 function collectProblems(page: Page): string[] {
@@ -13,62 +16,134 @@ function collectProblems(page: Page): string[] {
 }
 
 const stepsOf = (page: Page) => async () => Number((await page.locator('#steps').textContent())?.replace(/,/g, ''));
-const lossPointsOf = (page: Page) => async () => Number(await page.locator('#loss-chart').getAttribute('data-points'));
+const pointsOf = (page: Page, chart: string) => async () => Number(await page.locator(chart).getAttribute('data-points'));
 
-/** Plays until the step counter and the loss chart have moved, then pauses and checks that the counter stays put. */
-async function playAndPause(page: Page, minSteps: number): Promise<void> {
-  const status = page.locator('#status');
-  const steps = stepsOf(page);
-  const points = lossPointsOf(page);
-  const pointsBefore = await points();
-  await page.click('#play');
-  await expect(status).toHaveAttribute('data-state', 'running');
-  await expect.poll(steps, { timeout: 25_000 }).toBeGreaterThanOrEqual(minSteps);
-  await expect.poll(points, { timeout: 10_000 }).toBeGreaterThan(pointsBefore);
-  await expect(page.locator('#rate')).toHaveText(/^\d+(\.\d+)?$/);
-
-  await page.click('#pause');
-  await expect(status).toHaveAttribute('data-state', 'paused', { timeout: 10_000 });
-  const first = await steps();
-  await page.waitForTimeout(1000);
-  expect(await steps(), 'the step counter must not move while paused').toBe(first);
-  expect(first).toBeGreaterThanOrEqual(minSteps);
-}
-
-test('demo trains gaussian1d and sine live, pauses, and shows the adapter', async ({ page }) => {
-  test.setTimeout(90_000);
-  const problems = collectProblems(page);
+async function openDemo(page: Page, query = ''): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 960 });
-  await page.goto('/demo/index.html');
-
-  const status = page.locator('#status');
-  await expect(status).toHaveAttribute('data-state', 'paused', { timeout: 30_000 });
+  await page.goto(`/demo/index.html${query}`);
+  await expect(page.locator('#status')).toHaveAttribute('data-state', 'paused', { timeout: 60_000 });
   await expect(page.locator('#fatal')).toBeHidden();
   const adapter = (await page.locator('#adapter').textContent())?.trim() ?? '';
   expect(adapter, 'the adapter name is shown').not.toMatch(/^(…|none|unknown adapter)?$/);
+}
+
+async function pickPreset(page: Page, preset: string): Promise<void> {
+  await page.selectOption('#preset', preset);
+  await expect(page.locator('#status')).toHaveAttribute('data-state', 'paused', { timeout: 60_000 });
+  await expect.poll(stepsOf(page), { timeout: 10_000 }).toBe(0);
+  expect(await pointsOf(page, '#loss-chart')()).toBe(0);
+}
+
+/** Plays until the step counter and `charts` have moved, then pauses and checks that the counter stays put. */
+async function playAndPause(page: Page, minSteps: number, charts: string[]): Promise<void> {
+  const status = page.locator('#status');
+  const steps = stepsOf(page);
+  const before = await Promise.all(charts.map((c) => pointsOf(page, c)()));
+  await page.click('#play');
+  await expect(status).toHaveAttribute('data-state', 'running');
+  await expect.poll(steps, { timeout: 40_000 }).toBeGreaterThanOrEqual(minSteps);
+  for (const [i, c] of charts.entries()) await expect.poll(pointsOf(page, c), { timeout: 15_000 }).toBeGreaterThan(before[i]);
+  await expect(page.locator('#rate')).toHaveText(/^\d+(\.\d+)?$/);
+
+  await page.click('#pause');
+  await expect(status).toHaveAttribute('data-state', 'paused', { timeout: 15_000 });
+  const first = await steps();
+  const points = await pointsOf(page, '#loss-chart')();
+  await page.waitForTimeout(1000);
+  expect(await steps(), 'the step counter must not move while paused').toBe(first);
+  expect(await pointsOf(page, '#loss-chart')(), 'the charts must not move while paused').toBe(points);
+  expect(first).toBeGreaterThanOrEqual(minSteps);
+}
+
+test('demo trains gaussian1d and the ring of 8 Gaussians in a worker; checkpoint and PNG round-trip', async ({ page }, info) => {
+  test.setTimeout(240_000);
+  const problems = collectProblems(page);
+  await openDemo(page);
+  await expect(page.locator('#engine-where')).toHaveText('a Web Worker');
   expect(await stepsOf(page)()).toBe(0);
   await expect(page.locator('#dist-title')).toHaveText(/real vs generated/);
 
-  await playAndPause(page, 20);
+  await playAndPause(page, 20, ['#loss-chart', '#dout-chart', '#grad-chart']);
   await expect(page.locator('#stat-lossD')).toHaveText(/^-?\d/);
   const paused = await stepsOf(page)();
   await page.click('#step');
-  await expect(status).toHaveAttribute('data-state', 'paused');
   await expect.poll(stepsOf(page), { timeout: 10_000 }).toBe(paused + 1);
+  await expect(page.locator('#status')).toHaveAttribute('data-state', 'paused');
   await expect(page.locator('#dist-note')).toHaveText(/Generated: mean/);
   await page.screenshot({ path: 'test-results/demo-gaussian1d.png', fullPage: true });
 
-  await page.selectOption('#preset', 'sine');
-  await expect(page.locator('#dist-title')).toHaveText(/Curves/, { timeout: 30_000 });
-  await expect(status).toHaveAttribute('data-state', 'paused', { timeout: 30_000 });
-  await expect(page.locator('#lr-d')).toHaveValue('0.0002');
-  expect(await stepsOf(page)()).toBe(0);
-  expect(await lossPointsOf(page)()).toBe(0);
+  await pickPreset(page, 'ring8');
+  await expect(page.locator('#lr-d')).toHaveValue('0.002');
+  await expect(page.locator('#plane')).toBeVisible();
+  await expect(page.locator('#dist-chart')).toBeHidden();
+  await playAndPause(page, 20, ['#loss-chart', '#divergence-chart']);
+  await expect(page.locator('#dist-note')).toHaveText(/KL\(real‖G\) ≈ \d+\.\d+, JS ≈ \d+\.\d+ nats/);
+  await page.screenshot({ path: 'test-results/demo-ring8.png', fullPage: true });
 
-  await playAndPause(page, 20);
-  await expect(page.locator('#dist-note')).toHaveText(/D's mean probability/);
-  await page.screenshot({ path: 'test-results/demo-sine.png', fullPage: true });
+  // PNG of the view, drawn by the engine into its OffscreenCanvas.
+  const [png] = await Promise.all([page.waitForEvent('download'), page.click('#png')]);
+  expect(png.suggestedFilename()).toMatch(/^ring8-step\d+\.png$/);
+  const pngBytes = readFileSync(await png.path());
+  expect([...pngBytes.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
 
+  // Save, train on, load: the counter goes back to the saved step.
+  const saved = await stepsOf(page)();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
+  expect(download.suggestedFilename()).toBe(`ring8-step${saved}.safetensors`);
+  const file = info.outputPath('ring8.safetensors');
+  await download.saveAs(file);
+  await page.click('#step');
+  await expect.poll(stepsOf(page), { timeout: 10_000 }).toBe(saved + 1);
+  await expect(page.locator('#status')).toHaveAttribute('data-state', 'paused');
+  await page.setInputFiles('#load-file', file);
+  await expect(page.locator('#file-note')).toHaveText(`Loaded: the run continues from step ${saved}.`, { timeout: 15_000 });
+  await expect.poll(stepsOf(page), { timeout: 10_000 }).toBe(saved);
+
+  // A broken file is refused whole, with the loader's reason.
+  const bad = info.outputPath('bad.safetensors');
+  writeFileSync(bad, readFileSync(file).subarray(0, 100));
+  await page.setInputFiles('#load-file', bad);
+  await expect(page.locator('#error')).toContainText('Checkpoint not loaded', { timeout: 15_000 });
+  expect(await stepsOf(page)()).toBe(saved);
+
+  expect(problems).toEqual([]);
+});
+
+test('demo falls back to the main thread when the worker has no WebGPU, and trains a drawn shape', async ({ page }) => {
+  test.setTimeout(180_000);
+  const problems = collectProblems(page);
+  // Workers get WebGPU taken away before the engine's module loads.
+  await page.addInitScript(() => {
+    const Original = Worker;
+    class NoGpuWorker extends Original {
+      constructor(url: string | URL, options?: WorkerOptions) {
+        const src = `Object.defineProperty(WorkerNavigator.prototype, 'gpu', { get: () => undefined });
+          await import(${JSON.stringify(new URL(url, location.href).href)});`;
+        super(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })), options);
+      }
+    }
+    window.Worker = NoGpuWorker;
+  });
+  await openDemo(page);
+  await expect(page.locator('#engine-where')).toHaveText('the main thread');
+  await expect(page.locator('#engine-where')).toHaveAttribute('title', /navigator\.gpu is undefined/);
+
+  await pickPreset(page, 'drawn');
+  await expect(page.locator('#draw-tools')).toBeVisible();
+  await page.fill('#batch', '64');
+  await page.click('#draw-toggle');
+  const box = await page.locator('#draw-pad').boundingBox();
+  if (!box) throw new Error('no drawing pad');
+  await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.5);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + box.width * (0.25 + i * 0.05), box.y + box.height * (0.5 - i * 0.03));
+  await page.mouse.up();
+  await expect(page.locator('#draw-pad'), 'the first stroke replaces the example drawing').toHaveAttribute('data-strokes', '1');
+  await page.click('#draw-train');
+  await expect(page.locator('#config-summary')).toContainText('batch 64', { timeout: 30_000 });
+  await expect(page.locator('#status')).toHaveAttribute('data-state', 'paused', { timeout: 30_000 });
+  await playAndPause(page, 10, ['#loss-chart', '#divergence-chart']);
+  await page.screenshot({ path: 'test-results/demo-drawn-main-thread.png', fullPage: true });
   expect(problems).toEqual([]);
 });
 
@@ -76,10 +151,12 @@ test('demo explains what to do when WebGPU is missing', async ({ page }) => {
   const problems = collectProblems(page);
   await page.addInitScript(() => {
     Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
+    Object.defineProperty(window, 'Worker', { value: undefined });
   });
   await page.goto('/demo/index.html');
   await expect(page.locator('#fatal')).toBeVisible();
   await expect(page.locator('#fatal-message')).toContainText('navigator.gpu is undefined');
+  await expect(page.locator('#fatal')).toContainText('Chrome or Edge 113+');
   await expect(page.locator('#app')).toBeHidden();
   await page.screenshot({ path: 'test-results/demo-no-webgpu.png' });
   expect(problems).toEqual([]);

@@ -1,38 +1,10 @@
 // Owns the trainer and runs it: play / pause / single step / reset, one at a
 // time. While playing it trains in chunks sized to take ~250 ms (at least one
-// step), yields to the browser between chunks, and lets the page refresh its
-// views after each chunk.
-import { GanTrainer, presets, type GanConfig, type GpuContext, type TrainingStats } from '../src/index.js';
-
-export const PRESET_KEYS = ['gaussian1d', 'sine'] as const;
-export type PresetKey = (typeof PRESET_KEYS)[number];
-
-export interface RunSettings {
-  preset: PresetKey;
-  seed: number;
-  lrD: number;
-  lrG: number;
-}
-
-export function isPresetKey(v: string): v is PresetKey {
-  return (PRESET_KEYS as readonly string[]).includes(v);
-}
-
-function baseConfig(preset: PresetKey, seed: number): GanConfig {
-  return preset === 'gaussian1d' ? presets.gaussian1d({ seed }) : presets.sine({ seed });
-}
-
-export function defaultLearningRates(preset: PresetKey): { lrD: number; lrG: number } {
-  const c = baseConfig(preset, 0);
-  return { lrD: c.optimizerD.lr, lrG: c.optimizerG.lr };
-}
-
-export function configFor(s: RunSettings): GanConfig {
-  const c = baseConfig(s.preset, s.seed);
-  return { ...c, optimizerD: { ...c.optimizerD, lr: s.lrD }, optimizerG: { ...c.optimizerG, lr: s.lrG } };
-}
-
-export type LoopState = 'building' | 'paused' | 'running' | 'pausing' | 'stepping' | 'halted';
+// step), yields to the event loop between chunks (so pause and other messages
+// get in), and lets the engine refresh its views after each chunk.
+import { GanTrainer, type GpuContext, type TrainingStats } from '../../src/index.js';
+import type { LoopState, RunSettings } from '../protocol.js';
+import { configFor } from './configs.js';
 
 export interface LoopHooks {
   /** A new trainer replaced the old one (already disposed). */
@@ -72,7 +44,7 @@ export class RateMeter {
   }
 }
 
-const yieldToBrowser = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export class TrainingLoop {
   readonly rate = new RateMeter();
@@ -82,6 +54,7 @@ export class TrainingLoop {
   private state: LoopState = 'building';
   private tail: Promise<unknown> = Promise.resolve();
   private msPerStep = NaN;
+  private between: (() => Promise<void>)[] = [];
 
   constructor(
     private readonly ctx: GpuContext,
@@ -107,7 +80,7 @@ export class TrainingLoop {
       this.setState('building');
       let next: GanTrainer;
       try {
-        next = await GanTrainer.create(this.ctx, configFor(settings));
+        next = await GanTrainer.create(this.ctx, await configFor(settings));
       } catch (e) {
         this.setState(this.trainer ? (before === 'halted' ? 'halted' : 'paused') : 'halted');
         throw e;
@@ -151,6 +124,31 @@ export class TrainingLoop {
     );
   }
 
+  /**
+   * Runs `fn` with the current trainer between two chunks of training (at
+   * once when not playing). Its errors are the caller's; training goes on.
+   */
+  withTrainer<T>(fn: (trainer: GanTrainer) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const job = async () => {
+        try {
+          if (!this.trainer) throw new Error('no trainer yet');
+          resolve(await fn(this.trainer));
+        } catch (e) {
+          reject(e);
+        }
+      };
+      if (this.state === 'running' || this.state === 'pausing') this.between.push(job);
+      else void this.exclusive(job);
+    });
+  }
+
+  private async runBetween(): Promise<void> {
+    const jobs = this.between;
+    this.between = [];
+    for (const job of jobs) await job();
+  }
+
   private async run(trainer: GanTrainer): Promise<void> {
     this.rate.clear();
     this.rate.mark(trainer.step);
@@ -163,8 +161,10 @@ export class TrainingLoop {
       this.msPerStep = Number.isFinite(this.msPerStep) ? 0.7 * this.msPerStep + 0.3 * perStep : perStep;
       this.rate.mark(trainer.step);
       await this.hooks.afterSteps(trainer, false);
-      await yieldToBrowser();
+      await this.runBetween();
+      await yieldToEventLoop();
     }
+    await this.runBetween();
     // Show where it stopped, not where the last throttled refresh was.
     await this.hooks.afterSteps(trainer, true);
     this.rate.clear();
@@ -185,6 +185,7 @@ export class TrainingLoop {
       this.rate.clear();
       this.setState('halted');
       this.hooks.onError(e);
+      await this.runBetween();
     }
   }
 

@@ -3,7 +3,7 @@
 import { GanConfigError } from '../runtime/errors.js';
 import { philox4x32_10 } from '../reference/random.js';
 import type { GanConfig } from './config.js';
-import { ELU, LeakyReLU, Linear, ReLU, Tanh } from './layers.js';
+import { BatchNorm, Conv2d, ConvTranspose2d, ELU, Flatten, LeakyReLU, Linear, ReLU, Tanh, Unflatten } from './layers.js';
 import { Sequential } from './sequential.js';
 
 /** Digits as rows of 784 pixels in [0, 1] (what the `mnist` package ships), with labels. */
@@ -32,6 +32,45 @@ export function decodeDigits(bytes: Uint8Array): DigitData {
 export interface PresetOptions {
   seed?: number;
   batchSize?: number;
+  /** D updates per G update (n_critic), for the presets that take it. */
+  dSteps?: number;
+}
+
+/** The digits' train / hold-out split used by every image preset and metric: 8,000 / 2,000 of the package's 10,000. */
+export const TRAIN_ROWS = 8000;
+
+/**
+ * A fixed shuffle of the rows (Philox, key 0x5eed), then the first
+ * `trainRows` for training and the rest held out. The `mnist` package lists
+ * its digits class by class, so a shuffle is what gives both parts every class.
+ */
+export function splitDigits(digits: DigitData, trainRows = Math.min(TRAIN_ROWS, Math.floor(digits.rows * 0.8))): { train: DigitData; holdout: DigitData } {
+  if (!(Number.isInteger(trainRows) && trainRows > 0 && trainRows < digits.rows)) {
+    throw new GanConfigError(`splitDigits: trainRows must be an integer in 1…${digits.rows - 1}, got ${trainRows}`);
+  }
+  const order = Array.from({ length: digits.rows }, (_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = philox4x32_10([i, 0, 0, 0], [0x5eed, 0])[0] % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const pick = (rows: number[]): DigitData => {
+    const pixels = new Float32Array(rows.length * 784);
+    const labels = new Uint8Array(rows.length);
+    rows.forEach((r, k) => {
+      pixels.set(digits.pixels.subarray(r * 784, (r + 1) * 784), k * 784);
+      labels[k] = digits.labels[r];
+    });
+    return { pixels, labels, rows: rows.length };
+  };
+  return { train: pick(order.slice(0, trainRows)), holdout: pick(order.slice(trainRows)) };
+}
+
+function checkDigits(where: string, digits: DigitData): void {
+  if (digits.pixels.length !== digits.rows * 784 || digits.labels.length !== digits.rows) {
+    throw new GanConfigError(
+      `${where}: digits must hold rows × 784 = ${digits.rows * 784} pixels and ${digits.rows} labels, got ${digits.pixels.length} and ${digits.labels.length}`,
+    );
+  }
 }
 
 /**
@@ -115,9 +154,7 @@ export function scaleToTanhRange(pixels: Float32Array): Float32Array {
  * noise U[−1, 1]; BCE with logits; Adam 3e-4, betas (0.5, 0.999); batch 128.
  */
 export function mnistMlp(digits: DigitData, o: PresetOptions = {}): GanConfig {
-  if (digits.pixels.length !== digits.rows * 784) {
-    throw new GanConfigError(`mnistMlp: digits.pixels must hold rows × 784 = ${digits.rows * 784} values, got ${digits.pixels.length}`);
-  }
+  checkDigits('mnistMlp', digits);
   return {
     generator: new Sequential('generator', [
       Linear(96, 1024), ReLU(), Linear(1024, 1024), ReLU(), Linear(1024, 784), Tanh(),
@@ -135,17 +172,132 @@ export function mnistMlp(digits: DigitData, o: PresetOptions = {}): GanConfig {
   };
 }
 
-export const PRESETS = ['gaussian1d', 'sine', 'mnistMlp'] as const;
-export type PresetName = (typeof PRESETS)[number];
+const ADAM_DCGAN = { lr: 2e-4, beta1: 0.5, beta2: 0.999 };
+const digitData = (digits: DigitData) =>
+  ({ kind: 'dataset', values: scaleToTanhRange(digits.pixels), rows: digits.rows, cols: 784 }) as const;
 
-/** A preset by name; mnistMlp needs the digits. */
+/**
+ * DCGAN on 28×28 digits. G: z (100) ~ N(0, 1) → Linear 128·7·7 (no bias) →
+ * (128, 7, 7) → BN → ReLU → ConvT 128→64 k4 s2 p1 (no bias) → BN → ReLU →
+ * ConvT 64→1 k4 s2 p1 → Tanh. D: Conv 1→64 k4 s2 p1 → LeakyReLU 0.2 →
+ * Conv 64→128 k4 s2 p1 (no bias) → BN → LeakyReLU 0.2 → Flatten → Linear → 1
+ * logit. Batch 64, BCE, Adam 2e-4, betas (0.5, 0.999). The first BatchNorm
+ * is per channel after the reshape (BatchNorm2d(128)), as in DCGAN.
+ */
+export function dcgan28(digits: DigitData, o: PresetOptions = {}): GanConfig {
+  checkDigits('dcgan28', digits);
+  return {
+    generator: new Sequential('generator', [
+      Linear(100, 128 * 7 * 7, { bias: false }), Unflatten(128, 7, 7), BatchNorm(128), ReLU(),
+      ConvTranspose2d(128, 64, 4, { stride: 2, padding: 1, bias: false }), BatchNorm(64), ReLU(),
+      ConvTranspose2d(64, 1, 4, { stride: 2, padding: 1 }), Tanh(),
+    ]),
+    discriminator: new Sequential('discriminator', [
+      Conv2d(1, 64, 4, { stride: 2, padding: 1 }), LeakyReLU(0.2),
+      Conv2d(64, 128, 4, { stride: 2, padding: 1, bias: false }), BatchNorm(128), LeakyReLU(0.2),
+      Flatten(), Linear(128 * 7 * 7, 1),
+    ], { inputShape: [1, 28, 28] }),
+    noise: { distribution: 'normal', mean: 0, std: 1 },
+    data: digitData(digits),
+    batchSize: o.batchSize ?? 64,
+    dSteps: o.dSteps ?? 1,
+    optimizerD: ADAM_DCGAN,
+    optimizerG: ADAM_DCGAN,
+    seed: o.seed ?? 0,
+    statsEvery: 10,
+  };
+}
+
+/**
+ * Seed 004, the conditional DCGAN, at the digits' own 28×28 (not padded to
+ * 32×32: the classifier and the other presets all see 28×28). G: [z (100);
+ * onehot(y) (10)] as a 110-channel 1×1 image → ConvT 110→256 k7 (7×7, no
+ * bias) → BN → ReLU → ConvT 256→128 k4 s2 p1 (14×14, no bias) → BN → ReLU →
+ * ConvT 128→1 k4 s2 p1 (28×28) → Tanh. D: the image with 10 one-hot label
+ * planes (11, 28, 28) → Conv 11→64 k4 s2 p1 → LeakyReLU 0.2 → Conv 64→128 k4
+ * s2 p1 (no bias) → BN → LeakyReLU 0.2 → Flatten → Linear → 1 logit. BCE,
+ * n_critic = 5 D updates per G update as the seed (dSteps option), Adam 2e-4,
+ * betas (0.5, 0.999), batch 64. (The seed crops its images to 8×8 by
+ * mistake; this trains on the whole digit.)
+ */
+export function cdcgan(digits: DigitData, o: PresetOptions = {}): GanConfig {
+  checkDigits('cdcgan', digits);
+  return {
+    generator: new Sequential('generator', [
+      Unflatten(110, 1, 1),
+      ConvTranspose2d(110, 256, 7, { bias: false }), BatchNorm(256), ReLU(),
+      ConvTranspose2d(256, 128, 4, { stride: 2, padding: 1, bias: false }), BatchNorm(128), ReLU(),
+      ConvTranspose2d(128, 1, 4, { stride: 2, padding: 1 }), Tanh(),
+    ]),
+    discriminator: new Sequential('discriminator', [
+      Conv2d(11, 64, 4, { stride: 2, padding: 1 }), LeakyReLU(0.2),
+      Conv2d(64, 128, 4, { stride: 2, padding: 1, bias: false }), BatchNorm(128), LeakyReLU(0.2),
+      Flatten(), Linear(128 * 7 * 7, 1),
+    ], { inputShape: [11, 28, 28] }),
+    noise: { distribution: 'normal', mean: 0, std: 1 },
+    data: digitData(digits),
+    condition: { classes: 10, labels: digits.labels },
+    batchSize: o.batchSize ?? 64,
+    dSteps: o.dSteps ?? 5,
+    optimizerD: ADAM_DCGAN,
+    optimizerG: ADAM_DCGAN,
+    seed: o.seed ?? 0,
+    statsEvery: 10,
+  };
+}
+
+/**
+ * cdcgan's plan at a size that trains on a CPU (SwiftShader) in minutes:
+ * G [z (32); onehot(y)] → Linear 16·7·7 (no bias) → (16, 7, 7) → BN → ReLU →
+ * ConvT 16→8 k4 s2 p1 (no bias) → BN → ReLU → ConvT 8→1 k4 s2 p1 → Tanh;
+ * D (11, 28, 28) → Conv 11→8 k4 s2 p1 → LeakyReLU 0.2 → Conv 8→16 k4 s2 p1
+ * (no bias) → BN → LeakyReLU 0.2 → Flatten → Linear 784 → 1. One D update per
+ * G update, batch 32, Adam 5e-4 / betas (0.5, 0.999).
+ */
+export function cdcganSmall(digits: DigitData, o: PresetOptions = {}): GanConfig {
+  checkDigits('cdcganSmall', digits);
+  const adam = { lr: 5e-4, beta1: 0.5, beta2: 0.999 };
+  return {
+    generator: new Sequential('generator', [
+      Linear(32 + 10, 16 * 7 * 7, { bias: false }), Unflatten(16, 7, 7), BatchNorm(16), ReLU(),
+      ConvTranspose2d(16, 8, 4, { stride: 2, padding: 1, bias: false }), BatchNorm(8), ReLU(),
+      ConvTranspose2d(8, 1, 4, { stride: 2, padding: 1 }), Tanh(),
+    ]),
+    discriminator: new Sequential('discriminator', [
+      Conv2d(11, 8, 4, { stride: 2, padding: 1 }), LeakyReLU(0.2),
+      Conv2d(8, 16, 4, { stride: 2, padding: 1, bias: false }), BatchNorm(16), LeakyReLU(0.2),
+      Flatten(), Linear(16 * 7 * 7, 1),
+    ], { inputShape: [11, 28, 28] }),
+    noise: { distribution: 'normal', mean: 0, std: 1 },
+    data: digitData(digits),
+    condition: { classes: 10, labels: digits.labels },
+    batchSize: o.batchSize ?? 32,
+    dSteps: o.dSteps ?? 1,
+    optimizerD: adam,
+    optimizerG: adam,
+    seed: o.seed ?? 0,
+    statsEvery: 10,
+  };
+}
+
+export const PRESETS = ['gaussian1d', 'sine', 'mnistMlp', 'dcgan28', 'cdcgan', 'cdcganSmall'] as const;
+export type PresetName = (typeof PRESETS)[number];
+/** The presets that train on digits. */
+export const DIGIT_PRESETS: readonly PresetName[] = ['mnistMlp', 'dcgan28', 'cdcgan', 'cdcganSmall'];
+
+/** A preset by name; the digit presets need the digits (their training split: see splitDigits). */
 export function preset(name: string, o: PresetOptions & { digits?: DigitData } = {}): GanConfig {
+  const digits = (): DigitData => {
+    if (!o.digits) throw new GanConfigError(`preset '${name}' needs digits (in Node: splitDigits(loadMnistDigits()).train)`);
+    return o.digits;
+  };
   switch (name) {
     case 'gaussian1d': return gaussian1d(o);
     case 'sine': return sine(o);
-    case 'mnistMlp':
-      if (!o.digits) throw new GanConfigError(`preset 'mnistMlp' needs digits (load them with loadMnistDigits() in Node)`);
-      return mnistMlp(o.digits, o);
+    case 'mnistMlp': return mnistMlp(digits(), o);
+    case 'dcgan28': return dcgan28(digits(), o);
+    case 'cdcgan': return cdcgan(digits(), o);
+    case 'cdcganSmall': return cdcganSmall(digits(), o);
     default:
       throw new GanConfigError(`unknown preset '${name}'; expected one of ${PRESETS.join(', ')}`);
   }

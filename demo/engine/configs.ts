@@ -1,0 +1,109 @@
+// RunSettings (the page's form) → GanConfig, from the library's presets.
+// Also the defaults the form starts from for each preset.
+import { GanConfigError, presets, Sequential, type GanConfig, type Layer, type NoiseSpec } from '../../src/index.js';
+import { toy2d, type Toy2dSet } from '../../src/models/toy2d.js';
+import type { DigitData } from '../../src/models/presets.js';
+import type { NoiseKind, PresetKey, RunSettings } from '../protocol.js';
+
+const TOY2D: Record<string, Toy2dSet | undefined> = { ring8: 'ring8', grid25: 'grid25', twoMoons: 'twoMoons', drawn: 'drawn' };
+
+/** Digits for mnistMlp, fetched once (npm run build writes them under dist/data/). */
+let digits: Promise<DigitData> | null = null;
+function loadDigits(): Promise<DigitData> {
+  digits ??= fetch(new URL('/dist/data/mnist-digits.bin', self.location.href)).then(async (r) => {
+    if (!r.ok) throw new Error(`could not fetch the MNIST digits (${r.status}); run npm run build`);
+    return presets.decodeDigits(new Uint8Array(await r.arrayBuffer()));
+  });
+  return digits;
+}
+
+/** The preset's own config (before the form's overrides). Digits are only needed for mnistMlp. */
+export function presetConfig(preset: PresetKey, seed: number, d?: DigitData, strokes?: RunSettings['strokes']): GanConfig {
+  const set = TOY2D[preset];
+  if (set) return toy2d(set, { seed, strokes });
+  switch (preset) {
+    case 'gaussian1d': return presets.gaussian1d({ seed });
+    case 'sine': return presets.sine({ seed });
+    case 'mnistMlp':
+      if (!d) throw new GanConfigError('mnistMlp needs the digits');
+      return presets.mnistMlp(d, { seed });
+    default: throw new GanConfigError(`unknown preset '${preset as string}'`);
+  }
+}
+
+/** Hidden widths: the output widths of every Linear but the last. */
+export function hiddenWidths(net: Sequential): number[] {
+  const widths = net.layers.flatMap((l) => (l.type === 'linear' ? [l.outFeatures] : []));
+  return widths.slice(0, -1);
+}
+
+/**
+ * The same kind of MLP with other hidden widths: the layers after the first
+ * Linear up to the next Linear are repeated after each hidden Linear, the
+ * layers after the last Linear stay.
+ */
+export function withHiddenWidths(net: Sequential, hidden: readonly number[]): Sequential {
+  const linears = net.layers.flatMap((l, i) => (l.type === 'linear' ? [i] : []));
+  if (linears.length < 1 || net.layers.some((l) => l.type !== 'linear' && l.type !== 'activation')) {
+    throw new GanConfigError(`${net.name}: layer widths can only be changed on an MLP`);
+  }
+  const first = linears[0];
+  const last = linears[linears.length - 1];
+  const hiddenActs = net.layers.slice(first + 1, linears.length > 1 ? linears[1] : first + 1);
+  const tail = net.layers.slice(last + 1);
+  const lastLinear = net.layers[last];
+  if (lastLinear.type !== 'linear' || net.layers[first].type !== 'linear') throw new GanConfigError('unreachable');
+  const layers: Layer[] = [];
+  let width = net.inputSize;
+  for (const h of hidden) {
+    layers.push({ type: 'linear', inFeatures: width, outFeatures: h, bias: true }, ...hiddenActs);
+    width = h;
+  }
+  layers.push({ type: 'linear', inFeatures: width, outFeatures: lastLinear.outFeatures, bias: lastLinear.bias }, ...tail);
+  return new Sequential(net.name, layers);
+}
+
+function noiseSpec(kind: NoiseKind, own: NoiseSpec): NoiseSpec {
+  if (own.distribution === kind) return own;
+  return kind === 'uniform' ? { distribution: 'uniform', low: -1, high: 1 } : { distribution: 'normal', mean: 0, std: 1 };
+}
+
+export interface FormDefaults {
+  lrD: number;
+  lrG: number;
+  batchSize: number;
+  dSteps: number;
+  noise: NoiseKind;
+  hiddenG: number[];
+  hiddenD: number[];
+}
+
+/** What the form shows for a preset before the user changes anything (needs no data). */
+export function formDefaults(preset: PresetKey): FormDefaults {
+  const fake: DigitData = { pixels: new Float32Array(784), labels: new Uint8Array(1), rows: 1 };
+  const c = presetConfig(preset, 0, fake);
+  return {
+    lrD: c.optimizerD.lr,
+    lrG: c.optimizerG.lr,
+    batchSize: c.batchSize,
+    dSteps: c.dSteps ?? 1,
+    noise: c.noise.distribution,
+    hiddenG: hiddenWidths(c.generator),
+    hiddenD: hiddenWidths(c.discriminator),
+  };
+}
+
+export async function configFor(s: RunSettings): Promise<GanConfig> {
+  const c = presetConfig(s.preset, s.seed, s.preset === 'mnistMlp' ? await loadDigits() : undefined, s.strokes);
+  const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+  return {
+    ...c,
+    generator: same(s.hiddenG, hiddenWidths(c.generator)) ? c.generator : withHiddenWidths(c.generator, s.hiddenG),
+    discriminator: same(s.hiddenD, hiddenWidths(c.discriminator)) ? c.discriminator : withHiddenWidths(c.discriminator, s.hiddenD),
+    noise: noiseSpec(s.noise, c.noise),
+    batchSize: s.batchSize,
+    dSteps: s.dSteps,
+    optimizerD: { ...c.optimizerD, lr: s.lrD },
+    optimizerG: { ...c.optimizerG, lr: s.lrG },
+  };
+}

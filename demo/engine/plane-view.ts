@@ -1,0 +1,192 @@
+// 2-D presets, GAN Lab style, drawn into an OffscreenCanvas: D's decision
+// surface as a heatmap (discriminate() on a grid), real and generated points
+// (the dataset; sample()), arrows at generated points along ∇ log D(x) (the
+// direction G's non-saturating loss pushes them; central differences of
+// discriminate()), and G's manifold (a grid in noise space mapped through G).
+// KL / JS histogram estimates between real and generated go to the page.
+import type { GanTrainer } from '../../src/index.js';
+import { TOY2D_EXTENT } from '../../src/models/toy2d.js';
+import type { ViewData } from '../protocol.js';
+import { generateOnCpu } from './cpu-generator.js';
+import { divergences } from './plane-stats.js';
+
+const E = TOY2D_EXTENT;
+const HEAT = 60; //        heatmap cells per side
+const SAMPLES = 2000; //   generated points per refresh (all used for KL/JS; DRAWN drawn)
+const DRAWN = 800;
+const ARROWS = 120;
+const H = 0.04; //         central-difference step
+const MANIFOLD = 21; //    noise grid lines per side
+
+export const PLANE_CAPTION =
+  `Background: D(x), the discriminator's probability that x is real, from discriminate() on a ${HEAT}×${HEAT} grid ` +
+  `(teal: real, orange: fake, white: 0.5). Teal dots: real data; orange dots: ${DRAWN} of ${SAMPLES} fresh sample()s. ` +
+  `Arrows: the direction that increases log D at ${ARROWS} generated points (central differences of discriminate(), ` +
+  `step ${H}), where G's loss pushes them. Purple mesh: G's manifold, a ${MANIFOLD}×${MANIFOLD} grid in noise space mapped ` +
+  `through G (G's weights read from the GPU, evaluated by the library's CPU reference forward: sample() takes no noise).`;
+
+const px = (v: number, size: number): number => ((v + E) / (2 * E)) * size;
+const py = (v: number, size: number): number => size - ((v + E) / (2 * E)) * size;
+
+function heatColor(d: number): [number, number, number] {
+  // 0 → orange (234, 88, 12), 0.5 → white, 1 → teal (15, 118, 110); pale so points stay visible.
+  const t = Math.max(-1, Math.min(1, 2 * d - 1));
+  const target = t >= 0 ? [15, 118, 110] : [234, 88, 12];
+  const a = Math.abs(t) * 0.55;
+  return [255 + (target[0] - 255) * a, 255 + (target[1] - 255) * a, 255 + (target[2] - 255) * a];
+}
+
+export class PlaneView {
+  private readonly g: OffscreenCanvasRenderingContext2D;
+  private readonly probes: Float32Array;
+  private readonly realShown: Float32Array;
+  private readonly realForStats: Float32Array;
+  private readonly heat: OffscreenCanvas;
+
+  constructor(
+    trainer: GanTrainer,
+    private readonly canvas: OffscreenCanvas,
+  ) {
+    const g = canvas.getContext('2d');
+    if (!g) throw new Error('no 2d context on the plane canvas');
+    this.g = g;
+    const data = trainer.config.data;
+    if (data.kind !== 'dataset' || data.cols !== 2) throw new Error('PlaneView needs a 2-D dataset');
+    this.realShown = data.values.subarray(0, 2 * Math.min(DRAWN, data.rows));
+    this.realForStats = data.values.subarray(0, 2 * Math.min(SAMPLES, data.rows));
+    // Grid cell centres, then (filled per refresh) 4 probes per arrow.
+    this.probes = new Float32Array(2 * (HEAT * HEAT + 4 * ARROWS));
+    for (let j = 0; j < HEAT; j++) {
+      for (let i = 0; i < HEAT; i++) {
+        const k = 2 * (j * HEAT + i);
+        this.probes[k] = -E + ((i + 0.5) * 2 * E) / HEAT;
+        this.probes[k + 1] = E - ((j + 0.5) * 2 * E) / HEAT;
+      }
+    }
+    this.heat = new OffscreenCanvas(HEAT, HEAT);
+  }
+
+  async refresh(trainer: GanTrainer): Promise<ViewData> {
+    const step = trainer.step;
+    const gen = await trainer.sample(SAMPLES);
+    const base = 2 * HEAT * HEAT;
+    for (let a = 0; a < ARROWS; a++) {
+      const x = gen[2 * a];
+      const y = gen[2 * a + 1];
+      this.probes.set([x + H, y, x - H, y, x, y + H, x, y - H], base + 8 * a);
+    }
+    const d = await trainer.discriminate(this.probes);
+    const manifold = await this.manifold(trainer);
+    this.draw(d, gen, manifold);
+    const { kl, js } = divergences(this.realForStats, gen);
+    return {
+      kind: 'plane',
+      step,
+      kl,
+      js,
+      note: `Histogram estimates (32×32 bins over [−${E}, ${E}]², smoothed) between ${SAMPLES} real and ${SAMPLES} generated points.`,
+    };
+  }
+
+  private async manifold(trainer: GanTrainer): Promise<Float64Array | null> {
+    const c = trainer.config;
+    if (c.generator.inputSize !== 2) return null;
+    const n = c.noise;
+    const [lo, hi] = n.distribution === 'uniform' ? [n.low, n.high] : [n.mean - 2.5 * n.std, n.mean + 2.5 * n.std];
+    const z = new Float64Array(2 * MANIFOLD * MANIFOLD);
+    for (let j = 0; j < MANIFOLD; j++) {
+      for (let i = 0; i < MANIFOLD; i++) {
+        z[2 * (j * MANIFOLD + i)] = lo + ((hi - lo) * i) / (MANIFOLD - 1);
+        z[2 * (j * MANIFOLD + i) + 1] = lo + ((hi - lo) * j) / (MANIFOLD - 1);
+      }
+    }
+    return generateOnCpu(trainer, z);
+  }
+
+  private draw(d: Float32Array, gen: Float32Array, manifold: Float64Array | null): void {
+    const g = this.g;
+    const W = this.canvas.width;
+    const S = this.canvas.height;
+    // Heatmap: one pixel per cell on a small canvas, scaled up smoothly.
+    const hg = this.heat.getContext('2d');
+    if (!hg) throw new Error('no 2d context on the heatmap canvas');
+    const img = hg.createImageData(HEAT, HEAT);
+    for (let k = 0; k < HEAT * HEAT; k++) {
+      const [r, gr, b] = heatColor(d[k]);
+      img.data.set([r, gr, b, 255], 4 * k);
+    }
+    hg.putImageData(img, 0, 0);
+    g.imageSmoothingEnabled = true;
+    g.drawImage(this.heat, 0, 0, W, S);
+
+    // Axes: grid lines at integers.
+    g.strokeStyle = 'rgba(71, 85, 105, 0.18)';
+    g.lineWidth = 1;
+    for (let v = -E; v <= E; v++) {
+      g.beginPath();
+      g.moveTo(px(v, W), 0);
+      g.lineTo(px(v, W), S);
+      g.moveTo(0, py(v, S));
+      g.lineTo(W, py(v, S));
+      g.stroke();
+    }
+
+    if (manifold) {
+      g.strokeStyle = 'rgba(109, 40, 217, 0.28)';
+      g.lineWidth = 1;
+      const at = (i: number, j: number): [number, number] => {
+        const k = 2 * (j * MANIFOLD + i);
+        return [px(manifold[k], W), py(manifold[k + 1], S)];
+      };
+      for (let j = 0; j < MANIFOLD; j++) {
+        for (const horizontal of [true, false]) {
+          g.beginPath();
+          for (let i = 0; i < MANIFOLD; i++) {
+            const [x, y] = horizontal ? at(i, j) : at(j, i);
+            if (i === 0) g.moveTo(x, y);
+            else g.lineTo(x, y);
+          }
+          g.stroke();
+        }
+      }
+    }
+
+    const dots = (values: ArrayLike<number>, count: number, color: string) => {
+      g.fillStyle = color;
+      for (let i = 0; i < count; i++) g.fillRect(px(values[2 * i], W) - 1.5, py(values[2 * i + 1], S) - 1.5, 3, 3);
+    };
+    dots(this.realShown, this.realShown.length / 2, 'rgba(15, 118, 110, 0.75)');
+    dots(gen, Math.min(DRAWN, gen.length / 2), 'rgba(234, 88, 12, 0.8)');
+
+    // Arrows along ∇ log D, scaled so the longest is 28 px.
+    const base = HEAT * HEAT;
+    const grads: [number, number][] = [];
+    let longest = 1e-12;
+    const logD = (k: number) => Math.log(Math.max(1e-7, d[base + k]));
+    for (let a = 0; a < ARROWS; a++) {
+      const gx = (logD(4 * a) - logD(4 * a + 1)) / (2 * H);
+      const gy = (logD(4 * a + 2) - logD(4 * a + 3)) / (2 * H);
+      grads.push([gx, gy]);
+      longest = Math.max(longest, Math.hypot(gx, gy));
+    }
+    g.strokeStyle = 'rgba(30, 27, 75, 0.75)';
+    g.lineWidth = 1.2;
+    for (let a = 0; a < ARROWS; a++) {
+      const x0 = px(gen[2 * a], W);
+      const y0 = py(gen[2 * a + 1], S);
+      const [gx, gy] = grads[a];
+      const len = (28 * Math.hypot(gx, gy)) / longest;
+      if (!(len > 1.5)) continue;
+      const ang = Math.atan2(-gy, gx);
+      const x1 = x0 + len * Math.cos(ang);
+      const y1 = y0 + len * Math.sin(ang);
+      g.beginPath();
+      g.moveTo(x0, y0);
+      g.lineTo(x1, y1);
+      g.lineTo(x1 - 4 * Math.cos(ang - 0.5), y1 - 4 * Math.sin(ang - 0.5));
+      g.moveTo(x1, y1);
+      g.lineTo(x1 - 4 * Math.cos(ang + 0.5), y1 - 4 * Math.sin(ang + 0.5));
+      g.stroke();
+    }
+  }
+}

@@ -1,0 +1,81 @@
+// Messages between the page (demo/main.ts) and the engine (demo/engine/),
+// which owns the GPU and the trainer and runs in a Web Worker, or on the
+// main thread where a worker has no WebGPU. Only plain data crosses.
+import type { TrainingStats } from '../src/index.js';
+import type { Strokes } from '../src/models/toy2d.js';
+
+export const PRESET_KEYS = ['gaussian1d', 'ring8', 'grid25', 'twoMoons', 'drawn', 'sine', 'mnistMlp'] as const;
+export type PresetKey = (typeof PRESET_KEYS)[number];
+export const isPresetKey = (v: string): v is PresetKey => (PRESET_KEYS as readonly string[]).includes(v);
+
+export type NoiseKind = 'uniform' | 'normal';
+/** The engine has one loss: BCE with logits, non-saturating generator loss. */
+export const LOSSES = ['bce'] as const;
+export type LossKey = (typeof LOSSES)[number];
+
+export interface RunSettings {
+  preset: PresetKey;
+  seed: number;
+  lrD: number;
+  lrG: number;
+  batchSize: number;
+  dSteps: number;
+  loss: LossKey;
+  noise: NoiseKind;
+  /** Hidden layer widths of the generator and the discriminator. */
+  hiddenG: number[];
+  hiddenD: number[];
+  /** The user's drawing, for the `drawn` preset. */
+  strokes?: Strokes;
+}
+
+export type LoopState = 'building' | 'paused' | 'running' | 'pausing' | 'stepping' | 'halted';
+
+/** Canvases the engine draws into (transferred from the page). */
+export interface EngineCanvases {
+  plane: OffscreenCanvas;
+  images: OffscreenCanvas;
+  interpolation: OffscreenCanvas;
+}
+
+export type ToEngine =
+  | { type: 'init'; canvases: EngineCanvases }
+  | { type: 'reset'; settings: RunSettings }
+  | { type: 'play' }
+  | { type: 'pause' }
+  | { type: 'step' }
+  | { type: 'save' }
+  | { type: 'load'; bytes: Uint8Array }
+  | { type: 'png' };
+
+/** What the page shows for the current preset, as read from the engine at each refresh. */
+export type ViewData =
+  | {
+      kind: 'hist1d';
+      step: number;
+      /** x grid; densities at each x (real: display sample on the CPU; generated: sample() from the GPU). */
+      x: Float64Array;
+      real: Float64Array;
+      generated: Float64Array;
+      /** D(x) from discriminate() at each x. */
+      dx: Float64Array;
+      note: string;
+    }
+  | { kind: 'curves'; step: number; x: Float64Array; real: Float32Array[]; generated: Float32Array[]; note: string }
+  | { kind: 'plane'; step: number; kl: number; js: number; note: string }
+  | { kind: 'images'; step: number; note: string };
+
+export type ViewKind = ViewData['kind'];
+
+export type FromEngine =
+  | { type: 'ready'; adapter: string; where: 'worker' | 'main thread' }
+  | { type: 'unavailable'; message: string }
+  | { type: 'trainer'; settings: RunSettings; view: ViewKind; summary: string; caption: string }
+  | { type: 'stats'; stats: TrainingStats }
+  | { type: 'progress'; step: number; stepsPerSecond: number }
+  | { type: 'state'; state: LoopState }
+  | { type: 'view'; data: ViewData }
+  | { type: 'error'; message: string }
+  | { type: 'checkpoint'; bytes: Uint8Array; name: string }
+  | { type: 'loaded'; step: number }
+  | { type: 'png'; blob: Blob; name: string };

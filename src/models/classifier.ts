@@ -1,0 +1,259 @@
+// A supervised classifier trained by the same engine as the GANs: rows and
+// labels gathered on the GPU, softmax cross-entropy, Adam, all recorded once.
+// Its use here is the quality metrics of the digit GANs (metrics.ts): class
+// predictions and the penultimate features for the classifier-FID.
+//
+// One training step (B = batch, X = input features, K = classes):
+//   x (B, X), y (B) ← random rows of the dataset (Philox, keyed by the step)
+//   logits (B, K) = net(x);  loss, dlogits = softmax_cross_entropy(logits, y) (mean over rows)
+//   backward; Adam; train_state (a non-finite loss halts the updates on the GPU)
+import { createStorageBuffer, readFloats } from '../runtime/buffers.js';
+import type { GpuContext } from '../runtime/device.js';
+import { GanConfigError, NonFiniteLossError } from '../runtime/errors.js';
+import { SequenceBuilder, type RecordedSequence } from '../runtime/recorder.js';
+import { STATE, STATE_WORDS, STATS_FLOATS, StatsReadback } from '../runtime/stats.js';
+import { randomKernels, softmaxCrossEntropyKernels, trainStateKernels } from '../shaders/index.js';
+import type { AdamOptions } from './config.js';
+import { adamPartialCount, NetGpu } from './net-gpu.js';
+import { stageWidth, type Sequential } from './sequential.js';
+
+export interface ClassifierConfig {
+  /** Ends in `classes` logits; its second-to-last stage's output is the feature vector. */
+  net: Sequential;
+  classes: number;
+  /** Training rows (rows, cols) and their labels (rows), 0 ≤ label < classes. */
+  data: { values: Float32Array; labels: Uint8Array; rows: number; cols: number };
+  batchSize: number;
+  optimizer: AdamOptions;
+  seed?: number;
+  /** Read the loss back every this many steps (asynchronously). Default 50. */
+  statsEvery?: number;
+}
+
+export interface ClassifierStats {
+  step: number;
+  /** Mean training loss over the steps since the last report. */
+  loss: number;
+  gradNorm: number;
+}
+
+export interface Predictions {
+  /** (n, K) */
+  logits: Float32Array;
+  /** (n) argmax of each row, lowest index on ties. */
+  classes: Uint8Array;
+  /** (n, F) the penultimate stage's output. */
+  features: Float32Array;
+  featureSize: number;
+}
+
+/** Rows per eval-mode forward in predict(): the buffers are sized once for this. */
+const PREDICT_CHUNK = 500;
+const DATA_STREAM = 1;
+
+export class Classifier {
+  private lastReport: ClassifierStats | null = null;
+  private failure: NonFiniteLossError | null = null;
+  private predictor: { input: GPUBuffer; logits: GPUBuffer; activations: GPUBuffer[]; sequence: RecordedSequence } | null = null;
+  private submitted = 0;
+  private readonly readback: StatsReadback;
+
+  private constructor(
+    readonly ctx: GpuContext,
+    readonly config: Required<ClassifierConfig>,
+    private readonly model: NetGpu,
+    private readonly owned: GPUBuffer[],
+    private readonly state: GPUBuffer,
+    stats: GPUBuffer,
+    private readonly step: RecordedSequence,
+  ) {
+    this.readback = new StatsReadback(ctx.device, stats, state, (report, halt) => {
+      if (halt && !this.failure) this.failure = new NonFiniteLossError(halt.step, 'generator');
+      if (report) this.lastReport = { step: report.step, loss: report.lossG, gradNorm: report.gradNormG };
+    });
+  }
+
+  static async create(ctx: GpuContext, config: ClassifierConfig, init?: Float32Array): Promise<Classifier> {
+    const c = resolve(config);
+    const { device, kernels } = ctx;
+    const { net, data } = c;
+    const B = c.batchSize;
+    const K = c.classes;
+    const adam = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, ...c.optimizer };
+    if (init !== undefined && !(init instanceof Float32Array && init.length === net.parameterCount)) {
+      throw new GanConfigError(`classifier '${net.name}': parameters must be a Float32Array of ${net.parameterCount} floats, got ${init?.length}`);
+    }
+    const compiling = Promise.all([
+      NetGpu.prefetchKernels(kernels, net),
+      kernels.kernel(randomKernels, 'random_gather_rows'),
+      kernels.kernel(softmaxCrossEntropyKernels, 'softmax_cross_entropy_forward_backward'),
+      kernels.kernel(trainStateKernels, 'train_state_update'),
+    ]);
+    const model = new NetGpu(device, net, B, init ?? net.initialParameters(c.seed));
+    const rows = createStorageBuffer(device, 'classifier.data', data.values.length, data.values); // (rows, X)
+    const rowLabels = createStorageBuffer(device, 'classifier.labels', data.rows, Float32Array.from(data.labels)); // (rows)
+    const x = createStorageBuffer(device, 'classifier.x', B * data.cols); //    (B, X)
+    const y = createStorageBuffer(device, 'classifier.y', B); //                (B)
+    const logits = createStorageBuffer(device, 'classifier.logits', B * K); //  (B, K)
+    const dlogits = createStorageBuffer(device, 'classifier.dlogits', B * K); // (B, K)
+    const lossOut = createStorageBuffer(device, 'classifier.loss', 4); //       [loss, accuracy, 0, 0]
+    const state = createStorageBuffer(device, 'classifier.state', STATE_WORDS);
+    const stats = createStorageBuffer(device, 'classifier.stats', STATS_FLOATS);
+    await compiling;
+
+    const seq = new SequenceBuilder(device, 'classifier_step');
+    const gather = await kernels.kernel(randomKernels, 'random_gather_rows');
+    const u = { seed: c.seed, stream: DATA_STREAM, rows: B, cols: data.cols, src_rows: data.rows, dst_row_offset: 0 };
+    seq.add(gather, { state, src: rows, out: x }, u, 'batch');
+    // Same seed, stream and step → the same row indices as the inputs.
+    seq.add(gather, { state, src: rowLabels, out: y }, { ...u, cols: 1 }, 'batch_labels');
+    await model.encodeForward(seq, kernels, B, x, logits);
+    const ce = await kernels.kernel(softmaxCrossEntropyKernels, 'softmax_cross_entropy_forward_backward');
+    seq.add(ce, { logits, labels: y, dlogits, loss_out: lossOut }, { rows: B, classes: K, scale: 1 / B }, 'loss');
+    await model.encodeBackward(seq, kernels, B, { input: x, output: logits, dOutput: dlogits, dInput: null }, true);
+    // Phase 1 of train_state (a "G" update): advances Adam slot adamStepG and the step that keys the batches.
+    await model.encodeAdam(seq, kernels, adam, state, lossOut, STATE.adamStepG);
+    const trainState = await kernels.kernel(trainStateKernels, 'train_state_update');
+    const tsU = { phase: 1, partial_count: adamPartialCount(net.parameterCount) };
+    seq.add(trainState, { state, stats, loss_out: lossOut, grad_sq_partials: model.gradSqPartials }, tsU, 'train_state');
+    const owned = [rows, rowLabels, x, y, logits, dlogits, lossOut, state, stats];
+    return new Classifier(ctx, c, model, owned, state, stats, seq.build());
+  }
+
+  get latestStats(): ClassifierStats | null {
+    return this.lastReport;
+  }
+
+  /** Trains `steps` mini-batch steps; resolves with the last loss report. */
+  async train(steps: number, stepsPerSubmit = 10): Promise<ClassifierStats | null> {
+    if (this.failure) throw this.failure;
+    if (!Number.isInteger(steps) || steps < 0) throw new GanConfigError(`classifier train: steps must be a non-negative integer, got ${steps}`);
+    const { device } = this.ctx;
+    const every = this.config.statsEvery;
+    let done = 0;
+    const inFlight: Promise<unknown>[] = [];
+    while (done < steps && !this.failure) {
+      const chunk = Math.min(stepsPerSubmit, steps - done);
+      const encoder = device.createCommandEncoder({ label: 'classifier_train' });
+      let pass = encoder.beginComputePass();
+      for (let i = 0; i < chunk; i++) {
+        this.step.encode(pass);
+        this.submitted++;
+        if (this.submitted % every === 0 || done + i + 1 === steps) {
+          pass.end();
+          this.readback.encode(encoder);
+          pass = encoder.beginComputePass();
+        }
+      }
+      pass.end();
+      device.queue.submit([encoder.finish()]);
+      this.readback.submitted();
+      done += chunk;
+      inFlight.push(device.queue.onSubmittedWorkDone());
+      if (inFlight.length > 2) await inFlight.shift();
+    }
+    await device.queue.onSubmittedWorkDone();
+    await this.readback.flush();
+    if (this.failure) throw this.failure;
+    return this.lastReport;
+  }
+
+  /** Eval-mode predictions and features for `inputs` (n, cols), in chunks of PREDICT_CHUNK rows. */
+  async predict(inputs: Float32Array): Promise<Predictions> {
+    const X = this.config.data.cols;
+    const K = this.config.classes;
+    if (!(inputs instanceof Float32Array) || inputs.length === 0 || inputs.length % X !== 0) {
+      throw new GanConfigError(`classifier predict: inputs must be a non-empty Float32Array of n × ${X} values, got ${inputs?.length}`);
+    }
+    const p = this.predictor ?? (await this.buildPredictor());
+    this.predictor = p;
+    const n = inputs.length / X;
+    const stages = this.model.net.stages;
+    const F = stageWidth(stages[stages.length - 2]);
+    const featureBuffer = p.activations[stages.length - 2];
+    const logits = new Float32Array(n * K);
+    const features = new Float32Array(n * F);
+    const { device } = this.ctx;
+    for (let start = 0; start < n; start += PREDICT_CHUNK) {
+      const rows = Math.min(PREDICT_CHUNK, n - start);
+      const chunk = new Float32Array(PREDICT_CHUNK * X);
+      chunk.set(inputs.subarray(start * X, (start + rows) * X));
+      device.queue.writeBuffer(p.input, 0, chunk);
+      const encoder = device.createCommandEncoder({ label: 'classifier_predict' });
+      const pass = encoder.beginComputePass();
+      p.sequence.encode(pass);
+      pass.end();
+      device.queue.submit([encoder.finish()]);
+      const [l, f] = await Promise.all([readFloats(device, p.logits, rows * K), readFloats(device, featureBuffer, rows * F)]);
+      logits.set(l, start * K);
+      features.set(f, start * F);
+    }
+    const classes = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let k = 1; k < K; k++) if (logits[i * K + k] > logits[i * K + best]) best = k;
+      classes[i] = best;
+    }
+    return { logits, classes, features, featureSize: F };
+  }
+
+  /** Fraction of rows whose predicted class is the label. */
+  async accuracy(inputs: Float32Array, labels: ArrayLike<number>): Promise<number> {
+    const { classes } = await this.predict(inputs);
+    if (labels.length !== classes.length) throw new GanConfigError(`classifier accuracy: ${classes.length} rows but ${labels.length} labels`);
+    let right = 0;
+    classes.forEach((c, i) => (right += c === labels[i] ? 1 : 0));
+    return right / classes.length;
+  }
+
+  async readParameters(): Promise<Float32Array> {
+    return readFloats(this.ctx.device, this.model.params, this.model.net.parameterCount);
+  }
+
+  async readCounters(): Promise<{ step: number }> {
+    const st = new Uint32Array((await readFloats(this.ctx.device, this.state, STATE_WORDS)).buffer);
+    return { step: st[STATE.step] };
+  }
+
+  dispose(): void {
+    this.model.destroy();
+    for (const b of this.owned) b.destroy();
+    this.step.destroy();
+    this.readback.destroy();
+    if (this.predictor) {
+      for (const b of [this.predictor.input, this.predictor.logits, ...this.predictor.activations]) b.destroy();
+      this.predictor.sequence.destroy();
+    }
+  }
+
+  private async buildPredictor() {
+    const { device, kernels } = this.ctx;
+    const input = createStorageBuffer(device, 'classifier.predict.input', PREDICT_CHUNK * this.config.data.cols);
+    const logits = createStorageBuffer(device, 'classifier.predict.logits', PREDICT_CHUNK * this.config.classes);
+    const activations = this.model.createActivations(PREDICT_CHUNK, 'predict');
+    const seq = new SequenceBuilder(device, 'classifier_predict');
+    await this.model.encodeForward(seq, kernels, PREDICT_CHUNK, input, logits, activations, 'eval');
+    return { input, logits, activations, sequence: seq.build() };
+  }
+}
+
+function resolve(c: ClassifierConfig): Required<ClassifierConfig> {
+  const { net, data } = c;
+  const where = `classifier '${net?.name}'`;
+  if (!(Number.isInteger(c.classes) && c.classes >= 2)) throw new GanConfigError(`${where}: classes must be an integer ≥ 2, got ${c.classes}`);
+  if (net.outputSize !== c.classes) throw new GanConfigError(`${where} outputs ${net.outputSize} logits but classes is ${c.classes}`);
+  if (net.stages.length < 2) throw new GanConfigError(`${where} needs at least two stages: the features come from the second-to-last`);
+  if (net.inputSize !== data.cols) throw new GanConfigError(`${where} expects ${net.inputSize} inputs but data rows have ${data.cols}`);
+  if (!(Number.isInteger(data.rows) && data.rows > 0) || data.values.length !== data.rows * data.cols || data.labels.length !== data.rows) {
+    throw new GanConfigError(
+      `${where}: data needs rows × cols = ${data.rows} × ${data.cols} values and ${data.rows} labels, got ${data.values.length} and ${data.labels.length}`,
+    );
+  }
+  const bad = data.labels.findIndex((l) => l >= c.classes);
+  if (bad >= 0) throw new GanConfigError(`${where}: label ${bad} is ${data.labels[bad]}, outside 0…${c.classes - 1}`);
+  if (!(Number.isInteger(c.batchSize) && c.batchSize >= 1 && c.batchSize <= data.rows)) {
+    throw new GanConfigError(`${where}: batchSize must be an integer in 1…${data.rows}, got ${c.batchSize}`);
+  }
+  if (!(Number.isFinite(c.optimizer.lr) && c.optimizer.lr > 0)) throw new GanConfigError(`${where}: optimizer.lr must be > 0, got ${c.optimizer.lr}`);
+  return { seed: 0, statsEvery: 50, ...c };
+}
