@@ -26,6 +26,8 @@ export function findElements() {
     dSteps: byId('d-steps', HTMLInputElement),
     noise: byId('noise', HTMLSelectElement),
     loss: byId('loss', HTMLSelectElement),
+    widths: byId('widths', HTMLElement),
+    widthsNote: byId('widths-note', HTMLElement),
     hiddenG: byId('hidden-g', HTMLInputElement),
     hiddenD: byId('hidden-d', HTMLInputElement),
     pendingHint: byId('pending-hint', HTMLElement),

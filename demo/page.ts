@@ -184,6 +184,13 @@ export class DemoPage {
       c.draw(d);
     } else if (d.kind === 'plane') {
       this.divergence.push(d.step, d.kl, d.js);
+    } else if (d.kind === 'images') {
+      // The engine drew the grid into its OffscreenCanvas; say what is in it (for people and tests).
+      const images = this.el.images;
+      images.dataset.rows = String(d.rows);
+      images.dataset.cols = String(d.cols);
+      images.dataset.step = String(d.step);
+      images.setAttribute('aria-label', `${d.rows}×${d.cols} generated digits at step ${d.step}`);
     }
     const extra = d.kind === 'plane' ? `KL(real‖G) ≈ ${fmt(d.kl)}, JS ≈ ${fmt(d.js)} nats at step ${d.step.toLocaleString('en-US')}. ` : '';
     this.el.distNote.textContent = extra + d.note;

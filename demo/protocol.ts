@@ -4,8 +4,12 @@
 import type { TrainingStats } from '../src/index.js';
 import type { Strokes } from '../src/models/toy2d.js';
 
-export const PRESET_KEYS = ['gaussian1d', 'ring8', 'grid25', 'twoMoons', 'drawn', 'sine', 'mnistMlp'] as const;
+export const PRESET_KEYS = ['gaussian1d', 'ring8', 'grid25', 'twoMoons', 'drawn', 'sine', 'mnistMlp', 'dcgan28', 'cdcganSmall', 'cdcgan'] as const;
 export type PresetKey = (typeof PRESET_KEYS)[number];
+/** Presets that train on the digits (mnistMlp on all 10,000, the conv ones on the 8,000 of the training split). */
+export const DIGIT_PRESET_KEYS: readonly PresetKey[] = ['mnistMlp', 'dcgan28', 'cdcganSmall', 'cdcgan'];
+/** Presets with conv nets: their layer widths are not editable in the form. */
+export const CONV_PRESET_KEYS: readonly PresetKey[] = ['dcgan28', 'cdcganSmall', 'cdcgan'];
 export const isPresetKey = (v: string): v is PresetKey => (PRESET_KEYS as readonly string[]).includes(v);
 
 export type NoiseKind = 'uniform' | 'normal';
@@ -22,7 +26,7 @@ export interface RunSettings {
   dSteps: number;
   loss: LossKey;
   noise: NoiseKind;
-  /** Hidden layer widths of the generator and the discriminator. */
+  /** Hidden layer widths of the generator and the discriminator (MLP presets; empty and ignored for conv ones). */
   hiddenG: number[];
   hiddenD: number[];
   /** The user's drawing, for the `drawn` preset. */
@@ -63,7 +67,8 @@ export type ViewData =
     }
   | { kind: 'curves'; step: number; x: Float64Array; real: Float32Array[]; generated: Float32Array[]; note: string }
   | { kind: 'plane'; step: number; kl: number; js: number; note: string }
-  | { kind: 'images'; step: number; note: string };
+  /** The image grid was redrawn: `rows × cols` images (a conditional GAN: one row per class). */
+  | { kind: 'images'; step: number; rows: number; cols: number; note: string };
 
 export type ViewKind = ViewData['kind'];
 

@@ -3,7 +3,7 @@
 import type { Strokes } from '../src/models/toy2d.js';
 import type { PageElements } from './dom.js';
 import { formDefaults } from './engine/configs.js';
-import { isPresetKey, type PresetKey, type RunSettings } from './protocol.js';
+import { CONV_PRESET_KEYS, isPresetKey, type PresetKey, type RunSettings } from './protocol.js';
 
 const widths = (v: readonly number[]): string => v.join(', ');
 
@@ -37,6 +37,17 @@ export class SettingsForm {
     el.noise.value = d.noise;
     el.hiddenG.value = widths(d.hiddenG);
     el.hiddenD.value = widths(d.hiddenD);
+    this.showWidths(preset);
+  }
+
+  /** Layer widths only apply to MLP presets: hidden (and disabled, so the form's checks skip them) for conv ones. */
+  private showWidths(preset: PresetKey): void {
+    const conv = CONV_PRESET_KEYS.includes(preset);
+    const el = this.el;
+    el.widths.hidden = conv;
+    el.widthsNote.hidden = !conv;
+    el.hiddenG.disabled = conv;
+    el.hiddenD.disabled = conv;
   }
 
   /** The settings in the form, or a message saying what is wrong with them. */
@@ -58,8 +69,9 @@ export class SettingsForm {
     for (const [name, v, raw] of [['D', lrD, el.lrD.value], ['G', lrG, el.lrG.value]] as const) {
       if (raw.trim() === '' || !Number.isFinite(v) || v <= 0) return `Learning rate of ${name} must be a number > 0, got '${raw}'.`;
     }
-    const hiddenG = parseWidths(el.hiddenG.value);
-    const hiddenD = parseWidths(el.hiddenD.value);
+    const conv = CONV_PRESET_KEYS.includes(preset);
+    const hiddenG = conv ? [] : parseWidths(el.hiddenG.value);
+    const hiddenD = conv ? [] : parseWidths(el.hiddenD.value);
     if (!hiddenG) return `G hidden widths must be whole numbers from 1 to 4096 separated by commas, got '${el.hiddenG.value}'.`;
     if (!hiddenD) return `D hidden widths must be whole numbers from 1 to 4096 separated by commas, got '${el.hiddenD.value}'.`;
     const noise = el.noise.value === 'normal' ? 'normal' : 'uniform';
@@ -82,6 +94,7 @@ export class SettingsForm {
   markApplied(s: RunSettings): void {
     this.applied = s;
     this.el.preset.value = s.preset;
+    this.showWidths(s.preset);
     this.markPending();
   }
 

@@ -44,5 +44,7 @@ export * as metrics from './models/metrics.js';
 export * as digitQuality from './models/digit-quality.js';
 export * as presets from './models/presets.js';
 export type { DigitData, PresetName } from './models/presets.js';
+export * as toy2d from './models/toy2d.js';
+export type { Toy2dSet, Toy2dOptions, Strokes } from './models/toy2d.js';
 export { saveCheckpoint, loadCheckpoint, encodeSafetensors, parseSafetensors } from './models/checkpoint.js';
 export type { SafetensorsTensor, SafetensorsFile } from './models/checkpoint.js';

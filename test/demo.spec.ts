@@ -4,7 +4,8 @@
 // main thread when the worker has no WebGPU, and logs no errors.
 // Screenshots land in test-results/demo-*.png for a person to look at.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Locator, type Page } from '@playwright/test';
+import { PNG } from 'pngjs';
 
 function collectProblems(page: Page): string[] {
   const problems: string[] = [];
@@ -27,9 +28,9 @@ async function openDemo(page: Page, query = ''): Promise<void> {
   expect(adapter, 'the adapter name is shown').not.toMatch(/^(…|none|unknown adapter)?$/);
 }
 
-async function pickPreset(page: Page, preset: string): Promise<void> {
+async function pickPreset(page: Page, preset: string, buildMs = 60_000): Promise<void> {
   await page.selectOption('#preset', preset);
-  await expect(page.locator('#status')).toHaveAttribute('data-state', 'paused', { timeout: 60_000 });
+  await expect(page.locator('#status')).toHaveAttribute('data-state', 'paused', { timeout: buildMs });
   await expect.poll(stepsOf(page), { timeout: 10_000 }).toBe(0);
   expect(await pointsOf(page, '#loss-chart')()).toBe(0);
 }
@@ -106,6 +107,54 @@ test('demo trains gaussian1d and the ring of 8 Gaussians in a worker; checkpoint
   await expect(page.locator('#error')).toContainText('Checkpoint not loaded', { timeout: 15_000 });
   expect(await stepsOf(page)()).toBe(saved);
 
+  expect(problems).toEqual([]);
+});
+
+/** Pixels of an element's screenshot darker than near-white (the engine draws ink dark on white). */
+async function inkedPixels(el: Locator): Promise<{ inked: number; total: number }> {
+  const png = PNG.sync.read(await el.screenshot());
+  let inked = 0;
+  for (let i = 0; i < png.data.length; i += 4) if ((png.data[i] + png.data[i + 1] + png.data[i + 2]) / 3 < 200) inked++;
+  return { inked, total: png.width * png.height };
+}
+
+test('demo trains cdcganSmall on the digits: conv controls, a 10-row class grid and the interpolation drawn by generate()', async ({ page }) => {
+  // Conv pipelines compile slowly on SwiftShader (seconds each) and a step takes ~1 s: two single steps only.
+  test.setTimeout(300_000);
+  const problems = collectProblems(page);
+  await openDemo(page);
+  await pickPreset(page, 'cdcganSmall', 180_000);
+  await expect(page.locator('#config-summary')).toContainText('ConvT 16→8 k4 s2');
+  await expect(page.locator('#config-summary')).toContainText('one-hot class (10)');
+  await expect(page.locator('#lr-d')).toHaveValue('0.0005');
+  await expect(page.locator('#widths'), 'layer widths do not apply to conv presets').toBeHidden();
+  await expect(page.locator('#widths-note')).toBeVisible();
+  await expect(page.locator('#images')).toBeVisible();
+  await expect(page.locator('#dist-caption')).toContainText('one row per class (0–9)');
+
+  for (const n of [1, 2]) {
+    await page.click('#step');
+    await expect.poll(stepsOf(page), { timeout: 60_000 }).toBe(n);
+    await expect(page.locator('#status')).toHaveAttribute('data-state', 'paused', { timeout: 60_000 });
+  }
+  const grid = page.locator('#images');
+  await expect(grid).toHaveAttribute('data-step', '2', { timeout: 30_000 });
+  await expect(grid).toHaveAttribute('data-rows', '10');
+  await expect(grid).toHaveAttribute('data-cols', '10');
+  await expect(page.locator('#dist-note')).toHaveText('Generator at step 2.');
+  const g = await inkedPixels(grid);
+  expect(g.inked, 'the grid canvas is drawn').toBeGreaterThan(g.total * 0.2);
+  const strip = await inkedPixels(page.locator('#interpolation'));
+  expect(strip.inked, 'the interpolation strip is drawn').toBeGreaterThan(strip.total * 0.2);
+  await expect(page.locator('#stat-lossD')).toHaveText(/^-?\d/);
+  await page.screenshot({ path: 'test-results/demo-cdcganSmall.png', fullPage: true });
+
+  // Back to an MLP preset: the widths come back.
+  await pickPreset(page, 'mnistMlp', 120_000);
+  await expect(page.locator('#widths')).toBeVisible();
+  await expect(page.locator('#hidden-g')).toHaveValue('1024, 1024');
+  await expect(grid, 'an unconditional grid: 8×8 fixed noise vectors').toHaveAttribute('data-rows', '8', { timeout: 30_000 });
+  await expect(grid).toHaveAttribute('data-step', '0');
   expect(problems).toEqual([]);
 });
 

@@ -2,8 +2,9 @@
 // estimates: CPU only, no GPU.
 import { test, expect } from '@playwright/test';
 import { resolveGanConfig } from '../src/models/config.js';
-import { grid25, ring8, strokePoints, toy2d, TOY2D_EXTENT, TOY2D_ROWS, TOY2D_SETS, twoMoons } from '../src/models/toy2d.js';
+import { grid25, ring8, strokePoints, toy2d, toy2dData, TOY2D_EXTENT, TOY2D_ROWS, TOY2D_SETS, twoMoons } from '../src/models/toy2d.js';
 import { divergences } from '../demo/engine/plane-stats.js';
+import { preset, PRESETS } from '../src/models/presets.js';
 
 test('toy sets are deterministic from the seed, differ across seeds, and lie in the view square', () => {
   for (const make of [ring8, grid25, twoMoons]) {
@@ -59,4 +60,17 @@ test('histogram KL/JS: near 0 for two samples of one set, large for different se
   expect(different.kl).toBeGreaterThan(1);
   expect(different.js).toBeGreaterThan(0.3);
   expect(different.js).toBeLessThanOrEqual(Math.LN2);
+});
+
+// (That the package entry point exports toy2d is checked in the browser: test/embed.spec.ts.)
+test('the 2-D presets are registered: in PRESETS and built by preset(name) without digits', () => {
+  for (const set of TOY2D_SETS) {
+    expect(PRESETS).toContain(set);
+    const c = resolveGanConfig(preset(set, { seed: 2, batchSize: 128 }));
+    expect(c.batchSize).toBe(128);
+    expect(c.seed).toBe(2);
+    expect(c.shapes).toMatchObject({ noise: 2, sample: 2, classes: 0 });
+    expect(c.data.kind === 'dataset' && c.data.values).toEqual(toy2dData(set, 2));
+  }
+  expect(() => preset('ring9')).toThrow(/ring8, grid25, twoMoons, drawn/);
 });

@@ -3,11 +3,11 @@
 import { GanConfigError, presets, Sequential, type GanConfig, type Layer, type NoiseSpec } from '../../src/index.js';
 import { toy2d, type Toy2dSet } from '../../src/models/toy2d.js';
 import type { DigitData } from '../../src/models/presets.js';
-import type { NoiseKind, PresetKey, RunSettings } from '../protocol.js';
+import { CONV_PRESET_KEYS, DIGIT_PRESET_KEYS, type NoiseKind, type PresetKey, type RunSettings } from '../protocol.js';
 
 const TOY2D: Record<string, Toy2dSet | undefined> = { ring8: 'ring8', grid25: 'grid25', twoMoons: 'twoMoons', drawn: 'drawn' };
 
-/** Digits for mnistMlp, fetched once (npm run build writes them under dist/data/). */
+/** The digits, fetched once (npm run build writes them under dist/data/). */
 let digits: Promise<DigitData> | null = null;
 function loadDigits(): Promise<DigitData> {
   digits ??= fetch(new URL('/dist/data/mnist-digits.bin', self.location.href)).then(async (r) => {
@@ -17,19 +17,40 @@ function loadDigits(): Promise<DigitData> {
   return digits;
 }
 
-/** The preset's own config (before the form's overrides). Digits are only needed for mnistMlp. */
+/** The 8,000 training digits of presets.splitDigits, for the conv presets. */
+let trainDigits: Promise<DigitData> | null = null;
+function loadTrainDigits(): Promise<DigitData> {
+  trainDigits ??= loadDigits().then((d) => presets.splitDigits(d).train);
+  return trainDigits;
+}
+
+/** What a preset trains on: mnistMlp on all the digits (as it always has), the conv presets on the training split. */
+function digitsFor(preset: PresetKey): Promise<DigitData> | undefined {
+  if (!DIGIT_PRESET_KEYS.includes(preset)) return undefined;
+  return preset === 'mnistMlp' ? loadDigits() : loadTrainDigits();
+}
+
+/** The preset's own config (before the form's overrides). Digits are only needed for the digit presets. */
 export function presetConfig(preset: PresetKey, seed: number, d?: DigitData, strokes?: RunSettings['strokes']): GanConfig {
   const set = TOY2D[preset];
   if (set) return toy2d(set, { seed, strokes });
+  const need = (): DigitData => {
+    if (!d) throw new GanConfigError(`${preset} needs the digits`);
+    return d;
+  };
   switch (preset) {
     case 'gaussian1d': return presets.gaussian1d({ seed });
     case 'sine': return presets.sine({ seed });
-    case 'mnistMlp':
-      if (!d) throw new GanConfigError('mnistMlp needs the digits');
-      return presets.mnistMlp(d, { seed });
+    case 'mnistMlp': return presets.mnistMlp(need(), { seed });
+    case 'dcgan28': return presets.dcgan28(need(), { seed });
+    case 'cdcganSmall': return presets.cdcganSmall(need(), { seed });
+    case 'cdcgan': return presets.cdcgan(need(), { seed });
     default: throw new GanConfigError(`unknown preset '${preset as string}'`);
   }
 }
+
+/** An MLP: only Linear and activation layers (the nets whose widths the form can change). */
+export const isMlp = (net: Sequential): boolean => net.layers.every((l) => l.type === 'linear' || l.type === 'activation');
 
 /** Hidden widths: the output widths of every Linear but the last. */
 export function hiddenWidths(net: Sequential): number[] {
@@ -44,7 +65,7 @@ export function hiddenWidths(net: Sequential): number[] {
  */
 export function withHiddenWidths(net: Sequential, hidden: readonly number[]): Sequential {
   const linears = net.layers.flatMap((l, i) => (l.type === 'linear' ? [i] : []));
-  if (linears.length < 1 || net.layers.some((l) => l.type !== 'linear' && l.type !== 'activation')) {
+  if (linears.length < 1 || !isMlp(net)) {
     throw new GanConfigError(`${net.name}: layer widths can only be changed on an MLP`);
   }
   const first = linears[0];
@@ -78,28 +99,32 @@ export interface FormDefaults {
   hiddenD: number[];
 }
 
-/** What the form shows for a preset before the user changes anything (needs no data). */
+/** What the form shows for a preset before the user changes anything (needs no data). Conv presets: no widths. */
 export function formDefaults(preset: PresetKey): FormDefaults {
   const fake: DigitData = { pixels: new Float32Array(784), labels: new Uint8Array(1), rows: 1 };
   const c = presetConfig(preset, 0, fake);
+  const conv = CONV_PRESET_KEYS.includes(preset);
   return {
     lrD: c.optimizerD.lr,
     lrG: c.optimizerG.lr,
     batchSize: c.batchSize,
     dSteps: c.dSteps ?? 1,
     noise: c.noise.distribution,
-    hiddenG: hiddenWidths(c.generator),
-    hiddenD: hiddenWidths(c.discriminator),
+    hiddenG: conv ? [] : hiddenWidths(c.generator),
+    hiddenD: conv ? [] : hiddenWidths(c.discriminator),
   };
 }
 
 export async function configFor(s: RunSettings): Promise<GanConfig> {
-  const c = presetConfig(s.preset, s.seed, s.preset === 'mnistMlp' ? await loadDigits() : undefined, s.strokes);
+  const c = presetConfig(s.preset, s.seed, await digitsFor(s.preset), s.strokes);
   const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+  // Conv nets keep their own layers: the form has no widths for them.
+  const widths = (net: Sequential, hidden: readonly number[]) =>
+    !isMlp(net) || same(hidden, hiddenWidths(net)) ? net : withHiddenWidths(net, hidden);
   return {
     ...c,
-    generator: same(s.hiddenG, hiddenWidths(c.generator)) ? c.generator : withHiddenWidths(c.generator, s.hiddenG),
-    discriminator: same(s.hiddenD, hiddenWidths(c.discriminator)) ? c.discriminator : withHiddenWidths(c.discriminator, s.hiddenD),
+    generator: widths(c.generator, s.hiddenG),
+    discriminator: widths(c.discriminator, s.hiddenD),
     noise: noiseSpec(s.noise, c.noise),
     batchSize: s.batchSize,
     dSteps: s.dSteps,

@@ -3,16 +3,20 @@
 // worker has no WebGPU, on the page's thread; either way it only talks
 // through `post` and `handle`, with the messages of demo/protocol.ts.
 import { createGpuContext, loadCheckpoint, saveCheckpoint, type GanTrainer, type GpuContext } from '../../src/index.js';
-import type { EngineCanvases, FromEngine, RunSettings, ToEngine, ViewData, ViewKind } from '../protocol.js';
+import { DIGIT_PRESET_KEYS, type EngineCanvases, type FromEngine, type RunSettings, type ToEngine, type ViewData, type ViewKind } from '../protocol.js';
 import { describeConfig } from './describe.js';
-import { IMAGES_CAPTION, ImageView } from './image-view.js';
+import { ImageView } from './image-view.js';
 import { PLANE_CAPTION, PlaneView } from './plane-view.js';
 import { CurvesView, Hist1dView } from './series-views.js';
 import { TrainingLoop } from './training-loop.js';
 
 export type Post = (msg: FromEngine, transfer?: Transferable[]) => void;
 
-/** Views refresh at most this often, and less often when a refresh is slow (≤ ~20% of the time). */
+/**
+ * Views refresh at most this often, and less often when a refresh is slow (≤ ~20% of the time).
+ * A chunk of training is at least one step, so on a slow preset (the conv ones on a CPU adapter,
+ * seconds per step) the views refresh after each step or every few steps.
+ */
 const VIEW_REFRESH_MS = 500;
 const VIEW_REFRESH_SHARE = 0.2;
 
@@ -113,8 +117,8 @@ export class Engine {
     const p = settings.preset;
     if (p === 'gaussian1d') this.view = Object.assign(new Hist1dView(trainer), { kind: 'hist1d' as const });
     else if (p === 'sine') this.view = Object.assign(new CurvesView(trainer), { kind: 'curves' as const });
-    else if (p === 'mnistMlp') {
-      this.view = Object.assign(new ImageView(trainer, c.images, c.interpolation), { kind: 'images' as const, caption: IMAGES_CAPTION });
+    else if (DIGIT_PRESET_KEYS.includes(p)) {
+      this.view = Object.assign(new ImageView(trainer, c.images, c.interpolation), { kind: 'images' as const });
     } else this.view = Object.assign(new PlaneView(trainer, c.plane), { kind: 'plane' as const, caption: PLANE_CAPTION });
     this.lastViewRefresh = -Infinity;
     this.post({ type: 'trainer', settings, view: this.view.kind, summary: describeConfig(trainer.config), caption: this.view.caption });

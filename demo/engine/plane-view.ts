@@ -2,12 +2,12 @@
 // surface as a heatmap (discriminate() on a grid), real and generated points
 // (the dataset; sample()), arrows at generated points along ∇ log D(x) (the
 // direction G's non-saturating loss pushes them; central differences of
-// discriminate()), and G's manifold (a grid in noise space mapped through G).
+// discriminate()), and G's manifold (a grid in noise space mapped through G
+// with generate()).
 // KL / JS histogram estimates between real and generated go to the page.
 import type { GanTrainer } from '../../src/index.js';
 import { TOY2D_EXTENT } from '../../src/models/toy2d.js';
 import type { ViewData } from '../protocol.js';
-import { generateOnCpu } from './cpu-generator.js';
 import { divergences } from './plane-stats.js';
 
 const E = TOY2D_EXTENT;
@@ -23,7 +23,7 @@ export const PLANE_CAPTION =
   `(teal: real, orange: fake, white: 0.5). Teal dots: real data; orange dots: ${DRAWN} of ${SAMPLES} fresh sample()s. ` +
   `Arrows: the direction that increases log D at ${ARROWS} generated points (central differences of discriminate(), ` +
   `step ${H}), where G's loss pushes them. Purple mesh: G's manifold, a ${MANIFOLD}×${MANIFOLD} grid in noise space mapped ` +
-  `through G (G's weights read from the GPU, evaluated by the library's CPU reference forward: sample() takes no noise).`;
+  `through G on the GPU (generate(), which takes the noise rows we choose).`;
 
 const px = (v: number, size: number): number => ((v + E) / (2 * E)) * size;
 const py = (v: number, size: number): number => size - ((v + E) / (2 * E)) * size;
@@ -88,22 +88,22 @@ export class PlaneView {
     };
   }
 
-  private async manifold(trainer: GanTrainer): Promise<Float64Array | null> {
+  private async manifold(trainer: GanTrainer): Promise<Float32Array | null> {
     const c = trainer.config;
-    if (c.generator.inputSize !== 2) return null;
+    if (c.shapes.noise !== 2 || c.shapes.classes !== 0) return null;
     const n = c.noise;
     const [lo, hi] = n.distribution === 'uniform' ? [n.low, n.high] : [n.mean - 2.5 * n.std, n.mean + 2.5 * n.std];
-    const z = new Float64Array(2 * MANIFOLD * MANIFOLD);
+    const z = new Float32Array(2 * MANIFOLD * MANIFOLD);
     for (let j = 0; j < MANIFOLD; j++) {
       for (let i = 0; i < MANIFOLD; i++) {
         z[2 * (j * MANIFOLD + i)] = lo + ((hi - lo) * i) / (MANIFOLD - 1);
         z[2 * (j * MANIFOLD + i) + 1] = lo + ((hi - lo) * j) / (MANIFOLD - 1);
       }
     }
-    return generateOnCpu(trainer, z);
+    return trainer.generate(z);
   }
 
-  private draw(d: Float32Array, gen: Float32Array, manifold: Float64Array | null): void {
+  private draw(d: Float32Array, gen: Float32Array, manifold: Float32Array | null): void {
     const g = this.g;
     const W = this.canvas.width;
     const S = this.canvas.height;

@@ -5,6 +5,7 @@ import { philox4x32_10 } from '../reference/random.js';
 import type { GanConfig } from './config.js';
 import { BatchNorm, Conv2d, ConvTranspose2d, ELU, Flatten, LeakyReLU, Linear, ReLU, Tanh, Unflatten } from './layers.js';
 import { Sequential } from './sequential.js';
+import { toy2d, TOY2D_SETS, type Toy2dSet } from './toy2d.js';
 
 /** Digits as rows of 784 pixels in [0, 1] (what the `mnist` package ships), with labels. */
 export interface DigitData {
@@ -280,7 +281,7 @@ export function cdcganSmall(digits: DigitData, o: PresetOptions = {}): GanConfig
   };
 }
 
-export const PRESETS = ['gaussian1d', 'sine', 'mnistMlp', 'dcgan28', 'cdcgan', 'cdcganSmall'] as const;
+export const PRESETS = ['gaussian1d', 'sine', 'mnistMlp', 'dcgan28', 'cdcgan', 'cdcganSmall', ...TOY2D_SETS] as const;
 export type PresetName = (typeof PRESETS)[number];
 /** The presets that train on digits. */
 export const DIGIT_PRESETS: readonly PresetName[] = ['mnistMlp', 'dcgan28', 'cdcgan', 'cdcganSmall'];
@@ -298,6 +299,12 @@ export function preset(name: string, o: PresetOptions & { digits?: DigitData } =
     case 'dcgan28': return dcgan28(digits(), o);
     case 'cdcgan': return cdcgan(digits(), o);
     case 'cdcganSmall': return cdcganSmall(digits(), o);
+    // The 2-D toy sets (toy2d.ts): no digits; 'drawn' uses DEFAULT_STROKES (toy2d() takes others).
+    case 'ring8':
+    case 'grid25':
+    case 'twoMoons':
+    case 'drawn':
+      return toy2d(name satisfies Toy2dSet, { seed: o.seed, batchSize: o.batchSize });
     default:
       throw new GanConfigError(`unknown preset '${name}'; expected one of ${PRESETS.join(', ')}`);
   }

@@ -133,7 +133,7 @@ export function referenceForward(
 }
 
 /** Backward; returns d(input). Adds nothing: parameter grads are written into `grads` when given. */
-function referenceBackward(
+export function referenceBackward(
   net: Sequential,
   params: Vec,
   outs: Vec[],

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# On the lent GPU machine (device tool, carry .devpack and dist): unpack Node,
+# Dawn and the Vulkan loader, point Vulkan at the NVIDIA driver, check the
+# adapter is the GPU (not a software fallback), then run bench/gpu-node.mjs.
+#   bash bench/device-run.sh [gpu-node.mjs options]
+set -uo pipefail
+for f in .devpack/gl/*.deb; do dpkg -x "$f" /; done; ldconfig
+export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+export VK_ICD_FILENAMES=$VK_DRIVER_FILES
+xz -dc .devpack/node.xz > /tmp/node && chmod +x /tmp/node
+mkdir -p node_modules/webgpu/dist/linux-x64
+cp .devpack/webgpu/* node_modules/webgpu/
+xz -dc .devpack/dawn.node.xz > node_modules/webgpu/dist/linux-x64/dawn.node
+rm -rf node_modules/pngjs && cp -r .devpack/pngjs node_modules/pngjs
+nvidia-smi -L
+ls -la "$VK_DRIVER_FILES" || ls /usr/local/nvidia/share/vulkan/icd.d/ /etc/vulkan/icd.d/ /usr/share/vulkan/icd.d/ 2>&1
+/tmp/node -e "import('./dist/node.js').then(async (l) => { const c = await l.createNodeGpuContext(); console.log('adapter:', c.adapterName); if (/swiftshader|llvmpipe/i.test(c.adapterName)) process.exit(3); })" || { echo 'no GPU adapter in Dawn'; exit 3; }
+/tmp/node bench/gpu-node.mjs --out "${OUT:-bench/results}" "$@"

@@ -1,0 +1,126 @@
+// Trains a digit preset in headless Chromium (SwiftShader here) and scores it
+// with the shipped digit classifier, all on the GPU through the engine:
+//   node bench/quality.mjs --preset cdcganSmall --steps 2000 [--eval-every 250] [--seed 0]
+// Reports classifier-FID against the 2,000 held-out digits next to its floor
+// (2,000 training digits vs the held-out ones) and ceiling (the untrained G),
+// mode coverage, conditional accuracy (conditional presets), steps and
+// training wall time (evaluations excluded). Writes bench/results/quality-<preset>.json,
+// a PNG grid (rows = labels for conditional presets) and appends a row to bench/results/quality.md.
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_WEBGPU_ARGS, findChromium } from '../scripts/chromium.mjs';
+import { writeImageGrid } from '../dist/node.js';
+
+const { values } = parseArgs({
+  options: {
+    preset: { type: 'string', default: 'cdcganSmall' },
+    steps: { type: 'string', default: '2000' },
+    'eval-every': { type: 'string', default: '250' },
+    seed: { type: 'string', default: '0' },
+    port: { type: 'string', default: '8791' },
+  },
+});
+const preset = values.preset;
+const steps = Number(values.steps);
+const evalEvery = Number(values['eval-every']);
+const seed = Number(values.seed);
+if (!existsSync('models/digit-classifier.safetensors')) throw new Error('models/digit-classifier.safetensors is missing: run npm run train:classifier');
+
+const server = spawn(process.execPath, ['scripts/serve.mjs', `--port=${values.port}`], { stdio: 'ignore' });
+let browser;
+try {
+  await new Promise((r) => setTimeout(r, 500));
+  browser = await chromium.launch({ executablePath: await findChromium(), args: CHROMIUM_WEBGPU_ARGS });
+  const page = await browser.newPage();
+  page.on('console', (m) => console.log(`[page] ${m.text()}`));
+  page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+  await page.goto(`http://localhost:${values.port}/test/support/harness.html`);
+  await page.waitForFunction(() => window.harnessReady !== undefined, null, { timeout: 120_000 });
+  const ready = await page.evaluate(() => window.harnessReady);
+  if (ready !== 'ok') throw new Error(`WebGPU harness failed: ${ready}`);
+  page.setDefaultTimeout(0);
+  const report = await page.evaluate(
+    async ({ preset, steps, evalEvery, seed }) => {
+      const { lib, ctx } = window.harness;
+      const q = lib.digitQuality;
+      const fetchBytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
+      const { train, holdout } = lib.presets.splitDigits(lib.presets.decodeDigits(await fetchBytes('/dist/data/mnist-digits.bin')));
+      const net = q.digitClassifierNet();
+      const weights = q.decodeClassifierWeights(net, await fetchBytes('/models/digit-classifier.safetensors'));
+      const classifier = await lib.Classifier.create(ctx, q.digitClassifierConfig(train), weights);
+      const classifierAccuracy = await classifier.accuracy(lib.presets.scaleToTanhRange(holdout.pixels), holdout.labels);
+      const reference = await q.digitFeatureStatistics(classifier, holdout);
+      const trainSlice = { pixels: train.pixels.slice(0, 2000 * 784), labels: train.labels.slice(0, 2000), rows: 2000 };
+      const fidFloor = lib.metrics.frechetDistance(await q.digitFeatureStatistics(classifier, trainSlice), reference);
+      console.log(`classifier hold-out accuracy ${(100 * classifierAccuracy).toFixed(2)}%, FID floor (2000 train vs 2000 held-out) ${fidFloor.toFixed(3)}`);
+
+      const config = lib.presets.preset(preset, { digits: train, seed });
+      const tBuild = performance.now();
+      const trainer = await lib.GanTrainer.create(ctx, config);
+      const buildMs = performance.now() - tBuild;
+      const evaluations = [];
+      const evaluate = async (step, trainSeconds) => {
+        const e = await q.evaluateDigitGan(trainer, classifier, reference);
+        const s = trainer.latestStats;
+        evaluations.push({ step, trainSeconds, fid: e.fid, classesCovered: e.coverage.classesCovered, klToUniform: e.coverage.klToUniform, histogram: e.coverage.histogram, conditionalAccuracy: e.conditionalAccuracy, lossD: s?.lossD ?? null, lossG: s?.lossG ?? null });
+        const cond = e.conditionalAccuracy === null ? '' : `  conditional accuracy ${(100 * e.conditionalAccuracy).toFixed(1)}%`;
+        console.log(`step ${step} (${trainSeconds.toFixed(0)} s training)  FID ${e.fid.toFixed(3)}  classes ≥5% ${e.coverage.classesCovered}  KL ${e.coverage.klToUniform.toFixed(3)}${cond}`);
+      };
+      await evaluate(0, 0);
+      let trainSeconds = 0;
+      for (let done = 0; done < steps; ) {
+        const chunk = Math.min(evalEvery, steps - done);
+        const t = performance.now();
+        await trainer.train(chunk);
+        trainSeconds += (performance.now() - t) / 1000;
+        done += chunk;
+        await evaluate(done, trainSeconds);
+      }
+      const conditional = trainer.config.shapes.classes > 0;
+      const gridLabels = Array.from({ length: 100 }, (_, i) => Math.floor(i / 10));
+      const grid = await trainer.sample(100, conditional ? { labels: gridLabels } : {});
+      const result = {
+        preset,
+        seed,
+        adapter: window.harness.adapterName,
+        steps,
+        trainSeconds,
+        buildMs,
+        batchSize: config.batchSize,
+        dSteps: config.dSteps ?? 1,
+        classifierAccuracy,
+        fidFloor,
+        fidCeiling: evaluations[0].fid,
+        final: evaluations[evaluations.length - 1],
+        evaluations,
+        grid: Array.from(grid),
+        conditional,
+      };
+      trainer.dispose();
+      classifier.dispose();
+      return result;
+    },
+    { preset, steps, evalEvery, seed },
+  );
+
+  mkdirSync('bench/results', { recursive: true });
+  const png = `bench/results/quality-${preset}.png`;
+  writeImageGrid(png, Float32Array.from(report.grid, (v) => (v + 1) / 2), 100, 28, 28, 10);
+  const { grid, ...rest } = report;
+  const json = { date: new Date().toISOString(), ...rest, png };
+  writeFileSync(`bench/results/quality-${preset}.json`, JSON.stringify(json, null, 1) + '\n');
+  const f = report.final;
+  const cond = f.conditionalAccuracy === null ? '–' : `${(100 * f.conditionalAccuracy).toFixed(1)}%`;
+  const row = `| ${json.date.slice(0, 10)} | ${preset} | ${report.adapter.slice(0, 40)} | ${report.steps} | ${report.trainSeconds.toFixed(0)} | ${f.fid.toFixed(3)} | ${report.fidFloor.toFixed(3)} | ${report.fidCeiling.toFixed(3)} | ${f.classesCovered} | ${f.klToUniform.toFixed(3)} | ${cond} | ${png} |`;
+  const md = 'bench/results/quality.md';
+  if (!existsSync(md)) {
+    appendFileSync(md, '| date | preset | adapter | steps | train s | FID | FID floor | FID ceiling (untrained G) | classes ≥5% | KL(hist‖uniform) | conditional acc. | grid |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n');
+  }
+  appendFileSync(md, row + '\n');
+  console.log(row);
+} finally {
+  await browser?.close();
+  server.kill();
+}
