@@ -16,9 +16,12 @@
 //                   output element, 64 per workgroup (bias: one workgroup per channel).
 //                   The direct kernels take ~16 CPU-s per dispatch at batch 64 on
 //                   the large layers: use --batch=4 (their GFLOP/s barely depends on B)
-//   --layers=a,b    layers to time (default: all four, named below)
+//   --layers=a,b    layers to time (default: all, named below)
 //   --entries=a,b   entry points, without the family prefix (default: forward,
-//                   backward_input, backward_weight, backward_bias)
+//                   backward_input, backward_weight, backward_bias; also
+//                   backward_input_narrow, forward_narrow: skipped where the
+//                   family has no such entry)
+//   --act=NAME      every layer's activation instead of its own (none, leakyRelu, tanh, ...)
 //   --lib=PATH      the bundle to import (default dist/node.js)
 //   --json=PATH     also write the rows as JSON
 //
@@ -61,6 +64,12 @@ const LAYERS = [
   { name: 'convT1', kind: 'conv_transpose2d', cin: 128, cout: 64, hin: 7, hout: 14, act: 'none', bias: false },
   // G: nn.ConvTranspose2d(64, 1, 4, 2, 1) + Tanh: 14×14 → 28×28
   { name: 'convT2', kind: 'conv_transpose2d', cin: 64, cout: 1, hin: 14, hout: 28, act: 'tanh', bias: true },
+  // cdcganSmall's D: nn.Conv2d(11, 8, 4, 2, 1) + LeakyReLU(0.2), 28×28 → 14×14, on [fake; real] (2 × its batch 32);
+  // dx for all 11 input channels (cc1), and for the image channel only (cc1dx1, dx_channels = 1: what G's update needs)
+  { name: 'cc1', kind: 'conv2d', cin: 11, cout: 8, hin: 28, hout: 14, act: 'leakyRelu', bias: true, batch: 64 },
+  { name: 'cc1dx1', kind: 'conv2d', cin: 11, cout: 8, hin: 28, hout: 14, act: 'leakyRelu', bias: true, batch: 64, dx: 1 },
+  // cdcganSmall's G: nn.ConvTranspose2d(8, 1, 4, 2, 1) + Tanh, 14×14 → 28×28, batch 32
+  { name: 'ccT2', kind: 'conv_transpose2d', cin: 8, cout: 1, hin: 14, hout: 28, act: 'tanh', bias: true, batch: 32 },
 ].filter((l) => !args.layers || args.layers.split(',').includes(l.name));
 
 let families = { conv2d: kernels.conv2dKernels, conv_transpose2d: kernels.convTranspose2dKernels };
@@ -117,7 +126,8 @@ async function timeSequence(recorded, count) {
 
 const rows = [];
 for (const layer of LAYERS) {
-  const B = BATCH;
+  const B = layer.batch ?? BATCH;
+  const dxChannels = layer.dx ?? layer.cin;
   const k = 4;
   const { cin, cout, hin, hout } = layer;
   const xCount = B * cin * hin * hin;
@@ -146,12 +156,14 @@ for (const layer of LAYERS) {
     kernel_width: k,
     stride: 2,
     padding: 1,
+    ...(layer.kind === 'conv2d' ? { dx_channels: dxChannels } : {}),
     slope: 0.2,
   };
   const macs = layer.kind === 'conv2d' ? B * cout * hout * hout * cin * k * k : B * cin * hin * hin * cout * k * k;
-  const overrides = { ACT: ACT[layer.act], HAS_BIAS: layer.bias ? 1 : 0 };
+  const overrides = { ACT: ACT[args.act ?? layer.act], HAS_BIAS: layer.bias ? 1 : 0 };
   for (const e of ENTRIES) {
     const entry = `${layer.kind}_${e}`;
+    if (!(entry in families[layer.kind].dispatch)) continue; // e.g. forward_narrow of conv2d
     const c0 = performance.now();
     const kernel = await ctx.kernels.kernel(families[layer.kind], entry, overrides);
     const compileMs = performance.now() - c0;
@@ -169,11 +181,12 @@ for (const layer of LAYERS) {
       wall.push(t.wall / count);
       cpu.push(t.cpu / count);
     }
-    const flops = e === 'backward_bias' ? yCount : 2 * macs;
+    // backward_input with dx_channels < C_in computes that share of the product.
+    const flops = e === 'backward_bias' ? yCount : e.startsWith('backward_input') ? (2 * macs * dxChannels) / cin : 2 * macs;
     const ms = median(wall);
     const cpuMs = median(cpu);
     rows.push({
-      layer: `${layer.name} ${cin}→${cout} ${hin}→${hout}`,
+      layer: `${layer.name} ${cin}→${cout} ${hin}→${hout} b${B}`,
       entry: e,
       MFLOP: (flops / 1e6).toFixed(1),
       ms: ms.toFixed(2),

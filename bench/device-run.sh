@@ -5,7 +5,7 @@
 #   bash bench/device-run.sh [gpu-node.mjs options]
 set -uo pipefail
 for f in .devpack/gl/*.deb; do dpkg -x "$f" /; done; ldconfig
-export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
 export VK_ICD_FILENAMES=$VK_DRIVER_FILES
 xz -dc .devpack/node.xz > /tmp/node && chmod +x /tmp/node
 mkdir -p node_modules/webgpu/dist/linux-x64

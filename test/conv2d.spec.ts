@@ -61,6 +61,7 @@ function conv2dUniforms(s: Conv2dShape, slope: number): Record<string, number> {
     kernel_width: s.kernelWidth,
     stride: s.stride,
     padding: s.padding,
+    dx_channels: s.inChannels,
     slope,
   };
 }
@@ -179,3 +180,51 @@ for (const s of FD_SHAPES) {
     }
   });
 }
+
+// dx for the first dx_channels input channels only (the dx_channels uniform:
+// a conditional D's label planes need no gradient), laid out (B, dx_channels,
+// H, W), by the tiled entry and by conv2d_backward_input_narrow (the one
+// net-gpu.ts runs for ≤ CONV_NARROW dx channels: one channel per dispatch z,
+// blocks of 2 phase rows × 16 phase columns), against the reference's first
+// dx_channels channels. Odd shapes: batch 3, 13×11, strides 1 and 2 (row
+// blocks left short), 1, 3 and 4 channels; a 1×2 kernel at stride 3 (phases
+// with no tap, written as zeros); 40 columns at stride 1 (3 strips, the
+// last short); then the first layers of DCGAN (1→64) and of cdcganSmall's D
+// (11→8, image channel only).
+const DX_CASES: { c: Case; dxChannels: number }[] = [
+  { c: { shape: shape([3, 5, 13, 11], [4, 4, 4], 2, 1), act: 'leakyRelu', slope: 0.2, bias: true }, dxChannels: 2 },
+  { c: { shape: shape([3, 1, 13, 11], [4, 3, 3], 1, 1), act: 'tanh', slope: 0, bias: true }, dxChannels: 1 },
+  { c: { shape: shape([3, 3, 13, 11], [5, 4, 4], 2, 1), act: 'none', slope: 0, bias: false }, dxChannels: 3 },
+  { c: { shape: shape([3, 4, 13, 11], [6, 5, 5], 2, 0), act: 'sigmoid', slope: 0, bias: true }, dxChannels: 4 },
+  { c: { shape: shape([3, 4, 13, 11], [3, 3, 3], 1, 0), act: 'elu', slope: 1, bias: true }, dxChannels: 4 },
+  { c: { shape: shape([2, 4, 9, 37], [3, 1, 2], 3, 1), act: 'relu', slope: 0, bias: true }, dxChannels: 3 },
+  { c: { shape: shape([2, 2, 7, 40], [3, 3, 3], 1, 1), act: 'none', slope: 0, bias: true }, dxChannels: 2 },
+  { c: { shape: shape([2, 1, 28, 28], [64, 4, 4], 2, 1), act: 'leakyRelu', slope: 0.2, bias: false }, dxChannels: 1 },
+  { c: { shape: shape([3, 11, 28, 28], [8, 4, 4], 2, 1), act: 'leakyRelu', slope: 0.2, bias: true }, dxChannels: 1 },
+];
+DX_CASES.forEach(({ c, dxChannels }, n) => {
+  const s = c.shape;
+  const what = `${geometryOf(s)},act=${c.act},dx_channels=${dxChannels}`;
+  test(`conv2d backward_input (tiled and narrow) computes dx_channels channels: ${what}`, async ({ gpu }) => {
+    const { outHeight, outWidth } = conv2dOutputSize(s);
+    const yCount = s.batch * s.outChannels * outHeight * outWidth;
+    const plane = s.inHeight * s.inWidth;
+    const w = f32(randomArray(s.outChannels * s.inChannels * s.kernelHeight * s.kernelWidth, 300 + n, -0.5, 0.5));
+    const ySaved = f32(randomArray(yCount, 310 + n, -0.9, 0.9)); // a valid output of every act (sigmoid's in (0, 1) below)
+    if (c.act === 'sigmoid') ySaved.forEach((v, i) => (ySaved[i] = Math.fround(0.5 + 0.45 * v)));
+    const dy = f32(randomArray(yCount, 320 + n));
+    const dz = conv2dPreactivationGrad(ySaved, dy, c.act, c.slope);
+    const full = conv2dBackwardInput(s, dz, w);
+    const want: number[] = [];
+    for (let b = 0; b < s.batch; b++) want.push(...full.slice(b * s.inChannels * plane, (b * s.inChannels + dxChannels) * plane));
+    const uniforms = { ...conv2dUniforms(s, c.slope), dx_channels: dxChannels };
+    const overrides = { ACT: ACTIVATION_CODE[c.act], HAS_BIAS: c.bias ? 1 : 0 };
+    for (const entry of ['conv2d_backward_input', 'conv2d_backward_input_narrow']) {
+      const got = await gpu.runKernel({
+        family: 'conv2d', entry, overrides, uniforms,
+        inputs: { y_saved: [...ySaved], dy: [...dy], w: [...w] }, outputs: { dx: want.length },
+      });
+      expectClose(got.dx, want, TOL, `dx (${entry}, ${what})`);
+    }
+  });
+});

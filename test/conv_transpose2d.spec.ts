@@ -250,7 +250,7 @@ for (const s of ADJOINT_SHAPES.slice(0, 3)) {
     const overrides = { ACT: ACTIVATION_CODE.none, HAS_BIAS: 0 };
     const tUniforms = convTranspose2dUniforms(s, 0);
     const { outHeight, outWidth } = conv2dOutputSize(conv);
-    const cUniforms = uniformsOf(conv, outHeight, outWidth, 0);
+    const cUniforms = { ...uniformsOf(conv, outHeight, outWidth, 0), dx_channels: conv.inChannels };
     const u = (await gpu.runKernel({
       family: 'conv_transpose2d', entry: 'conv_transpose2d_forward', overrides, uniforms: tUniforms,
       inputs: { x: [...x], w: [...w], bias: [0] }, outputs: { y: y.length },
@@ -276,3 +276,57 @@ for (const s of ADJOINT_SHAPES.slice(0, 3)) {
     expectClose(convTBack.dx, v, TOL, 'conv_transpose2d_backward_input vs conv2d_forward');
   });
 }
+
+// conv_transpose2d_forward_narrow (what net-gpu.ts runs for ≤ CONV_NARROW
+// output channels: one channel per dispatch z, blocks of 2 phase rows × 16
+// phase columns) against the reference and against the tiled forward, and
+// conv2d_backward_input_narrow as its adjoint's backward (the same linear
+// map). Odd shapes: batch 3, 13×11 inputs, strides 1 and 2, 1, 3 and 4
+// output channels, with and without bias, each act; a 1×2 kernel at stride 3
+// (phases with no tap: bias only); 40 input columns at stride 1 (3 strips);
+// then DCGAN's image layer (64→1) and cdcganSmall's (8→1).
+const NARROW_CASES: Case[] = [
+  { shape: shape([3, 5, 13, 11], [1, 4, 4], 2, 1), act: 'tanh', slope: 0, bias: true },
+  { shape: shape([3, 5, 13, 11], [3, 3, 3], 1, 1), act: 'leakyRelu', slope: 0.2, bias: false },
+  { shape: shape([3, 2, 13, 11], [4, 5, 5], 2, 0), act: 'sigmoid', slope: 0, bias: true },
+  { shape: shape([3, 3, 13, 11], [4, 3, 3], 1, 0), act: 'elu', slope: 1, bias: true },
+  { shape: shape([2, 3, 5, 13], [2, 1, 2], 3, 1), act: 'relu', slope: 0, bias: true },
+  { shape: shape([2, 2, 5, 40], [1, 3, 3], 1, 1), act: 'none', slope: 0, bias: true },
+  { shape: shape([2, 64, 14, 14], [1, 4, 4], 2, 1), act: 'tanh', slope: 0, bias: true },
+  { shape: shape([3, 8, 14, 14], [1, 4, 4], 2, 1), act: 'tanh', slope: 0, bias: true },
+];
+NARROW_CASES.forEach((c, n) => {
+  const s = c.shape;
+  const what = `${geometryOf(s)},act=${c.act},bias=${c.bias}`;
+  test(`conv_transpose2d_forward_narrow matches the CPU reference and the tiled forward: ${what}`, async ({ gpu }) => {
+    const { outHeight, outWidth } = convTranspose2dOutputSize(s);
+    const yCount = s.batch * s.outChannels * outHeight * outWidth;
+    const x = f32(randomArray(s.batch * s.inChannels * s.inHeight * s.inWidth, 400 + n, -2, 2));
+    const w = f32(randomArray(s.inChannels * s.outChannels * s.kernelHeight * s.kernelWidth, 410 + n, -0.5, 0.5));
+    const bias = f32(randomArray(s.outChannels, 420 + n, -0.5, 0.5));
+    const uniforms = convTranspose2dUniforms(s, c.slope);
+    const overrides = { ACT: ACTIVATION_CODE[c.act], HAS_BIAS: c.bias ? 1 : 0 };
+    const inputs = { x: [...x], w: [...w], bias: c.bias ? [...bias] : [0] };
+    const yRef = convTranspose2dForward(s, x, w, c.bias ? bias : null, c.act, c.slope);
+    const narrow = await gpu.runKernel({
+      family: 'conv_transpose2d', entry: 'conv_transpose2d_forward_narrow', overrides, uniforms, inputs, outputs: { y: yCount },
+    });
+    expectClose(narrow.y, yRef, TOL, `y (narrow, ${what})`);
+    const tiled = await gpu.runKernel({
+      family: 'conv_transpose2d', entry: 'conv_transpose2d_forward', overrides, uniforms, inputs, outputs: { y: yCount },
+    });
+    expectClose(narrow.y, tiled.y, TOL, `y (narrow vs tiled, ${what})`);
+    // The adjoint conv's backward_input, no act: the same map without bias.
+    const conv = adjointConv(s);
+    const cUniforms = { ...uniformsOf(conv, s.inHeight, s.inWidth, 0), dx_channels: conv.inChannels };
+    const none = { ACT: ACTIVATION_CODE.none, HAS_BIAS: 0 };
+    const plain = await gpu.runKernel({
+      family: 'conv_transpose2d', entry: 'conv_transpose2d_forward_narrow', overrides: none, uniforms, inputs: { x: [...x], w: [...w], bias: [0] }, outputs: { y: yCount },
+    });
+    const back = await gpu.runKernel({
+      family: 'conv2d', entry: 'conv2d_backward_input_narrow', overrides: none, uniforms: cUniforms,
+      inputs: { dy: [...x], y_saved: [0], w: [...w] }, outputs: { dx: yCount },
+    });
+    expectClose(back.dx, plain.y, TOL, `conv2d_backward_input_narrow vs conv_transpose2d_forward_narrow (${what})`);
+  });
+});

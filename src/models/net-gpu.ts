@@ -11,6 +11,7 @@ import {
   adamKernels,
   adamWorkgroups,
   batchnormKernels,
+  CONV_NARROW,
   conv2dKernels,
   convTranspose2dKernels,
   linearKernels,
@@ -34,8 +35,15 @@ function only(k: Kernel, all: Record<string, BufferResource | null>): Record<str
 }
 
 const convFamily = (s: ConvStage) => (s.kind === 'conv2d' ? conv2dKernels : convTranspose2dKernels);
-const convEntry = (s: ConvStage, what: 'forward' | 'backward_input' | 'backward_weight' | 'backward_bias') =>
-  `${s.kind === 'conv2d' ? 'conv2d' : 'conv_transpose2d'}_${what}`;
+/** The entry point; the transposed structure (conv backward_input, convT forward) has a `_narrow` one for ≤ CONV_NARROW channels. */
+const convEntry = (s: ConvStage, what: 'forward' | 'backward_input' | 'backward_weight' | 'backward_bias') => {
+  const narrow =
+    (s.kind === 'conv2d' && what === 'backward_input' && convDxChannels(s) <= CONV_NARROW) ||
+    (s.kind === 'convTranspose2d' && what === 'forward' && s.outChannels <= CONV_NARROW);
+  return `${s.kind === 'conv2d' ? 'conv2d' : 'conv_transpose2d'}_${what}${narrow ? '_narrow' : ''}`;
+};
+/** Input channels conv2d_backward_input computes dx for (its dx_channels uniform): all of them. */
+const convDxChannels = (s: ConvStage) => s.inChannels;
 const convOverrides = (s: ConvStage) => ({ ACT: ACTIVATION_CODE[s.activation], HAS_BIAS: s.bias ? 1 : 0 });
 
 /** grad² partials adam_update writes for `count` parameters: one per invocation. */
@@ -287,6 +295,7 @@ export class NetGpu {
       kernel_width: s.kernel,
       stride: s.stride,
       padding: s.padding,
+      ...(s.kind === 'conv2d' ? { dx_channels: convDxChannels(s) } : {}),
       slope: s.slope,
     };
   }

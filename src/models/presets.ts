@@ -225,11 +225,10 @@ export function cdcgan(digits: DigitData, o: PresetOptions = {}): GanConfig {
   checkDigits('cdcgan', digits);
   return {
     generator: new Sequential('generator', [
-      Unflatten(110, 1, 1),
       ConvTranspose2d(110, 256, 7, { bias: false }), BatchNorm(256), ReLU(),
       ConvTranspose2d(256, 128, 4, { stride: 2, padding: 1, bias: false }), BatchNorm(128), ReLU(),
       ConvTranspose2d(128, 1, 4, { stride: 2, padding: 1 }), Tanh(),
-    ]),
+    ], { inputShape: [110, 1, 1] }),
     discriminator: new Sequential('discriminator', [
       Conv2d(11, 64, 4, { stride: 2, padding: 1 }), LeakyReLU(0.2),
       Conv2d(64, 128, 4, { stride: 2, padding: 1, bias: false }), BatchNorm(128), LeakyReLU(0.2),

@@ -2,6 +2,7 @@
 //
 //   conv2d_forward:          y[b, o, oy, ox]  = act(bias[o] + Σ_{c, ky, kx} x[b, c, oy·s − p + ky, ox·s − p + kx] · w[o, c, ky, kx])
 //   conv2d_backward_input:   dx[b, c, iy, ix] = Σ_{o, ky, kx : iy = oy·s − p + ky, ix = ox·s − p + kx} dz[b, o, oy, ox] · w[o, c, ky, kx]
+//                            for c < dx_channels only (a uniform, ≤ C_in; C_in for the whole gradient)
 //   conv2d_backward_weight:  dw[o, c, ky, kx] = Σ_{b, oy, ox} dz[b, o, oy, ox] · x[b, c, oy·s − p + ky, ox·s − p + kx]
 //   conv2d_backward_bias:    dbias[o]         = Σ_{b, oy, ox} dz[b, o, oy, ox]
 //
@@ -16,7 +17,7 @@
 // kH × kW kernel; H_out = ⌊(H_in + 2p − kH) / s⌋ + 1, likewise W_out, given
 // as uniforms by the host):
 //   x  (B, C_in, H_in, W_in)      y, y_saved, dy  (B, C_out, H_out, W_out)
-//   dx (B, C_in, H_in, W_in)      w, dw  (C_out, C_in, kH, kW)   bias, dbias (C_out)
+//   dx (B, dx_channels, H_in, W_in)   w, dw  (C_out, C_in, kH, kW)   bias, dbias (C_out)
 //
 // Layout: NCHW and PyTorch's weight order, so a checkpoint maps 1:1 onto an
 // nn.Conv2d state_dict (no transposes at load/save, and the CPU reference and
@@ -90,6 +91,16 @@
 //   image layer (0.06, no better than the direct gather). What would fix
 //   it: a direct kernel for ≤ 4 channels that reuses each input pixel for
 //   all the outputs it reaches (16 for k4 s2) from a block of positions.
+//   conv2d_backward_input_narrow is that kernel within one stride phase
+//   (each dz value reaches 4 positions of a phase for k4 s2), one channel per
+//   invocation; net-gpu.ts runs it for ≤ 4 dx channels. CPU-ms per dispatch
+//   (bench/conv-kernels.mjs, two runs, machine loaded 5–11 on 2 cores):
+//     conv 1→64 28→14 b64, tiled 648–990 → narrow 381–389 (act LeakyReLU;
+//       212 without act: the y_saved loads of dz = dy·act'(y) are ~45%)
+//     conv 11→8 28→14 b64 (cdcganSmall's D), tiled with dx for all 11
+//       channels 172–202 → narrow with dx_channels = 1: 42–54
+//     narrow costs ~45 per channel there (514 for all 11: worse than the
+//       tile past ~4 channels, hence the cut at 4).
 // Reasoned from that cost model, not measured one against the other:
 // - Phases rather than a tap test: the stride-2 transposed structure then
 //   loads and multiplies only live taps (a tap test would load 4× the terms
@@ -133,6 +144,7 @@ struct Conv2dParams {
   kernel_width: u32,   // kW
   stride: u32,         // s, both directions
   padding: u32,        // p, every side
+  dx_channels: u32,    // backward_input: dx for input channels 0 .. dx_channels−1 only (≤ C_in)
   slope: f32,          // LeakyReLU negative slope, or ELU alpha
 }
 
@@ -367,7 +379,7 @@ fn backward_input_taps(k: u32, py: Phase, px: Phase) -> Taps {
 
 // Masked stores of channels c .. c+3 at phase row m.
 fn store_dx(m: u32, c: u32, v: vec4f, py: Phase, px: Phase, ry: u32, rx: u32) {
-  let N = params.in_channels;
+  let N = params.dx_channels;
   let plane = py.count * px.count;
   let j = m % plane;
   let iy = params.stride * (j / px.count) + ry;
@@ -387,7 +399,7 @@ fn conv2d_backward_input(@builtin(global_invocation_id) gid: vec3u) {
   let py = phase_of(ry, params.kernel_height, params.in_height);
   let px = phase_of(rx, params.kernel_width, params.in_width);
   let M = params.batch * py.count * px.count;
-  let N = params.in_channels;
+  let N = params.dx_channels;
   let K = params.out_channels * py.taps * px.taps;
   let m0 = gid.x * TILE;
   let n0 = gid.y * TILE;
@@ -435,6 +447,117 @@ fn conv2d_backward_input(@builtin(global_invocation_id) gid: vec3u) {
     store_dx(m0 + r, n0 + 8u, t.q2, py, px, ry, rx);
     store_dx(m0 + r, n0 + 12u, t.q3, py, px, ry, rx);
   }
+}
+
+// ---- conv2d_backward_input_narrow: the same product for few dx channels,
+// as a direct kernel over blocks of positions. One phase (ry, rx) and one
+// channel c per dispatch z = c·s² + phase; an invocation owns a block of
+// 2 phase rows uy0, uy0+1 × STRIP phase columns ux0 .. ux0+15 of image b.
+// Its reduction runs over (o, ty, tx): for fixed (o, ty) phase row uy0 + r
+// reads dz row uy0 + r + shift − ty at columns ux + shift − tx. Each dz row
+// is loaded once per o as a window of STRIP values: going from ty to ty + 1
+// row r + 1 reads the row row r read, so the two windows move down one row
+// and only one new row is loaded; going from tx to tx + 1 a window moves one
+// column (one new value per row). Per o: (1 + py.taps) windows + 2 values
+// per extra tap of dz (and as many of y_saved when ACT ≠ none) and one w per
+// tap, for 2 × STRIP multiply-adds per tap.
+
+// STRIP consecutive values along a phase row, 4 per vec4f.
+struct Strip { q0: vec4f, q1: vec4f, q2: vec4f, q3: vec4f }
+
+// acc + w · win, every lane.
+fn strip_step(acc: Strip, win: Strip, w: f32) -> Strip {
+  return Strip(acc.q0 + win.q0 * w, acc.q1 + win.q1 * w, acc.q2 + win.q2 * w, acc.q3 + win.q3 * w);
+}
+
+// The window one column to the left: v enters at position 0, the last value leaves.
+fn strip_shift(win: Strip, v: f32) -> Strip {
+  return Strip(vec4f(v, win.q0.xyz), vec4f(win.q0.w, win.q1.xyz), vec4f(win.q1.w, win.q2.xyz), vec4f(win.q2.w, win.q3.xyz));
+}
+
+// dz at columns ox, of the output row whose element 0 is at flat index
+// `row`, zero where the column, or the whole row (row_live false), is outside.
+fn dz_row4(row: i32, row_live: bool, ox: vec4i) -> vec4f {
+  let inside = vec4<bool>(row_live) & (vec4u(ox) < vec4u(params.out_width));
+  return select(vec4f(0.0), dz4(vec4u(select(vec4i(0), row + ox, inside))), inside);
+}
+
+// dz at columns ox0 + j, j < STRIP, of output row oy of the plane starting at `plane`.
+fn dz_strip(plane: i32, oy: i32, ox0: i32) -> Strip {
+  let row = plane + oy * i32(params.out_width);
+  let live = u32(oy) < params.out_height;
+  let j0 = ox0 + vec4i(STEP);
+  return Strip(dz_row4(row, live, j0), dz_row4(row, live, j0 + 4), dz_row4(row, live, j0 + 8), dz_row4(row, live, j0 + 12));
+}
+
+// dz at (oy, ox) of the plane starting at `plane` (zero outside).
+fn dz_one(plane: i32, oy: i32, ox: i32) -> f32 {
+  let inside = u32(oy) < params.out_height && u32(ox) < params.out_width;
+  let i = u32(select(0, plane + oy * i32(params.out_width) + ox, inside));
+  var g = dy[i];
+  if (ACT != ACT_NONE) { g *= activation_grad(vec4f(y_saved[i])).x; }
+  return select(0.0, g, inside);
+}
+
+// Masked stores of a strip: dx[at + s·j] for j < count.
+fn store_dx_strip(at: u32, count: u32, v: Strip) {
+  let vals = array<vec4f, 4>(v.q0, v.q1, v.q2, v.q3);
+  for (var j = 0u; j < STRIP && j < count; j++) { dx[at + params.stride * j] = vals[j / 4u][j % 4u]; }
+}
+
+// Must match conv2dKernels' dispatch of conv2d_backward_input_narrow in index.ts.
+const STRIP: u32 = 16u;
+
+@compute @workgroup_size(64)
+fn conv2d_backward_input_narrow(@builtin(global_invocation_id) gid: vec3u) {
+  let phases = params.stride * params.stride;
+  let c = gid.z / phases;
+  let ry = (gid.z % phases) / params.stride;
+  let rx = gid.z % params.stride;
+  let py = phase_of(ry, params.kernel_height, params.in_height);
+  let px = phase_of(rx, params.kernel_width, params.in_width);
+  let row_blocks = (py.count + 1u) / 2u;
+  let strips = (px.count + STRIP - 1u) / STRIP;
+  let i = gid.x + gid.y * 65535u * 64u; // dispatch1d's fold past 65535 workgroups
+  if (i >= params.batch * row_blocks * strips) { return; }
+  let b = i / (row_blocks * strips);
+  let uy0 = 2u * ((i / strips) % row_blocks);
+  let ux0 = (i % strips) * STRIP;
+  let kk = params.kernel_height * params.kernel_width;
+  let out_plane = params.out_height * params.out_width;
+  let oy0 = i32(uy0) + py.shift; // dz row of phase row uy0 at ty = 0
+  let ox0 = i32(ux0) + px.shift; // dz column of phase column ux0 at tx = 0
+
+  let rows_taps = select(0u, py.taps, px.taps > 0u); // the tap tx = 0 is taken outside the loop over tx
+  var acc0: Strip; var acc1: Strip; // phase rows uy0, uy0 + 1
+  for (var o = 0u; o < params.out_channels; o++) {
+    let plane = i32((b * params.out_channels + o) * out_plane);
+    let w_o = (o * params.in_channels + c) * kk;
+    var win1 = dz_strip(plane, oy0 + 1, ox0);
+    for (var ty = 0u; ty < rows_taps; ty++) {
+      // win_r: dz row oy0 + r − ty, columns ox0 + j (win1 is the row win0 was at ty − 1).
+      let win0 = dz_strip(plane, oy0 - i32(ty), ox0);
+      let w_row = w_o + (py.k0 + params.stride * ty) * params.kernel_width + px.k0;
+      let w0 = w[w_row];
+      acc0 = strip_step(acc0, win0, w0);
+      acc1 = strip_step(acc1, win1, w0);
+      var s0 = win0; var s1 = win1;
+      for (var tx = 1u; tx < px.taps; tx++) {
+        let ox = ox0 - i32(tx);
+        s0 = strip_shift(s0, dz_one(plane, oy0 - i32(ty), ox));
+        s1 = strip_shift(s1, dz_one(plane, oy0 + 1 - i32(ty), ox));
+        let wt = w[w_row + params.stride * tx];
+        acc0 = strip_step(acc0, s0, wt);
+        acc1 = strip_step(acc1, s1, wt);
+      }
+      win1 = win0;
+    }
+  }
+  let in_plane = params.in_height * params.in_width;
+  let at = (b * params.dx_channels + c) * in_plane + (params.stride * uy0 + ry) * params.in_width + params.stride * ux0 + rx;
+  let count = px.count - ux0;
+  store_dx_strip(at, count, acc0);
+  if (uy0 + 1u < py.count) { store_dx_strip(at + params.stride * params.in_width, count, acc1); }
 }
 
 // ---- conv2d_backward_weight: rows o, columns n = (c, ky, kx), reduction

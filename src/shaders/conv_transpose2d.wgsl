@@ -51,10 +51,14 @@
 //                                    backward_input   0.054   0.78–0.89
 //                                    backward_weight  0.061   0.68–0.75
 //   convT 64→1 k4 s2 p1, 14→28       forward          0.032   0.06 (one output channel: see conv2d.wgsl)
+//                                    forward_narrow           0.09–0.12 (below)
 //                                    backward_input   0.031   0.39–0.46
 //                                    backward_weight  0.051   0.38–0.57
 // backward_bias: convT 128→64 ~145 CPU-ms per dispatch (9.1 at batch 4) →
 // 16–17; convT 64→1 (one channel, one invocation) 3–6.
+// conv_transpose2d_forward_narrow (net-gpu.ts runs it for ≤ 4 output
+// channels), CPU-ms per dispatch, tiled → narrow: convT 64→1 b64 669–705 →
+// 208–278; cdcganSmall's convT 8→1 b32 85–134 → 16–19.
 
 const ACT_NONE: u32 = 0u;
 const ACT_RELU: u32 = 1u;
@@ -304,6 +308,113 @@ fn conv_transpose2d_forward(@builtin(global_invocation_id) gid: vec3u) {
     store_y(m0 + r, n0 + 8u, t.q2, py, px, ry, rx);
     store_y(m0 + r, n0 + 12u, t.q3, py, px, ry, rx);
   }
+}
+
+// ---- conv_transpose2d_forward_narrow: the same product for few output
+// channels (DCGAN's image layer, C_out = 1), as a direct kernel over blocks
+// of positions: conv2d.wgsl's conv2d_backward_input_narrow (whose comment
+// has the scheme) with x in dz's place. One phase (ry, rx) and one output
+// channel o per dispatch z = o·s² + phase; an invocation owns 2 phase rows
+// uy0, uy0+1 × STRIP phase columns ux0 .. ux0+15 of image b, and reduces
+// over (c, ty, tx), reading x row uy0 + r + shift − ty at columns
+// ux + shift − tx through windows that move down a row per ty and left a
+// column per tx.
+
+// STRIP consecutive values along a phase row, 4 per vec4f.
+struct Strip { q0: vec4f, q1: vec4f, q2: vec4f, q3: vec4f }
+
+// acc + w · win, every lane.
+fn strip_step(acc: Strip, win: Strip, w: f32) -> Strip {
+  return Strip(acc.q0 + win.q0 * w, acc.q1 + win.q1 * w, acc.q2 + win.q2 * w, acc.q3 + win.q3 * w);
+}
+
+// The window one column to the left: v enters at position 0, the last value leaves.
+fn strip_shift(win: Strip, v: f32) -> Strip {
+  return Strip(vec4f(v, win.q0.xyz), vec4f(win.q0.w, win.q1.xyz), vec4f(win.q1.w, win.q2.xyz), vec4f(win.q2.w, win.q3.xyz));
+}
+
+// x at columns ix, of the input row whose element 0 is at flat index
+// `row`, zero where the column, or the whole row (row_live false), is outside.
+fn x_row4(row: i32, row_live: bool, ix: vec4i) -> vec4f {
+  let inside = vec4<bool>(row_live) & (vec4u(ix) < vec4u(params.in_width));
+  return select(vec4f(0.0), x4(vec4u(select(vec4i(0), row + ix, inside))), inside);
+}
+
+// x at columns ix0 + j, j < STRIP, of input row iy of the plane starting at `plane`.
+fn x_strip(plane: i32, iy: i32, ix0: i32) -> Strip {
+  let row = plane + iy * i32(params.in_width);
+  let live = u32(iy) < params.in_height;
+  let j0 = ix0 + vec4i(STEP);
+  return Strip(x_row4(row, live, j0), x_row4(row, live, j0 + 4), x_row4(row, live, j0 + 8), x_row4(row, live, j0 + 12));
+}
+
+// x at (iy, ix) of the plane starting at `plane` (zero outside).
+fn x_one(plane: i32, iy: i32, ix: i32) -> f32 {
+  let inside = u32(iy) < params.in_height && u32(ix) < params.in_width;
+  return select(0.0, x[u32(select(0, plane + iy * i32(params.in_width) + ix, inside))], inside);
+}
+
+// Masked stores of a strip, bias and act applied: y[at + s·j] for j < count.
+fn store_y_strip(at: u32, count: u32, v: Strip, b: f32) {
+  let vals = array<vec4f, 4>(activate(v.q0 + b), activate(v.q1 + b), activate(v.q2 + b), activate(v.q3 + b));
+  for (var j = 0u; j < STRIP && j < count; j++) { y[at + params.stride * j] = vals[j / 4u][j % 4u]; }
+}
+
+// Must match convTranspose2dKernels' dispatch of conv_transpose2d_forward_narrow in index.ts.
+const STRIP: u32 = 16u;
+
+@compute @workgroup_size(64)
+fn conv_transpose2d_forward_narrow(@builtin(global_invocation_id) gid: vec3u) {
+  let phases = params.stride * params.stride;
+  let o = gid.z / phases;
+  let ry = (gid.z % phases) / params.stride;
+  let rx = gid.z % params.stride;
+  let py = phase_of(ry, params.kernel_height, params.out_height);
+  let px = phase_of(rx, params.kernel_width, params.out_width);
+  let row_blocks = (py.count + 1u) / 2u;
+  let strips = (px.count + STRIP - 1u) / STRIP;
+  let i = gid.x + gid.y * 65535u * 64u; // dispatch1d's fold past 65535 workgroups
+  if (i >= params.batch * row_blocks * strips) { return; }
+  let b = i / (row_blocks * strips);
+  let uy0 = 2u * ((i / strips) % row_blocks);
+  let ux0 = (i % strips) * STRIP;
+  let kk = params.kernel_height * params.kernel_width;
+  let in_plane = params.in_height * params.in_width;
+  let iy0 = i32(uy0) + py.shift; // x row of phase row uy0 at ty = 0
+  let ix0 = i32(ux0) + px.shift; // x column of phase column ux0 at tx = 0
+
+  let rows_taps = select(0u, py.taps, px.taps > 0u); // the tap tx = 0 is taken outside the loop over tx
+  var acc0: Strip; var acc1: Strip; // phase rows uy0, uy0 + 1
+  for (var c = 0u; c < params.in_channels; c++) {
+    let plane = i32((b * params.in_channels + c) * in_plane);
+    let w_c = (c * params.out_channels + o) * kk;
+    var win1 = x_strip(plane, iy0 + 1, ix0);
+    for (var ty = 0u; ty < rows_taps; ty++) {
+      // win_r: x row iy0 + r − ty, columns ix0 + j (win1 is the row win0 was at ty − 1).
+      let win0 = x_strip(plane, iy0 - i32(ty), ix0);
+      let w_row = w_c + (py.k0 + params.stride * ty) * params.kernel_width + px.k0;
+      let w0 = w[w_row];
+      acc0 = strip_step(acc0, win0, w0);
+      acc1 = strip_step(acc1, win1, w0);
+      var s0 = win0; var s1 = win1;
+      for (var tx = 1u; tx < px.taps; tx++) {
+        let ix = ix0 - i32(tx);
+        s0 = strip_shift(s0, x_one(plane, iy0 - i32(ty), ix));
+        s1 = strip_shift(s1, x_one(plane, iy0 + 1 - i32(ty), ix));
+        let wt = w[w_row + params.stride * tx];
+        acc0 = strip_step(acc0, s0, wt);
+        acc1 = strip_step(acc1, s1, wt);
+      }
+      win1 = win0;
+    }
+  }
+  var bias_o = 0.0;
+  if (HAS_BIAS) { bias_o = bias[o]; }
+  let out_plane = params.out_height * params.out_width;
+  let at = (b * params.out_channels + o) * out_plane + (params.stride * uy0 + ry) * params.out_width + params.stride * ux0 + rx;
+  let count = px.count - ux0;
+  store_y_strip(at, count, acc0, bias_o);
+  if (uy0 + 1u < py.count) { store_y_strip(at + params.stride * params.out_width, count, acc1, bias_o); }
 }
 
 // ---- conv_transpose2d_backward_input: rows m = (b, iy, ix), columns c,

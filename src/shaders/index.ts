@@ -118,12 +118,25 @@ const convGrid = (positions: number, channels: number, phases = 1): WorkgroupCou
 ];
 const phasePositions = (u: Record<string, number>, height: number, width: number): number =>
   u.batch * ceilDiv(height, u.stride) * ceilDiv(width, u.stride);
+// The narrow entries (conv2d_backward_input_narrow, conv_transpose2d_forward_narrow):
+// one invocation per block of 2 rows × CONV_STRIP columns of one stride
+// phase, 64 per workgroup; z = channel · s² + phase.
+// net-gpu.ts picks them for at most CONV_NARROW channels (dx channels of a
+// conv, output channels of a convT), where they beat the 16-wide tile.
+export const CONV_STRIP = 16;
+export const CONV_NARROW = 4;
+const narrowGrid = (u: Record<string, number>, height: number, width: number, channels: number): WorkgroupCount => {
+  const blocks = u.batch * ceilDiv(ceilDiv(height, u.stride), 2) * ceilDiv(ceilDiv(width, u.stride), CONV_STRIP);
+  const [x, y] = dispatch1d(blocks, 64);
+  return [x, y, channels * u.stride * u.stride];
+};
 export const conv2dKernels = defineKernelFamily({
   name: 'conv2d',
   source: conv2dSource,
   dispatch: {
     conv2d_forward: (u) => convGrid(u.batch * u.out_height * u.out_width, u.out_channels),
-    conv2d_backward_input: (u) => convGrid(phasePositions(u, u.in_height, u.in_width), u.in_channels, u.stride * u.stride),
+    conv2d_backward_input: (u) => convGrid(phasePositions(u, u.in_height, u.in_width), u.dx_channels, u.stride * u.stride),
+    conv2d_backward_input_narrow: (u) => narrowGrid(u, u.in_height, u.in_width, u.dx_channels),
     conv2d_backward_weight: (u) => [ceilDiv(u.in_channels * u.kernel_height * u.kernel_width, CONV_TILE), ceilDiv(u.out_channels, CONV_TILE), 1],
     conv2d_backward_bias: (u) => [ceilDiv(u.out_channels, 64), 1, 1],
   },
@@ -134,6 +147,7 @@ export const convTranspose2dKernels = defineKernelFamily({
   source: convTranspose2dSource,
   dispatch: {
     conv_transpose2d_forward: (u) => convGrid(phasePositions(u, u.out_height, u.out_width), u.out_channels, u.stride * u.stride),
+    conv_transpose2d_forward_narrow: (u) => narrowGrid(u, u.out_height, u.out_width, u.out_channels),
     conv_transpose2d_backward_input: (u) => convGrid(u.batch * u.in_height * u.in_width, u.in_channels),
     conv_transpose2d_backward_weight: (u) => [ceilDiv(u.out_channels * u.kernel_height * u.kernel_width, CONV_TILE), ceilDiv(u.in_channels, CONV_TILE), 1],
     conv_transpose2d_backward_bias: (u) => [ceilDiv(u.out_channels, 64), 1, 1],
