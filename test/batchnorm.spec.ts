@@ -89,8 +89,9 @@ function inputsFor(s: BatchNormShape, seed: number): Inputs {
   };
 }
 
-const uniformsFor = (s: BatchNormShape, slope: number) => ({
+const uniformsFor = (s: BatchNormShape, slope: number, groups = 1) => ({
   batch: s.batch,
+  groups,
   channels: s.channels,
   spatial: s.spatial,
   eps: EPS,
@@ -163,6 +164,57 @@ for (const [k, c] of TRAIN_CASES.entries()) {
     const w = batchnormBackwardWeight(s, inp.x, saved.mean, saved.invstd, dz);
     expectClose(back.dgamma, w.dgamma, SUM_TOL, `dgamma (${g})`);
     expectClose(back.dbeta, w.dbeta, SUM_TOL, `dbeta (${g})`);
+  });
+}
+
+// groups = 2: the GAN's D batch [fake; real], each half normalised by its own
+// statistics; the reference runs the halves as two passes, in order.
+for (const c of [case2d(6, 5, 13, 11, 'leakyRelu', 0.2), case1d(14, 9, 'relu')]) {
+  const g = `${geometry(c)},groups=2`;
+  test(`batchnorm with 2 groups equals two separate passes (running stats updated twice, in order): ${g}`, async ({ gpu }) => {
+    const s = c.shape;
+    const half: BatchNormShape = { ...s, batch: s.batch / 2 };
+    const per = half.batch * s.channels * s.spatial;
+    const inp = inputsFor(s, 901);
+    // Make the halves' statistics differ, so mixing them would show.
+    for (let i = per; i < inp.x.length; i++) inp.x[i] = Math.fround(inp.x[i] * 2 - 3);
+    const o = optionsFor(c.act, c.slope);
+    const C = s.channels;
+    const gpuRun = await gpu.runKernel({
+      family: 'batchnorm', entry: 'batchnorm_forward',
+      overrides: { ACT: ACTIVATION_CODE[c.act] }, uniforms: uniformsFor(s, c.slope, 2),
+      inputs: { x: [...inp.x], gamma: [...inp.gamma], beta: [...inp.beta], running_mean: [...inp.runningMean], running_var: [...inp.runningVar] },
+      outputs: { y: inp.x.length, mean: 2 * C, invstd: 2 * C, running_mean: C, running_var: C },
+    });
+    const first = batchnormForward(half, inp.x.subarray(0, per), inp.gamma, inp.beta, inp.runningMean, inp.runningVar, o);
+    const second = batchnormForward(half, inp.x.subarray(per), inp.gamma, inp.beta, first.runningMean, first.runningVar, o);
+    expectClose(gpuRun.y, [...first.y, ...second.y], VALUE_TOL, `y (${g})`);
+    expectClose(gpuRun.mean, [...first.mean, ...second.mean], STAT_TOL, `mean per group (${g})`);
+    expectClose(gpuRun.invstd, [...first.invstd, ...second.invstd], STAT_TOL, `invstd per group (${g})`);
+    expectClose(gpuRun.running_mean, second.runningMean, STAT_TOL, `running_mean (${g})`);
+    expectClose(gpuRun.running_var, second.runningVar, STAT_TOL, `running_var (${g})`);
+
+    const common = { overrides: { ACT: ACTIVATION_CODE[c.act] }, uniforms: uniformsFor(s, c.slope, 2) };
+    const inputs = { x: [...inp.x], y_saved: gpuRun.y, dy: [...inp.dy], mean_saved: gpuRun.mean, invstd_saved: gpuRun.invstd };
+    const bi = await gpu.runKernel({ family: 'batchnorm', entry: 'batchnorm_backward_input', ...common, inputs: { ...inputs, gamma: [...inp.gamma] }, outputs: { dx: inp.x.length } });
+    const bw = await gpu.runKernel({ family: 'batchnorm', entry: 'batchnorm_backward_weight', ...common, inputs, outputs: { dgamma: C, dbeta: C } });
+    const dz = batchnormPreactivationGrad(f32(gpuRun.y), inp.dy, c.act, o.slope);
+    const dx: number[] = [];
+    const dgamma = new Float64Array(C);
+    const dbeta = new Float64Array(C);
+    for (const h of [0, 1]) {
+      const mean = f32(gpuRun.mean.slice(h * C, (h + 1) * C));
+      const invstd = f32(gpuRun.invstd.slice(h * C, (h + 1) * C));
+      const xs = inp.x.subarray(h * per, (h + 1) * per);
+      const dzs = dz.subarray(h * per, (h + 1) * per);
+      dx.push(...batchnormBackwardInput(half, xs, mean, invstd, inp.gamma, dzs));
+      const w = batchnormBackwardWeight(half, xs, mean, invstd, dzs);
+      w.dgamma.forEach((v, i) => (dgamma[i] += v));
+      w.dbeta.forEach((v, i) => (dbeta[i] += v));
+    }
+    expectClose(bi.dx, dx, VALUE_TOL, `dx (${g})`);
+    expectClose(bw.dgamma, dgamma, SUM_TOL, `dgamma (${g})`);
+    expectClose(bw.dbeta, dbeta, SUM_TOL, `dbeta (${g})`);
   });
 }
 

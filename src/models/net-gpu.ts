@@ -46,6 +46,9 @@ const convEntry = (s: ConvStage, what: 'forward' | 'backward_input' | 'backward_
 const convDxChannels = (s: ConvStage) => s.inChannels;
 const convOverrides = (s: ConvStage) => ({ ACT: ACTIVATION_CODE[s.activation], HAS_BIAS: s.bias ? 1 : 0 });
 
+/** BatchNorm groups a forward may split its batch into (the GAN's D: [fake; real]). */
+export const MAX_BN_GROUPS = 2;
+
 /** grad² partials adam_update writes for `count` parameters: one per invocation. */
 export function adamPartialCount(count: number): number {
   return adamWorkgroups(count) * ADAM_WORKGROUP;
@@ -90,7 +93,7 @@ export class NetGpu {
     const widest = Math.max(...net.stages.map(stageWidth));
     this.zeroBias = createStorageBuffer(device, `${label}.zero_bias`, widest);
     this.runningStats = createStorageBuffer(device, `${label}.running_stats`, Math.max(net.runningStatsCount, 64), net.initialRunningStats());
-    this.batchStats = createStorageBuffer(device, `${label}.batch_stats`, Math.max(net.runningStatsCount, 64));
+    this.batchStats = createStorageBuffer(device, `${label}.batch_stats`, MAX_BN_GROUPS * Math.max(net.runningStatsCount, 64));
   }
 
   /** One (batch, width) buffer per stage output but the last. */
@@ -134,6 +137,7 @@ export class NetGpu {
     output: GPUBuffer,
     activations: GPUBuffer[] = this.activations,
     mode: ForwardMode = 'train',
+    groups = 1,
   ): Promise<void> {
     if (batch > this.maxBatch && activations === this.activations) throw new Error(`${this.net.name}: batch ${batch} > ${this.maxBatch}`);
     const stages = this.net.stages;
@@ -153,13 +157,12 @@ export class NetGpu {
         seq.add(k, only(k, { x, w: this.weightRange(stage), bias, y }), this.convUniforms(stage, batch), label);
       } else if (stage.kind === 'batchnorm' && mode === 'eval') {
         const k = await kernels.kernel(batchnormKernels, 'batchnorm_forward_eval', o);
-        seq.add(k, only(k, { x, y, ...this.bnTensors(stage) }), this.bnUniforms(stage, batch), label);
+        seq.add(k, only(k, { x, y, ...this.bnTensors(stage) }), this.bnUniforms(stage, batch, 1), label);
       } else if (stage.kind === 'batchnorm') {
-        // Training mode: batch statistics. D's batch is [fake; real] in one
-        // pass, so its BatchNorm statistics mix both halves (the CPU reference
-        // does the same).
+        // Training mode: batch statistics, per group of batch / groups rows
+        // (D's [fake; real] batch is 2 groups: see batchnorm.wgsl).
         const k = await kernels.kernel(batchnormKernels, 'batchnorm_forward', o);
-        seq.add(k, only(k, { x, y, ...this.bnTensors(stage) }), this.bnUniforms(stage, batch), label);
+        seq.add(k, only(k, { x, y, ...this.bnTensors(stage) }), this.bnUniforms(stage, batch, groups), label);
       } else {
         const k = await kernels.kernel(activationKernels, 'activation_forward', o);
         seq.add(k, { x, y }, { count: batch * stage.features, slope: stage.slope }, label);
@@ -178,6 +181,7 @@ export class NetGpu {
     batch: number,
     tensors: { input: GPUBuffer; output: GPUBuffer; dOutput: GPUBuffer; dInput: GPUBuffer | null },
     weightGrads: boolean,
+    groups = 1,
   ): Promise<void> {
     const stages = this.net.stages;
     for (let s = stages.length - 1; s >= 0; s--) {
@@ -223,7 +227,7 @@ export class NetGpu {
           seq.add(ki, only(ki, { w: this.weightRange(stage), y_saved: ySaved, dy, dx }), u, `${label}.backward_input`);
         }
       } else if (stage.kind === 'batchnorm') {
-        const u = this.bnUniforms(stage, batch);
+        const u = this.bnUniforms(stage, batch, groups);
         const t = { x, y_saved: ySaved, dy, ...this.bnTensors(stage) };
         if (weightGrads) {
           const kw = await kernels.kernel(batchnormKernels, 'batchnorm_backward_weight', o);
@@ -300,16 +304,20 @@ export class NetGpu {
     };
   }
 
-  private bnUniforms(s: BatchNormStage, batch: number) {
-    return { batch, channels: s.channels, spatial: s.spatial, eps: s.eps, momentum: s.momentum, slope: s.slope };
+  private bnUniforms(s: BatchNormStage, batch: number, groups: number) {
+    if (groups < 1 || groups > MAX_BN_GROUPS || batch % groups !== 0) {
+      throw new Error(`${this.net.name}: BatchNorm batch ${batch} does not split into ${groups} groups (at most ${MAX_BN_GROUPS})`);
+    }
+    return { batch, groups, channels: s.channels, spatial: s.spatial, eps: s.eps, momentum: s.momentum, slope: s.slope };
   }
 
   /** γ, β, running and saved batch statistics of a BatchNorm stage, under the kernel's binding names. */
   private bnTensors(s: BatchNormStage): Record<string, GPUBufferBinding> {
     const C = s.channels;
     const varAt = s.runningOffset + runningVarOffset(C);
-    const mean = floatRange(this.batchStats, s.runningOffset, C);
-    const invstd = floatRange(this.batchStats, varAt, C);
+    // batchStats holds MAX_BN_GROUPS rows of each statistic: (G, C) at twice the running-stats offsets.
+    const mean = floatRange(this.batchStats, MAX_BN_GROUPS * s.runningOffset, MAX_BN_GROUPS * C);
+    const invstd = floatRange(this.batchStats, MAX_BN_GROUPS * varAt, MAX_BN_GROUPS * C);
     return {
       gamma: floatRange(this.params, s.weight.offset, C),
       beta: floatRange(this.params, s.bias.offset, C),

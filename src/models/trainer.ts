@@ -208,10 +208,11 @@ export class GanTrainer {
         seq.add(normal, { state, out: dIn }, u, 'real_batch');
       }
       await discriminatorInput(seq, 2 * B);
-      await D.encodeForward(seq, kernels, 2 * B, dIn, logits);
+      // [fake; real] as two BatchNorm groups: each half normalised by its own statistics.
+      await D.encodeForward(seq, kernels, 2 * B, dIn, logits, D.activations, 'train', 2);
       const bceU = { rows: 2 * B, first_rows: B, target_first: 0, target_rest: c.realLabel, scale: 1 / B };
       seq.add(bce, { logits, dlogits, loss_out: lossD }, bceU, 'loss');
-      await D.encodeBackward(seq, kernels, 2 * B, { input: dIn, output: logits, dOutput: dlogits, dInput: null }, true);
+      await D.encodeBackward(seq, kernels, 2 * B, { input: dIn, output: logits, dOutput: dlogits, dInput: null }, true, 2);
       await D.encodeAdam(seq, kernels, c.adamD, state, lossD, STATE.adamStepD);
       const tsU = { phase: 0, partial_count: adamPartialCount(d.parameterCount) };
       seq.add(trainState, { state, stats, loss_out: lossD, grad_sq_partials: D.gradSqPartials }, tsU, 'train_state');

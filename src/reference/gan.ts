@@ -73,7 +73,8 @@ const convShape = (s: ConvStage, batch: number): Conv2dShape => ({
 /** BatchNorm state of one forward: running statistics (updated in place) and each BN stage's batch mean / invstd. */
 export interface BatchNormState {
   running: Vec;
-  saved: Map<number, { mean: Vec; invstd: Vec }>;
+  /** Per BatchNorm stage, each group's batch mean and invstd. */
+  saved: Map<number, { mean: Vec; invstd: Vec }[]>;
 }
 
 /**
@@ -88,6 +89,7 @@ export function referenceForward(
   batch: number,
   bn: BatchNormState = { running: Float64Array.from(net.initialRunningStats()), saved: new Map() },
   mode: 'train' | 'eval' = 'train',
+  groups = 1,
 ): Vec[] {
   const outs: Vec[] = [input];
   net.stages.forEach((s, i) => {
@@ -105,26 +107,35 @@ export function referenceForward(
       const C = s.channels;
       const rm = slice(bn.running, s.runningOffset, C);
       const rv = slice(bn.running, s.runningOffset + runningVarOffset(C), C);
-      const shape = { batch, channels: C, spatial: s.spatial };
       const gamma = slice(params, s.weight.offset, C);
       const beta = slice(params, s.bias.offset, C);
       if (mode === 'eval') {
+        const shape = { batch, channels: C, spatial: s.spatial };
         outs.push(batchnormForwardEval(shape, x, gamma, beta, rm, rv, { eps: s.eps, act: s.activation, slope: s.slope }));
         return;
       }
-      const r = batchnormForward(
-        shape,
-        x,
-        gamma,
-        beta,
-        rm,
-        rv,
-        { eps: s.eps, momentum: s.momentum, act: s.activation, slope: s.slope },
-      );
-      rm.set(r.runningMean);
-      rv.set(r.runningVar);
-      bn.saved.set(i, { mean: r.mean, invstd: r.invstd });
-      outs.push(r.y);
+      // Each group of batch / groups rows is normalised alone, in order, as separate passes would be.
+      const rows = batch / groups;
+      const per = rows * C * s.spatial;
+      const y = new Float64Array(x.length);
+      const saved: { mean: Vec; invstd: Vec }[] = [];
+      for (let g = 0; g < groups; g++) {
+        const r = batchnormForward(
+          { batch: rows, channels: C, spatial: s.spatial },
+          x.subarray(g * per, (g + 1) * per),
+          gamma,
+          beta,
+          rm,
+          rv,
+          { eps: s.eps, momentum: s.momentum, act: s.activation, slope: s.slope },
+        );
+        rm.set(r.runningMean);
+        rv.set(r.runningVar);
+        saved.push({ mean: r.mean, invstd: r.invstd });
+        y.set(r.y, g * per);
+      }
+      bn.saved.set(i, saved);
+      outs.push(y);
     } else {
       outs.push(activationForward(s.activation, x, s.slope));
     }
@@ -141,6 +152,7 @@ export function referenceBackward(
   batch: number,
   grads: Vec | null,
   bn: BatchNormState,
+  groups = 1,
 ): Vec {
   let dy = dOut;
   for (let i = net.stages.length - 1; i >= 0; i--) {
@@ -172,16 +184,27 @@ export function referenceBackward(
       }
       dy = convTranspose2dBackwardInput(shape, dz, slice(params, s.weight.offset, s.weight.size));
     } else if (s.kind === 'batchnorm') {
-      const shape = { batch, channels: s.channels, spatial: s.spatial };
       const saved = bn.saved.get(i);
-      if (!saved) throw new Error(`${net.name}: stage ${i} backward without its forward`);
+      if (!saved || saved.length !== groups) throw new Error(`${net.name}: stage ${i} backward without its forward (${groups} groups)`);
       const dz = batchnormPreactivationGrad(y, dy, s.activation, s.slope);
+      const shape = { batch: batch / groups, channels: s.channels, spatial: s.spatial };
+      const per = shape.batch * s.channels * s.spatial;
+      const dx = new Float64Array(x.length);
+      const dgamma = new Float64Array(s.channels);
+      const dbeta = new Float64Array(s.channels);
+      saved.forEach(({ mean, invstd }, g) => {
+        const xg = x.subarray(g * per, (g + 1) * per);
+        const dzg = dz.subarray(g * per, (g + 1) * per);
+        const w = batchnormBackwardWeight(shape, xg, mean, invstd, dzg);
+        w.dgamma.forEach((v, c) => (dgamma[c] += v));
+        w.dbeta.forEach((v, c) => (dbeta[c] += v));
+        dx.set(batchnormBackwardInput(shape, xg, mean, invstd, slice(params, s.weight.offset, s.channels), dzg), g * per);
+      });
       if (grads) {
-        const { dgamma, dbeta } = batchnormBackwardWeight(shape, x, saved.mean, saved.invstd, dz);
         grads.set(dgamma, s.weight.offset);
         grads.set(dbeta, s.bias.offset);
       }
-      dy = batchnormBackwardInput(shape, x, saved.mean, saved.invstd, slice(params, s.weight.offset, s.channels), dz);
+      dy = dx;
     } else {
       dy = activationBackwardInput(s.activation, y, dy, s.slope);
     }
@@ -282,12 +305,12 @@ export class ReferenceGanTrainer {
       samples.set(fake[fake.length - 1]);
       samples.set(real.rows, B * X);
       const dIn = this.discriminatorInput(samples, [...gIn.labels, ...real.labels], 2 * B);
-      // One D pass over [fake; real]: BatchNorm statistics mix both halves, as on the GPU.
+      // One D pass over [fake; real], BatchNorm normalising each half by its own statistics (2 groups), as on the GPU.
       const bnD = this.bn(this.D);
-      const outs = referenceForward(c.discriminator, this.D.params, dIn, 2 * B, bnD);
+      const outs = referenceForward(c.discriminator, this.D.params, dIn, 2 * B, bnD, 'train', 2);
       const bce = bceWithLogits(outs[outs.length - 1], { firstRows: B, targetFirst: 0, targetRest: c.realLabel, scale: 1 / B });
       const grads = new Float64Array(this.D.params.length);
-      referenceBackward(c.discriminator, this.D.params, outs, bce.dlogits, 2 * B, grads, bnD);
+      referenceBackward(c.discriminator, this.D.params, outs, bce.dlogits, 2 * B, grads, bnD, 2);
       adamUpdate(c.adamD, ++this.D.t, this.D.params, grads, this.D.expAvg, this.D.expAvgSq);
       this.lastGradsD = grads;
       lossD.push(bce.loss);

@@ -23,6 +23,14 @@
 // in linear.wgsl (every supported activation's derivative is a function of its
 // output). Sums Σ run over the channel's M values.
 //
+// Groups: the N rows may be split into G equal groups (uniform `groups`),
+// each normalised by its own statistics, saved per group as mean, invstd
+// (G, C). The GAN trainer's D sees [fake; real] in one pass with G = 2, which
+// equals two separate passes (as PyTorch DCGAN runs D on the real and the fake
+// batch): mixed statistics would let D tell the halves apart by batch
+// statistics alone, and G (whose update shows D fakes only) would learn
+// nothing useful. Sums Σ and M below are per group.
+//
 // M = 1 (one value per channel, e.g. BatchNorm1d at batch 1; PyTorch refuses
 // to train there): var = 0, so y = act(β), dx = 0 and dγ = 0; the unbiased
 // variance is taken as M2 / max(M − 1, 1) = 0, so running_var decays by
@@ -85,7 +93,8 @@ override ACT: u32 = ACT_NONE;
 const WG: u32 = 16u; // invocations per channel: must match @workgroup_size(16) below
 
 struct BatchNormParams {
-  batch: u32,      // N
+  batch: u32,      // N (all groups)
+  groups: u32,     // G: rows split into G equal groups, each normalised by its own statistics
   channels: u32,   // C
   spatial: u32,    // L = H·W; 1 for BatchNorm1d
   eps: f32,
@@ -98,14 +107,14 @@ struct BatchNormParams {
 @group(0) @binding(2) var<storage, read> gamma: array<f32>;                  // (C)
 @group(0) @binding(3) var<storage, read> beta: array<f32>;                   // (C)
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;                // (N, C, L)
-@group(0) @binding(5) var<storage, read_write> mean: array<f32>;             // (C) batch mean, for the backward
-@group(0) @binding(6) var<storage, read_write> invstd: array<f32>;           // (C) 1 / √(biased var + eps)
+@group(0) @binding(5) var<storage, read_write> mean: array<f32>;             // (G, C) batch mean per group, for the backward
+@group(0) @binding(6) var<storage, read_write> invstd: array<f32>;           // (G, C) 1 / √(biased var + eps)
 @group(0) @binding(7) var<storage, read_write> running_mean: array<f32>;     // (C) updated in training, read in eval
 @group(0) @binding(8) var<storage, read_write> running_var: array<f32>;      // (C)
 @group(0) @binding(9) var<storage, read> y_saved: array<f32>;                // (N, C, L) forward output, for act'
 @group(0) @binding(10) var<storage, read> dy: array<f32>;                    // (N, C, L)
-@group(0) @binding(11) var<storage, read> mean_saved: array<f32>;            // (C) the forward's mean
-@group(0) @binding(12) var<storage, read> invstd_saved: array<f32>;          // (C) the forward's invstd
+@group(0) @binding(11) var<storage, read> mean_saved: array<f32>;            // (G, C) the forward's mean
+@group(0) @binding(12) var<storage, read> invstd_saved: array<f32>;          // (G, C) the forward's invstd
 @group(0) @binding(13) var<storage, read_write> dx: array<f32>;              // (N, C, L)
 @group(0) @binding(14) var<storage, read_write> dgamma: array<f32>;          // (C)
 @group(0) @binding(15) var<storage, read_write> dbeta: array<f32>;           // (C)
@@ -159,57 +168,67 @@ fn merge_moments(a: vec3f, b: vec3f) -> vec3f {
   return vec3f(count, a.y + delta * wb, a.z + b.z + delta * delta * a.x * wb);
 }
 
-// (Σ dz, Σ dz · x̂) over channel c, returned to every invocation of the workgroup.
-fn channel_grad_sums(c: u32, tid: u32) -> vec2f {
-  let size = params.batch * params.spatial;
-  let mu = mean_saved[c];
-  let inv = invstd_saved[c];
+// Values m of group g of a channel: [g·S, (g + 1)·S), S = (N / G)·L (rows are contiguous).
+fn group_size() -> u32 { return (params.batch / params.groups) * params.spatial; }
+
+// (Σ dz, Σ dz · x̂) over group g of channel c, returned to every invocation of
+// the workgroup. Ends with a barrier so the caller may call it again.
+fn group_grad_sums(c: u32, g: u32, tid: u32) -> vec2f {
+  let size = group_size();
+  let mu = mean_saved[g * params.channels + c];
+  let inv = invstd_saved[g * params.channels + c];
   var acc = vec2f(0.0);
-  for (var m = tid; m < size; m += WG) {
+  for (var m = g * size + tid; m < (g + 1u) * size; m += WG) {
     let i = flat_index(c, m);
-    let g = dz_at(i);
-    acc += vec2f(g, g * (x[i] - mu) * inv);
+    let d = dz_at(i);
+    acc += vec2f(d, d * (x[i] - mu) * inv);
   }
   grad_sums[tid] = acc;
   workgroupBarrier();
   var total = grad_sums[0];
   for (var j = 1u; j < WG; j++) { total += grad_sums[j]; }
+  workgroupBarrier();
   return total;
 }
 
-// One workgroup per channel (dispatch C × 1 × 1), as are the two backward kernels.
+// One workgroup per channel (dispatch C × 1 × 1), as are the two backward
+// kernels; the groups are taken in order, so the running statistics see group
+// 0's, then group 1's, … exactly as G separate forward passes would update them.
 @compute @workgroup_size(16)
 fn batchnorm_forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) tid: u32) {
   let c = wid.x;
-  let size = params.batch * params.spatial;
-  var acc = vec3f(0.0); // Welford: (count, mean, M2) of this invocation's values
-  for (var m = tid; m < size; m += WG) {
-    let v = x[flat_index(c, m)];
-    acc.x += 1.0;
-    let d = v - acc.y;
-    acc.y += d / acc.x;
-    acc.z += d * (v - acc.y);
-  }
-  moments[tid] = acc;
-  workgroupBarrier();
-  var total = moments[0];
-  for (var j = 1u; j < WG; j++) { total = merge_moments(total, moments[j]); }
+  let size = group_size();
+  for (var g = 0u; g < params.groups; g++) {
+    var acc = vec3f(0.0); // Welford: (count, mean, M2) of this invocation's values
+    for (var m = g * size + tid; m < (g + 1u) * size; m += WG) {
+      let v = x[flat_index(c, m)];
+      acc.x += 1.0;
+      let d = v - acc.y;
+      acc.y += d / acc.x;
+      acc.z += d * (v - acc.y);
+    }
+    moments[tid] = acc;
+    workgroupBarrier();
+    var total = moments[0];
+    for (var j = 1u; j < WG; j++) { total = merge_moments(total, moments[j]); }
+    workgroupBarrier(); // everyone has read moments before the next group writes it
 
-  let mu = total.y;
-  let inv = inverseSqrt(total.z / f32(size) + params.eps);
-  let scale = gamma[c] * inv;
-  let shift = beta[c];
-  for (var m = tid; m < size; m += WG) {
-    let i = flat_index(c, m);
-    y[i] = activate((x[i] - mu) * scale + shift);
-  }
-  if (tid == 0u) {
-    mean[c] = mu;
-    invstd[c] = inv;
-    let momentum = params.momentum;
-    let unbiased = total.z / f32(max(size, 2u) - 1u);
-    running_mean[c] = (1.0 - momentum) * running_mean[c] + momentum * mu;
-    running_var[c] = (1.0 - momentum) * running_var[c] + momentum * unbiased;
+    let mu = total.y;
+    let inv = inverseSqrt(total.z / f32(size) + params.eps);
+    let scale = gamma[c] * inv;
+    let shift = beta[c];
+    for (var m = g * size + tid; m < (g + 1u) * size; m += WG) {
+      let i = flat_index(c, m);
+      y[i] = activate((x[i] - mu) * scale + shift);
+    }
+    if (tid == 0u) {
+      mean[g * params.channels + c] = mu;
+      invstd[g * params.channels + c] = inv;
+      let momentum = params.momentum;
+      let unbiased = total.z / f32(max(size, 2u) - 1u);
+      running_mean[c] = (1.0 - momentum) * running_mean[c] + momentum * mu;
+      running_var[c] = (1.0 - momentum) * running_var[c] + momentum * unbiased;
+    }
   }
 }
 
@@ -226,24 +245,28 @@ fn batchnorm_forward_eval(@builtin(global_invocation_id) gid: vec3u, @builtin(nu
 @compute @workgroup_size(16)
 fn batchnorm_backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) tid: u32) {
   let c = wid.x;
-  let sums = channel_grad_sums(c, tid);
-  let size = params.batch * params.spatial;
-  let mean_dz = sums.x / f32(size);
-  let mean_dz_xhat = sums.y / f32(size);
-  let mu = mean_saved[c];
-  let inv = invstd_saved[c];
-  let scale = gamma[c] * inv;
-  for (var m = tid; m < size; m += WG) {
-    let i = flat_index(c, m);
-    let xhat = (x[i] - mu) * inv;
-    dx[i] = scale * (dz_at(i) - mean_dz - xhat * mean_dz_xhat);
+  let size = group_size();
+  for (var g = 0u; g < params.groups; g++) {
+    let sums = group_grad_sums(c, g, tid);
+    let mean_dz = sums.x / f32(size);
+    let mean_dz_xhat = sums.y / f32(size);
+    let mu = mean_saved[g * params.channels + c];
+    let inv = invstd_saved[g * params.channels + c];
+    let scale = gamma[c] * inv;
+    for (var m = g * size + tid; m < (g + 1u) * size; m += WG) {
+      let i = flat_index(c, m);
+      let xhat = (x[i] - mu) * inv;
+      dx[i] = scale * (dz_at(i) - mean_dz - xhat * mean_dz_xhat);
+    }
   }
 }
 
+// dγ and dβ sum over every group (each value normalised by its own group's statistics).
 @compute @workgroup_size(16)
 fn batchnorm_backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) tid: u32) {
   let c = wid.x;
-  let sums = channel_grad_sums(c, tid);
+  var sums = vec2f(0.0);
+  for (var g = 0u; g < params.groups; g++) { sums += group_grad_sums(c, g, tid); }
   if (tid == 0u) {
     dgamma[c] = sums.y;
     dbeta[c] = sums.x;
