@@ -16,6 +16,7 @@ const { values } = parseArgs({
     'train-seconds': { type: 'string', default: '60' },
     out: { type: 'string', default: 'bench/results' },
     only: { type: 'string', default: 'speed,matmul,quality' },
+    presets: { type: 'string', default: 'gaussian1d,mnistMlp,dcgan28,cdcganSmall,cdcgan' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -101,8 +102,9 @@ async function quality(name, classifier, reference, fidFloor) {
 }
 
 if (parts.has('speed')) {
-  for (const [name, batches] of [['gaussian1d', [100, 4096]], ['mnistMlp', [128, 1024]], ['dcgan28', [64, 512]], ['cdcganSmall', [32, 256]], ['cdcgan', [64]]]) {
-    for (const b of batches) await speed(name, b);
+  const BATCHES = { gaussian1d: [100, 4096], mnistMlp: [128, 1024], dcgan28: [64, 512], cdcganSmall: [32, 256], cdcgan: [64] };
+  for (const name of values.presets.split(',')) {
+    for (const b of BATCHES[name]) await speed(name, b);
   }
 }
 if (parts.has('matmul')) {
@@ -116,7 +118,9 @@ if (parts.has('quality')) {
   const reference = await digitQuality.digitFeatureStatistics(classifier, holdout);
   const slice = { pixels: train.pixels.slice(0, 2000 * 784), labels: train.labels.slice(0, 2000), rows: 2000 };
   const fidFloor = metrics.frechetDistance(await digitQuality.digitFeatureStatistics(classifier, slice), reference);
-  for (const name of ['dcgan28', 'cdcgan']) await quality(name, classifier, reference, fidFloor);
+  for (const name of values.presets.split(',').filter((n) => ['mnistMlp', 'dcgan28', 'cdcgan', 'cdcganSmall'].includes(n))) {
+    await quality(name, classifier, reference, fidFloor);
+  }
   classifier.dispose();
 }
 ctx.dispose();

@@ -36,14 +36,19 @@ function only(k: Kernel, all: Record<string, BufferResource | null>): Record<str
 
 const convFamily = (s: ConvStage) => (s.kind === 'conv2d' ? conv2dKernels : convTranspose2dKernels);
 /** The entry point; the transposed structure (conv backward_input, convT forward) has a `_narrow` one for ≤ CONV_NARROW channels. */
-const convEntry = (s: ConvStage, what: 'forward' | 'backward_input' | 'backward_weight' | 'backward_bias') => {
+const convEntry = (s: ConvStage, what: 'forward' | 'backward_input' | 'backward_weight' | 'backward_bias', dxChannels: number) => {
   const narrow =
-    (s.kind === 'conv2d' && what === 'backward_input' && convDxChannels(s) <= CONV_NARROW) ||
+    (s.kind === 'conv2d' && what === 'backward_input' && dxChannels <= CONV_NARROW) ||
     (s.kind === 'convTranspose2d' && what === 'forward' && s.outChannels <= CONV_NARROW);
   return `${s.kind === 'conv2d' ? 'conv2d' : 'conv_transpose2d'}_${what}${narrow ? '_narrow' : ''}`;
 };
-/** Input channels conv2d_backward_input computes dx for (its dx_channels uniform): all of them. */
-const convDxChannels = (s: ConvStage) => s.inChannels;
+/**
+ * Input channels conv2d_backward_input computes dx for (its dx_channels
+ * uniform): all of them, except at a first stage whose caller needs only the
+ * leading `inputGradChannels` (a conditional D: the image, not its label planes).
+ */
+const convDxChannels = (net: Sequential, s: ConvStage, inputGradChannels: number | null) =>
+  inputGradChannels !== null && s === net.stages[0] ? inputGradChannels : s.inChannels;
 const convOverrides = (s: ConvStage) => ({ ACT: ACTIVATION_CODE[s.activation], HAS_BIAS: s.bias ? 1 : 0 });
 
 /** BatchNorm groups a forward may split its batch into (the GAN's D: [fake; real]). */
@@ -80,6 +85,8 @@ export class NetGpu {
     readonly net: Sequential,
     readonly maxBatch: number,
     initial: Float32Array,
+    /** When the first stage is a conv: dx of the input is computed for only this many leading channels (its buffer is (n, this, H, W)). */
+    readonly inputGradChannels: number | null = null,
   ) {
     const P = net.parameterCount;
     const label = net.name;
@@ -104,7 +111,7 @@ export class NetGpu {
   }
 
   /** Starts compiling every pipeline this net needs, so that they build in parallel. */
-  static prefetchKernels(kernels: KernelRegistry, net: Sequential): Promise<unknown> {
+  static prefetchKernels(kernels: KernelRegistry, net: Sequential, inputGradChannels: number | null = null): Promise<unknown> {
     const pending: Promise<unknown>[] = [kernels.kernel(adamKernels, 'adam_update')];
     for (const s of net.stages) {
       const o = { ACT: ACTIVATION_CODE[s.activation] };
@@ -115,7 +122,8 @@ export class NetGpu {
       } else if (s.kind === 'conv2d' || s.kind === 'convTranspose2d') {
         const entries: ('forward' | 'backward_input' | 'backward_weight' | 'backward_bias')[] = ['forward', 'backward_input', 'backward_weight'];
         if (s.bias) entries.push('backward_bias');
-        for (const e of entries) pending.push(kernels.kernel(convFamily(s), convEntry(s, e), convOverrides(s)));
+        const dxChannels = convDxChannels(net, s, inputGradChannels);
+        for (const e of entries) pending.push(kernels.kernel(convFamily(s), convEntry(s, e, dxChannels), convOverrides(s)));
       } else if (s.kind === 'batchnorm') {
         for (const e of ['batchnorm_forward', 'batchnorm_forward_eval', 'batchnorm_backward_input', 'batchnorm_backward_weight']) {
           pending.push(kernels.kernel(batchnormKernels, e, o));
@@ -152,7 +160,7 @@ export class NetGpu {
         const bias = stage.bias ? floatRange(this.params, stage.bias.offset, stage.bias.size) : this.zeroBias;
         seq.add(k, { x, w: this.weightRange(stage), bias, y }, this.linearUniforms(stage, batch), label);
       } else if (stage.kind === 'conv2d' || stage.kind === 'convTranspose2d') {
-        const k = await kernels.kernel(convFamily(stage), convEntry(stage, 'forward'), convOverrides(stage));
+        const k = await kernels.kernel(convFamily(stage), convEntry(stage, 'forward', stage.inChannels), convOverrides(stage));
         const bias = stage.bias ? floatRange(this.params, stage.bias.offset, stage.bias.size) : this.zeroBias;
         seq.add(k, only(k, { x, w: this.weightRange(stage), bias, y }), this.convUniforms(stage, batch), label);
       } else if (stage.kind === 'batchnorm' && mode === 'eval') {
@@ -213,17 +221,18 @@ export class NetGpu {
         const u = this.convUniforms(stage, batch);
         const ov = convOverrides(stage);
         if (weightGrads) {
-          const kw = await kernels.kernel(convFamily(stage), convEntry(stage, 'backward_weight'), ov);
+          const kw = await kernels.kernel(convFamily(stage), convEntry(stage, 'backward_weight', stage.inChannels), ov);
           const dw = floatRange(this.grads, stage.weight.offset, stage.weight.size);
           seq.add(kw, only(kw, { x, y_saved: ySaved, dy, dw }), u, `${label}.backward_weight`);
           if (stage.bias) {
-            const kb = await kernels.kernel(convFamily(stage), convEntry(stage, 'backward_bias'), ov);
+            const kb = await kernels.kernel(convFamily(stage), convEntry(stage, 'backward_bias', stage.inChannels), ov);
             const dbias = floatRange(this.grads, stage.bias.offset, stage.bias.size);
             seq.add(kb, only(kb, { y_saved: ySaved, dy, dbias }), u, `${label}.backward_bias`);
           }
         }
         if (dx) {
-          const ki = await kernels.kernel(convFamily(stage), convEntry(stage, 'backward_input'), ov);
+          const dxChannels = convDxChannels(this.net, stage, this.inputGradChannels);
+          const ki = await kernels.kernel(convFamily(stage), convEntry(stage, 'backward_input', dxChannels), ov);
           seq.add(ki, only(ki, { w: this.weightRange(stage), y_saved: ySaved, dy, dx }), u, `${label}.backward_input`);
         }
       } else if (stage.kind === 'batchnorm') {
@@ -299,7 +308,7 @@ export class NetGpu {
       kernel_width: s.kernel,
       stride: s.stride,
       padding: s.padding,
-      ...(s.kind === 'conv2d' ? { dx_channels: convDxChannels(s) } : {}),
+      ...(s.kind === 'conv2d' ? { dx_channels: convDxChannels(this.net, s, this.inputGradChannels) } : {}),
       slope: s.slope,
     };
   }

@@ -122,9 +122,13 @@ export class GanTrainer {
     const kernels = ctx.kernels;
     const device = ctx.device;
     // Kick off every pipeline compile at once; the awaits below then find them cached.
+    // A conditional D that starts with a conv computes dx for the image channels only, straight into G's output gradient.
+    const dFirst = d.stages[0];
+    const imageGradOnly = c.condition !== undefined && dFirst.kind === 'conv2d';
+    const dInputGradChannels = imageGradOnly ? c.shapes.channels : null;
     const compiling = Promise.all([
       NetGpu.prefetchKernels(kernels, g),
-      NetGpu.prefetchKernels(kernels, d),
+      NetGpu.prefetchKernels(kernels, d, dInputGradChannels),
       kernels.kernel(bceWithLogitsKernels, 'bce_with_logits_forward_backward'),
       kernels.kernel(trainStateKernels, 'train_state_update'),
       kernels.kernel(randomKernels, c.noise.distribution === 'uniform' ? 'random_uniform' : 'random_normal'),
@@ -133,7 +137,7 @@ export class GanTrainer {
         ? [
             kernels.kernel(randomKernels, 'random_uniform'),
             kernels.kernel(concatLabelsKernels, 'concat_labels_forward'),
-            kernels.kernel(concatLabelsKernels, 'concat_labels_backward_input'),
+            ...(imageGradOnly ? [] : [kernels.kernel(concatLabelsKernels, 'concat_labels_backward_input')]),
           ]
         : []),
     ]);
@@ -142,10 +146,10 @@ export class GanTrainer {
     const { noise: Z, sample: X, classes: K, channels: C, spatial: S } = c.shapes;
     const DX = d.inputSize; // (C + K)·S
     const G = new NetGpu(device, g, B, init.generator ?? g.initialParameters(c.seed));
-    const D = new NetGpu(device, d, 2 * B, init.discriminator ?? d.initialParameters(c.seed + 1));
+    const D = new NetGpu(device, d, 2 * B, init.discriminator ?? d.initialParameters(c.seed + 1), dInputGradChannels);
     const z = createStorageBuffer(device, 'z', B * Z); //                     (B, Z)
     const dIn = createStorageBuffer(device, 'd_input', 2 * B * DX); //       (2B, DX) [fake; real]
-    const dInGrad = createStorageBuffer(device, 'd_input_grad', B * DX); //  (B, DX)
+    const dInGrad = createStorageBuffer(device, 'd_input_grad', B * (imageGradOnly ? X : DX)); //  (B, DX), or (B, X) when D skips its label planes
     const logits = createStorageBuffer(device, 'logits', 2 * B); //          (2B, 1)
     const dlogits = createStorageBuffer(device, 'dlogits', 2 * B); //        (2B, 1)
     const lossD = createStorageBuffer(device, 'loss_d', 4); //               [loss, D(fake), D(real), 0]
@@ -163,13 +167,15 @@ export class GanTrainer {
           labelData: createStorageBuffer(device, 'dataset_labels', c.data.kind === 'dataset' ? c.data.rows : 1, Float32Array.from(c.condition.labels)),
           gIn: createStorageBuffer(device, 'g_input', B * (Z + K)), //            (B, Z + K)
           dSample: createStorageBuffer(device, 'd_sample', 2 * B * X), //        (2B, X) [fake; real]
-          dSampleGrad: createStorageBuffer(device, 'd_sample_grad', B * X), //   (B, X)
         }
       : null;
-    if (cond) owned.push(cond.labels, cond.labelData, cond.gIn, cond.dSample, cond.dSampleGrad);
+    if (cond) owned.push(cond.labels, cond.labelData, cond.gIn, cond.dSample);
+    // G's output gradient: D's input gradient itself, or its first C channels copied out of (B, C + K, S).
+    const dSampleGrad = cond && !imageGradOnly ? createStorageBuffer(device, 'd_sample_grad', B * X) : null; // (B, X)
+    if (dSampleGrad) owned.push(dSampleGrad);
     const gIn = cond ? cond.gIn : z;
     const gOut = cond ? cond.dSample : dIn; // G writes the fake half of D's batch (before the label planes, if any)
-    const gOutGrad = cond ? cond.dSampleGrad : dInGrad;
+    const gOutGrad = dSampleGrad ?? dInGrad;
     await compiling;
 
     const noise = (seq: SequenceBuilder, stream: number) => encodeNoise(seq, kernels, c, state, z, B * Z, stream);
@@ -227,9 +233,9 @@ export class GanTrainer {
     const bceU = { rows: B, first_rows: B, target_first: 1, target_rest: 1, scale: 1 / B };
     seq.add(bce, { logits, dlogits, loss_out: lossG }, bceU, 'loss');
     await D.encodeBackward(seq, kernels, B, { input: dIn, output: logits, dOutput: dlogits, dInput: dInGrad }, false);
-    if (cond) {
+    if (dSampleGrad) {
       const concatBack = await kernels.kernel(concatLabelsKernels, 'concat_labels_backward_input');
-      seq.add(concatBack, { dout: dInGrad, dx: cond.dSampleGrad }, { rows: B, channels: C, classes: K, spatial: S }, 'd_sample_grad');
+      seq.add(concatBack, { dout: dInGrad, dx: dSampleGrad }, { rows: B, channels: C, classes: K, spatial: S }, 'd_sample_grad');
     }
     await G.encodeBackward(seq, kernels, B, { input: gIn, output: gOut, dOutput: gOutGrad, dInput: null }, true);
     await G.encodeAdam(seq, kernels, c.adamG, state, lossG, STATE.adamStepG);
