@@ -107,7 +107,7 @@ try {
 
   mkdirSync('bench/results', { recursive: true });
   const png = `bench/results/quality-${preset}.png`;
-  writeImageGrid(png, Float32Array.from(report.grid, (v) => (v + 1) / 2), 100, 28, 28, 10);
+  writeImageGrid(png, Float32Array.from(report.grid), 100, 28, 28, 10);
   const { grid, ...rest } = report;
   const json = { date: new Date().toISOString(), ...rest, png };
   writeFileSync(`bench/results/quality-${preset}.json`, JSON.stringify(json, null, 1) + '\n');

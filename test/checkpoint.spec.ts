@@ -356,3 +356,46 @@ test('loadCheckpoint accepts the unmodified file (control for the rejection case
   expect(r.errorName, r.message).toBeNull();
   expect(r.unchanged).toBe(false);
 });
+
+test('BatchNorm running statistics round-trip through a checkpoint (PyTorch names), and a negative running_var is refused whole', async ({ gpu }) => {
+  const r = await gpu.page.evaluate(async () => {
+    const { lib, ctx } = window.harness;
+    const L = lib;
+    // A tiny conv GAN with BatchNorm in both nets (G: BatchNorm(8) at layer 2; D: BatchNorm(4) at layer 3).
+    const config = () => ({
+      generator: new L.Sequential('generator', [L.Linear(3, 8 * 2 * 2, { bias: false }), L.Unflatten(8, 2, 2), L.BatchNorm(8), L.ReLU(), L.ConvTranspose2d(8, 1, 4, { stride: 2, padding: 1 }), L.Tanh()]),
+      discriminator: new L.Sequential('discriminator', [L.Conv2d(1, 4, 4, { stride: 2, padding: 1 }), L.LeakyReLU(0.2), L.Conv2d(4, 4, 3, { padding: 1, bias: false }), L.BatchNorm(4), L.LeakyReLU(0.2), L.Flatten(), L.Linear(16, 1)], { inputShape: [1, 4, 4] as [number, number, number] }),
+      noise: { distribution: 'normal' as const, mean: 0, std: 1 },
+      data: { kind: 'dataset' as const, values: Float32Array.from({ length: 6 * 16 }, (_, i) => Math.sin(i)), rows: 6, cols: 16 },
+      batchSize: 3,
+      optimizerD: { lr: 1e-2 },
+      optimizerG: { lr: 1e-2 },
+      seed: 3,
+    });
+    const a = await L.GanTrainer.create(ctx, config());
+    await a.train(3);
+    const bytes = await L.saveCheckpoint(a);
+    const running = { g: Array.from(await a.readRunningStats('generator')), d: Array.from(await a.readRunningStats('discriminator')) };
+    const b = await L.GanTrainer.create(ctx, config());
+    const fresh = Array.from(await b.readRunningStats('generator'));
+    await L.loadCheckpoint(b, bytes);
+    const loaded = { g: Array.from(await b.readRunningStats('generator')), d: Array.from(await b.readRunningStats('discriminator')) };
+    const file = L.parseSafetensors(bytes);
+    const bad = new Map(file.tensors);
+    const rv = bad.get('discriminator.3.running_var')!;
+    bad.set('discriminator.3.running_var', { shape: rv.shape, data: rv.data.map((v, i) => (i === 2 ? -1 : v)) });
+    const c = await L.GanTrainer.create(ctx, config());
+    const before = Array.from(await c.readParameters('generator'));
+    const error = await L.loadCheckpoint(c, L.encodeSafetensors(bad, file.metadata)).then(() => 'loaded', (e: Error) => `${e.name}: ${e.message}`);
+    const after = Array.from(await c.readParameters('generator'));
+    const afterRunning = Array.from(await c.readRunningStats('discriminator'));
+    for (const t of [a, b, c]) t.dispose();
+    return { running, fresh, loaded, names: [...file.tensors.keys()].filter((n) => n.includes('running')), error, unchanged: JSON.stringify(before) === JSON.stringify(after), afterRunning };
+  });
+  expect(r.names).toEqual(['generator.2.running_mean', 'generator.2.running_var', 'discriminator.3.running_mean', 'discriminator.3.running_var']);
+  expect(r.running.g).not.toEqual(r.fresh); // training moved them
+  expect(r.loaded).toEqual(r.running);
+  expect(r.error).toMatch(/CheckpointError: checkpoint: tensor 'discriminator.3.running_var' value 2 is -1; a variance cannot be negative/);
+  expect(r.unchanged).toBe(true);
+  expect(r.afterRunning.slice(64, 68)).toEqual([1, 1, 1, 1]); // still the initial running_var
+});

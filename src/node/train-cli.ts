@@ -1,17 +1,30 @@
-// npm run train -- --preset <gaussian1d|sine|mnistMlp> [--steps N] [--seed S] [--batch B] [--out DIR]
+// npm run train -- --preset <name> [--steps N] [--seed S] [--batch B] [--out DIR]
 // Trains a preset in Node (Dawn), printing losses as they come back, then
-// writes what it learned: a PNG grid for image presets, sample statistics otherwise.
+// writes what it learned: a PNG grid for the digit presets (one row per label
+// for the conditional ones), sample statistics otherwise. The digit presets
+// train on the 8,000-digit training split (splitDigits).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GanConfigError } from '../runtime/errors.js';
 import { GanTrainer } from '../models/trainer.js';
-import { preset, PRESETS } from '../models/presets.js';
+import { DIGIT_PRESETS, preset, PRESETS, splitDigits, type PresetName } from '../models/presets.js';
 import { createNodeGpuContext } from './device.js';
 import { loadMnistDigits } from './mnist.js';
 import { writeImageGrid } from './png.js';
 
-const DEFAULT_STEPS: Record<string, number> = { gaussian1d: 2000, sine: 2000, mnistMlp: 200 };
+const DEFAULT_STEPS: Record<PresetName, number> = {
+  gaussian1d: 2000,
+  sine: 2000,
+  mnistMlp: 200,
+  dcgan28: 200,
+  cdcgan: 200,
+  cdcganSmall: 500,
+  ring8: 1000,
+  grid25: 2000,
+  twoMoons: 2000,
+  drawn: 1000,
+};
 
 function fmt(v: number): string {
   return Number.isFinite(v) ? v.toFixed(4) : String(v);
@@ -31,10 +44,12 @@ async function main(): Promise<void> {
   if (!(PRESETS as readonly string[]).includes(name)) {
     throw new GanConfigError(`unknown preset '${name}'; expected one of ${PRESETS.join(', ')}`);
   }
-  const steps = Number(values.steps ?? DEFAULT_STEPS[name]);
+  const isDigits = DIGIT_PRESETS.includes(name as PresetName);
+  const steps = Number(values.steps ?? DEFAULT_STEPS[name as PresetName]);
+  if (!Number.isInteger(steps) || steps < 1) throw new GanConfigError(`--steps must be a positive integer, got ${values.steps}`);
   const seed = Number(values.seed);
   const batchSize = values.batch ? Number(values.batch) : undefined;
-  const config = preset(name, { seed, batchSize, digits: name === 'mnistMlp' ? loadMnistDigits() : undefined });
+  const config = preset(name, { seed, batchSize, digits: isDigits ? splitDigits(loadMnistDigits()).train : undefined });
 
   const ctx = await createNodeGpuContext();
   console.log(`adapter: ${ctx.adapterName}`);
@@ -55,12 +70,19 @@ async function main(): Promise<void> {
   console.log(`trained ${steps} steps in ${seconds.toFixed(1)} s (${(steps / seconds).toFixed(1)} steps/s)`);
 
   mkdirSync(values.out!, { recursive: true });
-  if (name === 'mnistMlp') {
-    const count = 64;
-    const images = await trainer.sample(count);
-    const path = join(values.out!, `mnistMlp-${steps}.png`);
-    writeImageGrid(path, images, count, 28, 28, 8);
-    console.log(`wrote ${path}`);
+  if (isDigits) {
+    // 10 × 10; a conditional preset gets one row per label.
+    const conditional = trainer.config.shapes.classes > 0;
+    const labels = Array.from({ length: 100 }, (_, i) => Math.floor(i / 10));
+    const images = await trainer.sample(100, conditional ? { labels } : {});
+    const path = join(values.out!, `${name}-${steps}.png`);
+    writeImageGrid(path, images, 100, 28, 28, 10);
+    console.log(`wrote ${path}${conditional ? ' (row i: label i)' : ''}`);
+  } else if (trainer.config.shapes.sample !== 1) {
+    const samples = await trainer.sample(1000);
+    const X = trainer.config.shapes.sample;
+    const means = Array.from({ length: X }, (_, j) => samples.filter((_, i) => i % X === j).reduce((a, b) => a + b, 0) / 1000);
+    console.log(`generated 1000 samples of ${X} values; per-coordinate means ${means.slice(0, 4).map((m) => m.toFixed(3)).join(', ')}${X > 4 ? ', …' : ''}`);
   } else {
     const samples = await trainer.sample(10_000);
     const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
