@@ -1,10 +1,38 @@
 // The TF.js side of bench/tfjs-peer.mjs, bundled by it into dist/bench/tfjs-page.js
-// and loaded by bench/tfjs.html. The two workloads are written the way a TF.js
-// user would write them: layers API models, tf.train.adam(...).minimize(...),
-// tf.losses.sigmoidCrossEntropy, tf.random* for noise and batches.
+// and bench/bench.mjs, and loaded by bench/tfjs.html. The workloads are written
+// the way a TF.js user would write them: layers API models,
+// tf.train.adam(...).minimize(...), tf.losses.sigmoidCrossEntropy, tf.random*
+// for noise and batches.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+
+// GPU bytes as bench/lib/bench-fns.mjs's trackDevice() counts ours: wrap the
+// device the webgpu backend asks for, and sum its live createBuffer sizes.
+const gpuTracker = { live: 0, peak: 0, buffers: 0, created: 0 };
+if (self.GPUAdapter) {
+  const requestDevice = GPUAdapter.prototype.requestDevice;
+  GPUAdapter.prototype.requestDevice = async function (...args) {
+    const device = await requestDevice.apply(this, args);
+    const createBuffer = device.createBuffer.bind(device);
+    device.createBuffer = (desc) => {
+      const b = createBuffer(desc);
+      const size = Number(desc.size);
+      gpuTracker.live += size;
+      gpuTracker.buffers++;
+      gpuTracker.created++;
+      gpuTracker.peak = Math.max(gpuTracker.peak, gpuTracker.live);
+      const destroy = b.destroy.bind(b);
+      let gone = false;
+      b.destroy = () => {
+        if (!gone) { gone = true; gpuTracker.live -= size; gpuTracker.buffers--; }
+        return destroy();
+      };
+      return b;
+    };
+    return device;
+  };
+}
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const dense = (o) => tf.layers.dense(o);
@@ -65,6 +93,42 @@ function gaussian1d() {
   };
 }
 
+/**
+ * W2, our `dcgan28` preset, in NHWC as Keras has it. 'same' padding with k4 s2
+ * gives PyTorch's p1 shapes (28 → 14 → 7 and back); BatchNorm momentum 0.9 /
+ * epsilon 1e-5 are PyTorch's 0.1 / 1e-5.
+ */
+function dcgan28(digits) {
+  const bn = () => tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 });
+  const G = tf.sequential({
+    layers: [
+      dense({ inputShape: [100], units: 128 * 7 * 7, useBias: false }),
+      tf.layers.reshape({ targetShape: [7, 7, 128] }), bn(), tf.layers.reLU(),
+      tf.layers.conv2dTranspose({ filters: 64, kernelSize: 4, strides: 2, padding: 'same', useBias: false }), bn(), tf.layers.reLU(),
+      tf.layers.conv2dTranspose({ filters: 1, kernelSize: 4, strides: 2, padding: 'same', activation: 'tanh' }),
+    ],
+  });
+  const D = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 64, kernelSize: 4, strides: 2, padding: 'same' }), tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.conv2d({ filters: 128, kernelSize: 4, strides: 2, padding: 'same', useBias: false }), bn(), tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.flatten(),
+      dense({ units: 1 }),
+    ],
+  });
+  const data = tf.tensor4d(digits.pixels, [digits.rows, 28, 28, 1]);
+  const batch = 64;
+  return {
+    G, D, batch, extra: [data],
+    optD: tf.train.adam(2e-4, 0.5, 0.999),
+    optG: tf.train.adam(2e-4, 0.5, 0.999),
+    noise: () => tf.randomNormal([batch, 100]),
+    real: () => tf.tidy(() => tf.gather(data, tf.randomUniform([batch], 0, digits.rows, 'int32'))),
+  };
+}
+
+const WORKLOADS = { mnistMlp, dcgan28, gaussian1d };
+
 /** One D update on real + fake, one G update with the non-saturating loss; returns G's loss. */
 function makeStep(w) {
   const ones = tf.ones([w.batch, 1]);
@@ -119,8 +183,18 @@ async function backendInfo(backend) {
  * one `await loss.data()`; steps/s = n / (time including that readback).
  * Slow runs do fewer warm-up steps and may stop before 3 windows (budgetSeconds).
  */
-async function run({ backend, workload, windowSeconds, budgetSeconds = Infinity, flags = {} }) {
+async function run({ backend, workload, windowSeconds, budgetSeconds = Infinity, flags = {}, windows: nWindows = 3 }) {
   const out = { backend: `tfjs-${backend}`, preset: workload };
+  self.benchProgress = out; // read by bench/bench.mjs when a run passes its time limit
+  const heap = () => performance.memory?.usedJSHeapSize ?? NaN;
+  out.heapAtStart = heap();
+  let peakHeap = out.heapAtStart, peakTensorBytes = 0, peakGpuTensorBytes = 0;
+  const sampleMemory = () => {
+    const m = tf.memory();
+    peakHeap = Math.max(peakHeap, heap());
+    peakTensorBytes = Math.max(peakTensorBytes, m.numBytes);
+    if (m.numBytesInGPU !== undefined) peakGpuTensorBytes = Math.max(peakGpuTensorBytes, m.numBytesInGPU);
+  };
   // 'wasm-threads' is the wasm backend in a cross-origin isolated tab (the driver adds the headers).
   if (backend === 'wasm-threads') {
     if (!self.crossOriginIsolated) throw new Error('wasm-threads: the page is not cross-origin isolated');
@@ -134,14 +208,18 @@ async function run({ backend, workload, windowSeconds, budgetSeconds = Infinity,
   tf.env().setFlags(flags);
   out.backendInitMs = performance.now() - tb;
   Object.assign(out, await backendInfo(backend));
-  const digits = workload === 'mnistMlp' ? await loadDigits() : undefined;
+  if (!WORKLOADS[workload]) throw new Error(`unknown workload '${workload}'`);
+  const digits = workload === 'gaussian1d' ? undefined : await loadDigits();
 
   const t0 = performance.now();
-  const w = workload === 'mnistMlp' ? mnistMlp(digits) : gaussian1d();
+  out.startedAt = t0;
+  const w = WORKLOADS[workload](digits);
   const step = makeStep(w);
   let loss = step();
   await loss.data();
   out.firstStepMs = performance.now() - t0;
+  out.lastStepEndAt = performance.now();
+  sampleMemory();
 
   // Warm-up: 3 steps, fewer when they are slow (at least 1).
   let stepSec = Infinity;
@@ -153,22 +231,27 @@ async function run({ backend, workload, windowSeconds, budgetSeconds = Infinity,
     loss = step();
     await loss.data();
     stepSec = Math.min(stepSec, (performance.now() - s) / 1000);
+    (out.warmupStepSeconds ??= []).push((performance.now() - s) / 1000);
     out.warmupSteps++;
+    out.lastStepEndAt = performance.now();
   }
-  // Windows: 3, fewer when the next one would end past budgetSeconds (at least 1).
+  // Windows: nWindows, fewer when the next one would end past budgetSeconds (at least 1).
   // As in our measure(): n steps sized from the last estimate, then one
   // readback; a window shorter than 0.8 × windowSeconds is rerun with more
   // steps and not counted.
   const windows = [], windowSeconds_ = [], windowSteps = [];
+  Object.assign(out, { windows, windowSeconds: windowSeconds_, windowSteps });
   const elapsed = () => (performance.now() - t0) / 1000;
   let n = Math.max(1, Math.min(100000, Math.round(windowSeconds / stepSec)));
   out.discardedWindows = 0;
-  while (windows.length < 3) {
+  while (windows.length < nWindows) {
     if (windows.length > 0 && elapsed() + Math.max(windowSeconds, n * stepSec) > budgetSeconds) {
-      out.partial = `only ${windows.length} of 3 windows fit in ${budgetSeconds} s`;
+      out.partial = `only ${windows.length} of ${nWindows} windows fit in ${budgetSeconds} s`;
       break;
     }
     const s = performance.now();
+    out.lastStepEndAt = s;
+    out.pendingSteps = n;
     for (let i = 0; i < n; i++) {
       loss.dispose();
       loss = step();
@@ -176,6 +259,8 @@ async function run({ backend, workload, windowSeconds, budgetSeconds = Infinity,
     out.lastGLoss = (await loss.data())[0];
     const dt = (performance.now() - s) / 1000;
     stepSec = dt / n;
+    sampleMemory();
+    out.stepsDone = (out.stepsDone ?? 0) + n;
     if (dt >= 0.8 * windowSeconds || n >= 100000) {
       windows.push(n / dt);
       windowSeconds_.push(dt);
@@ -191,6 +276,13 @@ async function run({ backend, workload, windowSeconds, budgetSeconds = Infinity,
   out.windowSeconds = windowSeconds_;
   out.windowSteps = windowSteps;
   out.numTensorsAfter = tf.memory().numTensors;
+  out.peakHeapBytes = peakHeap;
+  out.peakTensorBytes = peakTensorBytes;
+  if (backend === 'webgpu') {
+    out.peakGpuTensorBytes = peakGpuTensorBytes;
+    out.peakGpuBytes = gpuTracker.peak;
+    out.gpuBuffersCreated = gpuTracker.created;
+  }
   loss.dispose();
   step.dispose();
   w.G.dispose(); w.D.dispose(); w.optD.dispose(); w.optG.dispose();

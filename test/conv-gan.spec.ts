@@ -205,6 +205,53 @@ test('2 full steps of a tiny conditional conv GAN (K=3 label planes, dSteps 2, B
   expect(labelGrad.some((v) => v !== 0)).toBe(true);
 });
 
+// The flat-sample path (a conditional MLP GAN): D's input is [x; onehot(y)]
+// and G's output gradient is copied out of D's input gradient (concat_labels_backward_input).
+interface MlpCondSpec {
+  data: number[];
+  labels: number[];
+}
+function mlpCondConfig(Seq: typeof Sequential, spec: MlpCondSpec): GanConfig {
+  return {
+    generator: new Seq('generator', [
+      { type: 'linear', inFeatures: 5, outFeatures: 6, bias: true },
+      { type: 'activation', activation: 'relu', slope: 0 },
+      { type: 'linear', inFeatures: 6, outFeatures: 4, bias: true },
+      { type: 'activation', activation: 'tanh', slope: 0 },
+    ]),
+    discriminator: new Seq('discriminator', [
+      { type: 'linear', inFeatures: 6, outFeatures: 5, bias: true },
+      { type: 'activation', activation: 'leakyRelu', slope: 0.2 },
+      { type: 'linear', inFeatures: 5, outFeatures: 1, bias: true },
+    ]),
+    noise: { distribution: 'uniform', low: -1, high: 1 },
+    data: { kind: 'dataset', values: Float32Array.from(spec.data), rows: spec.data.length / 4, cols: 4 },
+    condition: { classes: 2, labels: Uint8Array.from(spec.labels) },
+    batchSize: 3,
+    optimizerD: { lr: 1e-2, beta1: 0.5, beta2: 0.999, eps: 1e-3 },
+    optimizerG: { lr: 1e-2, beta1: 0.5, beta2: 0.999, eps: 1e-3 },
+    seed: 5,
+    statsEvery: 1,
+  };
+}
+
+test('2 full steps of a tiny conditional MLP GAN (flat samples + 2 one-hot features): losses, gradients, weights match the CPU trainer', async ({ gpu }) => {
+  const spec: MlpCondSpec = { data: randomArray(7 * 4, 41, -1, 1), labels: [1, 0, 0, 1, 1, 0, 1] };
+  const config = resolveGanConfig(mlpCondConfig(Sequential, spec));
+  expect(config.shapes).toEqual({ noise: 3, sample: 4, classes: 2, channels: 4, spatial: 1 });
+  const g0 = config.generator.initialParameters(1);
+  const d0 = config.discriminator.initialParameters(2);
+  const run = await trainOnGpu(gpu, { makeConfig: mlpCondConfig, spec, g0, d0, chunks: [2] });
+  const ref = new ReferenceGanTrainer(config, g0, d0);
+  const refLosses = [ref.trainStep(), ref.trainStep()];
+  const tol = { atol: 2e-5, rtol: 1e-4 };
+  expectClose(run.losses.map((l) => l.lossD), refLosses.map((l) => l.lossD[0]), tol, 'D loss per step');
+  expectClose(run.losses.map((l) => l.lossG), refLosses.map((l) => l.lossG), tol, 'G loss per step');
+  expectClose(run.snapshots[0].dg, ref.lastGradsG, tol, 'dG (step 2)');
+  expectClose(run.snapshots[0].g, ref.generatorParams, tol, 'G weights after 2 steps');
+  expectClose(run.snapshots[0].d, ref.discriminatorParams, tol, 'D weights after 2 steps');
+});
+
 test('eval mode: generate() and discriminate() with labels equal the CPU eval forward with the GPU running statistics; sampling changes nothing', async ({ gpu }) => {
   const spec: CondSpec = { gLayers: CG_LAYERS, dLayers: CD_LAYERS, data: DATA, labels: LABELS, classes: K };
   const config = resolveGanConfig(condConfig(Sequential, spec));
