@@ -38,7 +38,9 @@ export {
   type OptimizerState,
   type TrainingCounters,
   type SampleOptions,
+  type DrawOptions,
 } from './models/trainer.js';
+export { ImageGridRenderer, type ImageGridLayout, type ImageGridOptions } from './models/image-grid.js';
 export { Classifier, type ClassifierConfig, type ClassifierStats, type Predictions } from './models/classifier.js';
 export * as metrics from './models/metrics.js';
 export * as digitQuality from './models/digit-quality.js';

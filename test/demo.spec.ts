@@ -131,6 +131,8 @@ test('demo trains cdcganSmall on the digits: conv controls, a 10-row class grid 
   await expect(page.locator('#widths-note')).toBeVisible();
   await expect(page.locator('#images')).toBeVisible();
   await expect(page.locator('#dist-caption')).toContainText('one row per class (0–9)');
+  // The grid's path: the GPU one where this browser can show a WebGPU canvas (not headless SwiftShader), else the CPU one.
+  await expect(page.locator('#dist-caption')).toContainText(/drawn on the (GPU|CPU)/);
 
   for (const n of [1, 2]) {
     await page.click('#step');

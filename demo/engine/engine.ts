@@ -2,7 +2,7 @@
 // the views that read from it. Runs in the worker (worker.ts) or, where a
 // worker has no WebGPU, on the page's thread; either way it only talks
 // through `post` and `handle`, with the messages of demo/protocol.ts.
-import { createGpuContext, loadCheckpoint, saveCheckpoint, type GanTrainer, type GpuContext } from '../../src/index.js';
+import { createGpuContext, ImageGridRenderer, loadCheckpoint, saveCheckpoint, type GanTrainer, type GpuContext } from '../../src/index.js';
 import { DIGIT_PRESET_KEYS, type EngineCanvases, type FromEngine, type RunSettings, type ToEngine, type ViewData, type ViewKind } from '../protocol.js';
 import { describeConfig } from './describe.js';
 import { ImageView } from './image-view.js';
@@ -24,6 +24,8 @@ interface EngineView {
   readonly kind: ViewKind;
   readonly caption: string;
   refresh(trainer: GanTrainer): Promise<ViewData>;
+  /** Draws again right before a PNG is taken (a WebGPU canvas is copied in the task that drew it). */
+  redraw?(trainer: GanTrainer): Promise<void>;
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -39,6 +41,8 @@ export class Engine {
   private constructor(
     private readonly ctx: GpuContext,
     private readonly post: Post,
+    /** Whether this browser can show a WebGPU canvas (the image grid's GPU path). */
+    private readonly canPresent: boolean,
   ) {
     ctx.device.addEventListener('uncapturederror', (ev) => {
       post({ type: 'error', message: `WebGPU error: ${(ev as GPUUncapturedErrorEvent).error.message}` });
@@ -51,6 +55,9 @@ export class Engine {
   /** Gets a WebGPU device; posts 'ready' or 'unavailable'. */
   static async start(post: Post, where: 'worker' | 'main thread'): Promise<Engine | null> {
     let ctx: GpuContext;
+    // Before our device exists: where a WebGPU canvas cannot be shown (headless
+    // Chromium on SwiftShader), trying loses every device of this thread.
+    const canPresent = await ImageGridRenderer.canPresent();
     try {
       ctx = await createGpuContext();
     } catch (e) {
@@ -58,7 +65,7 @@ export class Engine {
       return null;
     }
     post({ type: 'ready', adapter: ctx.adapterName, where });
-    return new Engine(ctx, post);
+    return new Engine(ctx, post, canPresent);
   }
 
   handle(msg: ToEngine): void {
@@ -105,6 +112,8 @@ export class Engine {
     if (!c || !this.view) throw new Error('nothing drawn yet');
     const canvas = this.view.kind === 'images' ? c.images : this.view.kind === 'plane' ? c.plane : null;
     if (!canvas) throw new Error('this preset is plotted on the page, not drawn into an image');
+    const trainer = this.loop?.current;
+    if (trainer && this.view.redraw) await this.view.redraw(trainer);
     const blob = await canvas.convertToBlob({ type: 'image/png' });
     const step = this.loop?.current?.step ?? 0;
     this.post({ type: 'png', blob, name: `${this.settings?.preset ?? 'gan'}-step${step}.png` });
@@ -118,7 +127,7 @@ export class Engine {
     if (p === 'gaussian1d') this.view = Object.assign(new Hist1dView(trainer), { kind: 'hist1d' as const });
     else if (p === 'sine') this.view = Object.assign(new CurvesView(trainer), { kind: 'curves' as const });
     else if (DIGIT_PRESET_KEYS.includes(p)) {
-      this.view = Object.assign(new ImageView(trainer, c.images, c.interpolation), { kind: 'images' as const });
+      this.view = Object.assign(new ImageView(trainer, c.images, c.interpolation, this.canPresent), { kind: 'images' as const });
     } else this.view = Object.assign(new PlaneView(trainer, c.plane), { kind: 'plane' as const, caption: PLANE_CAPTION });
     this.lastViewRefresh = -Infinity;
     this.post({ type: 'trainer', settings, view: this.view.kind, summary: describeConfig(trainer.config), caption: this.view.caption });

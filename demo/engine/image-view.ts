@@ -2,9 +2,12 @@
 // fixed noise, so the same latent points can be watched evolving, and a strip
 // interpolating linearly between two fixed latent points. A conditional GAN
 // gets one row per class (0–9), with the same noise down each column. G runs
-// on the GPU (trainer.generate(), eval-mode BatchNorm) on noise chosen here:
-// sample() would draw fresh noise at every refresh. Drawn into OffscreenCanvases.
-import type { GanTrainer } from '../../src/index.js';
+// on the GPU (eval-mode BatchNorm) on noise chosen here: sample() would draw
+// fresh noise at every refresh. Drawn into OffscreenCanvases: the grid, where
+// this browser can show a WebGPU canvas, by trainer.drawSamples() (G's output
+// buffer straight to the canvas by a render pass, no readback); elsewhere, and
+// the strip always, from generate() read back and drawn on the CPU.
+import { ImageGridRenderer, type GanTrainer, type GpuContext } from '../../src/index.js';
 import type { ViewData } from '../protocol.js';
 
 const GRID = 8; //    an unconditional GAN: GRID × GRID fixed noise vectors
@@ -30,7 +33,10 @@ export function imageLayout(trainer: GanTrainer): ImageLayout {
   return K > 0 ? { rows: K, cols: COLUMNS, classes: K } : { rows: GRID, cols: GRID, classes: null };
 }
 
-export function imagesCaption(layout: ImageLayout): string {
+/** How the grid reaches the canvas, for the caption. */
+export type GridPath = 'gpu' | 'cpu';
+
+export function imagesCaption(layout: ImageLayout, path: GridPath = 'cpu'): string {
   const grid =
     layout.classes !== null
       ? `Top: a ${layout.rows}×${layout.cols} grid, one row per class (0–${layout.classes - 1}), each column one fixed noise ` +
@@ -38,7 +44,11 @@ export function imagesCaption(layout: ImageLayout): string {
         `between two fixed noise vectors, in ${STRIP} steps.`
       : `Top: ${layout.rows}×${layout.cols} digits from the same ${layout.rows * layout.cols} fixed noise vectors at every ` +
         `refresh. Bottom: G along the straight line between two fixed noise vectors, in ${STRIP} steps.`;
-  return `${grid} G runs on the GPU on noise chosen here (generate(); BatchNorm, if any, in eval mode).`;
+  const how =
+    path === 'gpu'
+      ? 'The grid is drawn on the GPU: G\'s output buffer goes straight to the canvas by a render pass (drawSamples(), no readback); the strip comes from generate().'
+      : 'Both are read back (generate()) and drawn on the CPU: this browser cannot show a WebGPU canvas here.';
+  return `${grid} G runs on the GPU on noise chosen here (BatchNorm, if any, in eval mode). ${how}`;
 }
 
 /** Deterministic noise rows from the run's noise distribution (mulberry32 + Box–Muller), for fixed-noise views. */
@@ -109,24 +119,44 @@ function drawImages(canvas: OffscreenCanvas, images: Float32Array, rows: number,
   g.drawImage(tile, left * SCALE, 0, W * SCALE, H * SCALE);
 }
 
+/** One renderer per canvas (the pipeline is built once), re-gridded for each trainer. */
+const renderers = new WeakMap<OffscreenCanvas, Promise<ImageGridRenderer>>();
+
+function gridRenderer(ctx: GpuContext, canvas: OffscreenCanvas, rows: number, cols: number, w: number, h: number): Promise<ImageGridRenderer> {
+  const grid = { rows, cols, height: h, width: w, pad: 1, padColor: [1, 1, 1] as const, invert: true }; // ink dark on white, as the CPU path
+  let r = renderers.get(canvas);
+  if (!r) r = ImageGridRenderer.create(ctx, canvas, grid);
+  else r = r.then((renderer) => (renderer.setGrid(grid), renderer));
+  renderers.set(canvas, r);
+  return r;
+}
+
 export class ImageView {
   readonly layout: ImageLayout;
   readonly caption: string;
+  readonly path: GridPath;
+  /** The GPU path's renderer, or null on the CPU path. */
+  private readonly renderer: Promise<ImageGridRenderer> | null;
   /** Grid rows then strip rows, (n, noise). */
   private readonly noise: Float32Array;
   /** Their classes (conditional GANs), else undefined. */
   private readonly labels: Uint8Array | undefined;
   private readonly side: [number, number];
 
+  /** `canPresent`: ImageGridRenderer.canPresent(), asked before the engine's device was made. */
   constructor(
     trainer: GanTrainer,
     private readonly grid: OffscreenCanvas,
     private readonly strip: OffscreenCanvas,
+    canPresent: boolean,
   ) {
     this.side = imageSide(trainer);
     this.layout = imageLayout(trainer);
-    this.caption = imagesCaption(this.layout);
     const { rows, cols, classes } = this.layout;
+    // A canvas keeps its first context: once '2d' (the CPU path), getContext('webgpu') is null for good.
+    this.path = canPresent && grid.getContext('webgpu') ? 'gpu' : 'cpu';
+    this.renderer = this.path === 'gpu' ? gridRenderer(trainer.ctx, grid, rows, cols, ...this.side) : null;
+    this.caption = imagesCaption(this.layout, this.path);
     const z = trainer.config.shapes.noise;
     const gridRows = rows * cols;
     this.noise = new Float32Array((gridRows + STRIP) * z);
@@ -150,7 +180,8 @@ export class ImageView {
     // Canvas sizes at a whole SCALE (the page scales them down with CSS).
     const [w, h] = this.side;
     const [W, H] = gridSize(rows, cols, w, h);
-    const left = classes !== null ? LABEL_MARGIN : 0;
+    // The GPU path has no class labels (no 2d context on a WebGPU canvas): row r is class r.
+    const left = classes !== null && this.path === 'cpu' ? LABEL_MARGIN : 0;
     this.grid.width = (W + left) * SCALE;
     this.grid.height = H * SCALE;
     const [SW, SH] = gridSize(1, STRIP, w, h);
@@ -162,12 +193,33 @@ export class ImageView {
     const step = trainer.step;
     const [w, h] = this.side;
     const { rows, cols, classes } = this.layout;
+    if (this.renderer) {
+      await this.redraw(trainer);
+      const z = trainer.config.shapes.noise;
+      const labels = this.labels?.subarray(rows * cols);
+      const strip = await trainer.generate(this.noise.subarray(rows * cols * z), labels ? { labels } : {});
+      drawImages(this.strip, strip, 1, STRIP, w, h);
+      return { kind: 'images', step, rows, cols, note: `Generator at step ${step.toLocaleString('en-US')}.` };
+    }
     const out = await trainer.generate(this.noise, this.labels ? { labels: this.labels } : {});
     const left = classes !== null ? LABEL_MARGIN : 0;
     drawImages(this.grid, out, rows, cols, w, h, left);
     if (classes !== null) this.drawClassLabels(h);
     drawImages(this.strip, out.subarray(rows * cols * w * h), 1, STRIP, w, h);
     return { kind: 'images', step, rows, cols, note: `Generator at step ${step.toLocaleString('en-US')}.` };
+  }
+
+  /**
+   * GPU path: draws the grid again (G's forward and the render pass in one
+   * submit). A WebGPU canvas can be copied (convertToBlob) only in the task
+   * that drew it, so the PNG download calls this first. No-op on the CPU path.
+   */
+  async redraw(trainer: GanTrainer): Promise<void> {
+    if (!this.renderer) return;
+    const { rows, cols } = this.layout;
+    const z = trainer.config.shapes.noise;
+    const labels = this.labels?.subarray(0, rows * cols);
+    await trainer.drawSamples(await this.renderer, this.noise.subarray(0, rows * cols * z), labels ? { labels } : {});
   }
 
   private drawClassLabels(h: number): void {

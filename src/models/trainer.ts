@@ -26,6 +26,7 @@ import {
   type GanConfig,
   type ResolvedGanConfig,
 } from './config.js';
+import type { ImageGridRenderer } from './image-grid.js';
 import { adamPartialCount, NetGpu } from './net-gpu.js';
 import { stageWidth } from './sequential.js';
 import type { Sequential } from './sequential.js';
@@ -59,6 +60,11 @@ export interface TrainingCounters {
 export interface SampleOptions {
   /** Conditional GANs: the class of each row, integers in 0…K−1 (default: row i gets i mod K). */
   labels?: ArrayLike<number>;
+}
+
+export interface DrawOptions extends SampleOptions {
+  /** Draw into this texture (the renderer's format, RENDER_ATTACHMENT) instead of the renderer's canvas. */
+  target?: GPUTexture;
 }
 
 interface Discriminator {
@@ -339,6 +345,29 @@ export class GanTrainer {
     return this.runSampler(sampler, false);
   }
 
+  /**
+   * G(noise) drawn straight into `renderer`'s canvas: G's eval forward and the
+   * grid's render pass go into one command buffer; nothing is read back.
+   * `noise` has renderer.rows × renderer.cols rows (cell k = row · cols + col);
+   * labels as in sample(). G must make single-channel images of the
+   * renderer's height × width (or flat samples of height · width values).
+   */
+  async drawSamples(renderer: ImageGridRenderer, noise: Float32Array, options: DrawOptions = {}): Promise<void> {
+    this.assertUsable();
+    const Z = this.config.shapes.noise;
+    checkRows('drawSamples: noise', noise, Z);
+    checkImageGrid(this.config, this.ctx.device, renderer, noise.length / Z);
+    const sampler = await this.sampler(noise.length / Z, 'drawSamples', options.labels);
+    const { device } = this.ctx;
+    device.queue.writeBuffer(sampler.noise, 0, noise.buffer as ArrayBuffer, noise.byteOffset, noise.byteLength);
+    const encoder = device.createCommandEncoder({ label: 'draw_samples' });
+    const pass = encoder.beginComputePass();
+    sampler.forward.encode(pass);
+    pass.end();
+    renderer.encode(encoder, sampler.output, options.target);
+    device.queue.submit([encoder.finish()]);
+  }
+
   /** D's probability that each row of `inputs` (n, sampleSize) is real (of class labels[i] when conditional); eval mode. */
   async discriminate(inputs: Float32Array, options: SampleOptions = {}): Promise<Float32Array> {
     this.assertUsable();
@@ -557,6 +586,20 @@ export class GanTrainer {
 function checkRows(where: string, values: Float32Array, width: number): void {
   if (!(values instanceof Float32Array) || values.length === 0 || values.length % width !== 0) {
     throw new GanConfigError(`${where} must be a non-empty Float32Array of n × ${width} values, got ${values?.length}`);
+  }
+}
+
+/** drawSamples: same device, one noise row per grid cell, G's samples C = 1 images of the renderer's H × W. */
+function checkImageGrid(c: ResolvedGanConfig, device: GPUDevice, r: ImageGridRenderer, n: number): void {
+  if (r.device !== device) throw new GanConfigError('drawSamples: the renderer was built on another GPUDevice');
+  if (n !== r.rows * r.cols) {
+    throw new GanConfigError(`drawSamples: the ${r.rows}×${r.cols} grid needs ${r.rows * r.cols} noise rows, got ${n}`);
+  }
+  const shape = c.generator.outputShape ?? [1, 1, c.shapes.sample]; // flat samples: any H × W of the same size
+  const [C, H, W] = shape;
+  if (C !== 1 || H * W !== r.height * r.width || (c.generator.outputShape && (H !== r.height || W !== r.width))) {
+    const what = c.generator.outputShape ? `(${C}, ${H}, ${W}) images` : `flat samples of ${c.shapes.sample} values`;
+    throw new GanConfigError(`drawSamples: generator '${c.generator.name}' makes ${what}; the renderer draws (1, ${r.height}, ${r.width}) images`);
   }
 }
 

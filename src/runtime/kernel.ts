@@ -51,7 +51,8 @@ function bindingKind(v: VariableInfo): BindingKind {
   throw new Error(`binding '${v.name}': only uniform and storage buffers are supported`);
 }
 
-function uniformLayout(v: VariableInfo): UniformLayout {
+/** A uniform struct's packing from its reflection (also used for render shaders, models/image-grid.ts). */
+export function uniformLayout(v: VariableInfo): UniformLayout {
   const members = (v.members ?? []).map((m) => {
     const type = m.type.name;
     if (type !== 'u32' && type !== 'i32' && type !== 'f32') {
