@@ -11,7 +11,9 @@
 // The rendered grid is written to test-results/image-grid-render.png.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { PNG } from 'pngjs';
+import { chromium } from '@playwright/test';
 import { test, expect } from './support/fixtures.js';
+import { CHROMIUM_WEBGPU_ARGS, findChromium } from '../scripts/chromium.mjs';
 
 test('drawSamples: a 3×4 grid of 5×7 images rendered by the GPU matches generate() pixel for pixel (±2 levels), plain and inverted, padding in its colour', async ({ gpu }) => {
   const r = await gpu.page.evaluate(async () => {
@@ -173,8 +175,10 @@ test('drawSamples rejects wrong shapes with a GanConfigError before any GPU work
         optimizerD: { lr: 1e-3 },
         optimizerG: { lr: 1e-3 },
       });
-    const canvas = document.createElement('canvas');
-    const renderer = await lib.ImageGridRenderer.create(ctx, canvas, { rows: 2, cols: 3, height: 5, width: 7 });
+    // No canvas: presenting a WebGPU canvas on this headless adapter loses the shared page's device (see canPresent()).
+    const renderer = await lib.ImageGridRenderer.create(ctx, null, { rows: 2, cols: 3, height: 5, width: 7, format: 'rgba8unorm' });
+    const [tw, th] = renderer.gridSize;
+    const target = ctx.device.createTexture({ size: [tw, th], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT });
     const noise = new Float32Array(6 * Z);
     const transposed = await trainerWith([lib.Linear(Z, 35), lib.Unflatten(1, 7, 5)], 35);
     const twoChannels = await trainerWith([lib.Linear(Z, 70), lib.Unflatten(2, 5, 7)], 70);
@@ -190,10 +194,10 @@ test('drawSamples rejects wrong shapes with a GanConfigError before any GPU work
       rows: await attempt(() => good.drawSamples(renderer, new Float32Array(5 * Z))),
       ragged: await attempt(() => good.drawSamples(renderer, new Float32Array(6 * Z + 1))),
       labels: await attempt(() => good.drawSamples(renderer, noise, { labels: [0, 0, 0, 0, 0, 0] })),
-      good: await attempt(() => good.drawSamples(renderer, noise)),
-      flat35: await attempt(() => flat35.drawSamples(renderer, noise)),
+      good: await attempt(() => good.drawSamples(renderer, noise, { target })),
+      flat35: await attempt(() => flat35.drawSamples(renderer, noise, { target })),
       canvas2d: await attempt(() => lib.ImageGridRenderer.create(ctx, c2d, { rows: 1, cols: 1, height: 5, width: 7 })),
-      badGrid: await attempt(() => lib.ImageGridRenderer.create(ctx, document.createElement('canvas'), { rows: 0, cols: 1, height: 5, width: 7 })),
+      badGrid: await attempt(() => lib.ImageGridRenderer.create(ctx, null, { rows: 0, cols: 1, height: 5, width: 7 })),
     };
     for (const t of [transposed, twoChannels, flat36, good, flat35]) t.dispose();
     renderer.destroy();
@@ -211,10 +215,12 @@ test('drawSamples rejects wrong shapes with a GanConfigError before any GPU work
   expect(r.badGrid).toBe('GanConfigError: ImageGridRenderer: rows must be a positive integer, got 0');
 });
 
-test('canPresent() says whether a WebGPU canvas can be shown; a device created after it works; where it can, drawSamples fills the canvas', async ({ browser }) => {
-  // Its own page: where presenting fails, Chromium loses every device of the page.
+test('canPresent() says whether a WebGPU canvas can be shown; a device created after it works; where it can, drawSamples fills the canvas', async ({ baseURL }) => {
+  // Its own browser: where presenting fails, Chromium's GPU process loses
+  // devices beyond this page (the shared test page's device was lost with it).
+  const browser = await chromium.launch({ executablePath: await findChromium(), args: CHROMIUM_WEBGPU_ARGS });
   const page = await browser.newPage();
-  await page.goto('/test/support/harness.html');
+  await page.goto(`${baseURL}/test/support/harness.html`);
   await page.waitForFunction(() => window.harnessReady !== undefined, null, { timeout: 60_000 });
   const r = await page.evaluate(async () => {
     const { lib } = window.harness;
@@ -258,7 +264,7 @@ test('canPresent() says whether a WebGPU canvas can be shown; a device created a
     trainer.dispose();
     return { canPresent, alive: !ctx.isLost && want.every(Number.isFinite), worst };
   });
-  await page.close();
+  await browser.close();
   console.log(`canPresent: ${r.canPresent}${r.canPresent ? `, canvas off by at most ${r.worst} levels` : ' (no WebGPU canvas here: the canvas check is not run)'}`);
   expect(typeof r.canPresent).toBe('boolean');
   expect(r.alive, 'a device created after canPresent() works').toBe(true);

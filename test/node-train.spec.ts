@@ -27,7 +27,7 @@ test.beforeAll(() => {
   mkdirSync(OUT, { recursive: true });
 });
 
-test('node train: --preset mnistMlp --steps 20 --batch 16 prints finite losses and writes an 8×8 PNG grid of 28×28 digits', async () => {
+test('node train: --preset mnistMlp --steps 20 --batch 16 prints finite losses and writes a 10×10 PNG grid of 28×28 digits', async () => {
   test.setTimeout(300_000);
   const r = train(['--preset', 'mnistMlp', '--steps', '20', '--batch', '16', '--out', OUT]);
   expect(r.status, r.stderr).toBe(0);
@@ -36,7 +36,7 @@ test('node train: --preset mnistMlp --steps 20 --batch 16 prints finite losses a
   expect(losses.length).toBe(2); // statsEvery 10 → steps 10 and 20
   expect(losses.flat().every(Number.isFinite)).toBe(true);
   const png = PNG.sync.read(readFileSync(`${OUT}/mnistMlp-20.png`));
-  expect([png.width, png.height]).toEqual([8 * 30 + 2, 8 * 30 + 2]);
+  expect([png.width, png.height]).toEqual([10 * 30 + 2, 10 * 30 + 2]);
   // Generated pixels are not a blank image: several distinct gray levels.
   const grays = new Set<number>();
   for (let i = 0; i < png.data.length; i += 4) grays.add(png.data[i]);

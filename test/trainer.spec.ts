@@ -155,7 +155,7 @@ test('bad input is rejected before any GPU work, with the layer, shapes and what
   });
   const m = result.messages;
   expect(m.layerSizes).toMatch(/GanConfigError: D layer 2 \(Linear 30→1\): expects 30 input features but the layer before it gives 32/);
-  expect(m.gOutVsDIn).toMatch(/GanConfigError: generator 'generator' outputs 15 features but discriminator 'discriminator' expects 16/);
+  expect(m.gOutVsDIn).toMatch(/GanConfigError: generator 'generator' outputs 15 features per sample, so discriminator 'discriminator' must take 15, but it expects 16/);
   expect(m.dOutput).toMatch(/must end in 1 logit, but its output has 2 features/);
   expect(m.batchTooBig).toMatch(/batchSize 5000 does not fit the data: the dataset has only 4096 rows/);
   expect(m.unknownActivation).toMatch(/G layer 1: unknown activation 'swish'; expected one of relu, leakyRelu, elu, tanh, sigmoid/);

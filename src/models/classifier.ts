@@ -11,6 +11,7 @@ import { createStorageBuffer, readFloats } from '../runtime/buffers.js';
 import type { GpuContext } from '../runtime/device.js';
 import { GanConfigError, NonFiniteLossError } from '../runtime/errors.js';
 import { SequenceBuilder, type RecordedSequence } from '../runtime/recorder.js';
+import { runSteps } from '../runtime/step-loop.js';
 import { STATE, STATE_WORDS, STATS_FLOATS, StatsReadback } from '../runtime/stats.js';
 import { randomKernels, softmaxCrossEntropyKernels, trainStateKernels } from '../shaders/index.js';
 import { resolveClassifierConfig, type ClassifierConfig } from './classifier-config.js';
@@ -117,32 +118,19 @@ export class Classifier {
   async train(steps: number, stepsPerSubmit = 10): Promise<ClassifierStats | null> {
     if (this.failure) throw this.failure;
     if (!Number.isInteger(steps) || steps < 0) throw new GanConfigError(`classifier train: steps must be a non-negative integer, got ${steps}`);
-    const { device } = this.ctx;
-    const every = this.config.statsEvery;
-    let done = 0;
-    const inFlight: Promise<unknown>[] = [];
-    while (done < steps && !this.failure) {
-      const chunk = Math.min(stepsPerSubmit, steps - done);
-      const encoder = device.createCommandEncoder({ label: 'classifier_train' });
-      let pass = encoder.beginComputePass();
-      for (let i = 0; i < chunk; i++) {
+    await runSteps({
+      device: this.ctx.device,
+      readback: this.readback,
+      steps,
+      perSubmit: stepsPerSubmit,
+      statsEvery: this.config.statsEvery,
+      encodeStep: (pass) => {
         this.step.encode(pass);
-        this.submitted++;
-        if (this.submitted % every === 0 || done + i + 1 === steps) {
-          pass.end();
-          this.readback.encode(encoder);
-          pass = encoder.beginComputePass();
-        }
-      }
-      pass.end();
-      device.queue.submit([encoder.finish()]);
-      this.readback.submitted();
-      done += chunk;
-      inFlight.push(device.queue.onSubmittedWorkDone());
-      if (inFlight.length > 2) await inFlight.shift();
-    }
-    await device.queue.onSubmittedWorkDone();
-    await this.readback.flush();
+        return ++this.submitted;
+      },
+      stopped: () => this.failure !== null,
+      label: 'classifier_train',
+    });
     if (this.failure) throw this.failure;
     return this.lastReport;
   }

@@ -14,6 +14,7 @@ import type { GpuContext } from '../runtime/device.js';
 import { GanConfigError, NonFiniteLossError } from '../runtime/errors.js';
 import type { KernelRegistry } from '../runtime/kernel.js';
 import { SequenceBuilder, type RecordedSequence } from '../runtime/recorder.js';
+import { runSteps } from '../runtime/step-loop.js';
 import { STATE, STATE_WORDS, STATS_FLOATS, StatsReadback, type TrainingStats } from '../runtime/stats.js';
 import { bceWithLogitsKernels, concatLabelsKernels, randomKernels, trainStateKernels } from '../shaders/index.js';
 import {
@@ -283,35 +284,20 @@ export class GanTrainer {
     if (!Number.isInteger(steps) || steps < 0) throw new GanConfigError(`train: steps must be a non-negative integer, got ${steps}`);
     const perSubmit = options.stepsPerSubmit ?? 8;
     if (!Number.isInteger(perSubmit) || perSubmit < 1) throw new GanConfigError(`train: stepsPerSubmit must be ≥ 1, got ${perSubmit}`);
-    const { device } = this.ctx;
-    const every = this.config.statsEvery;
-    const inFlight: Promise<unknown>[] = [];
-    let done = 0;
-    while (done < steps && !this.failure) {
-      const chunk = Math.min(perSubmit, steps - done);
-      const encoder = device.createCommandEncoder({ label: 'train' });
-      let pass = encoder.beginComputePass();
-      for (let i = 0; i < chunk; i++) {
+    await runSteps({
+      device: this.ctx.device,
+      readback: this.readback,
+      steps,
+      perSubmit,
+      statsEvery: this.config.statsEvery,
+      encodeStep: (pass) => {
         for (const d of this.dPhases) d.encode(pass);
         this.gPhase.encode(pass);
-        this.submittedSteps++;
-        const lastOfCall = done + i + 1 === steps;
-        if (this.submittedSteps % every === 0 || lastOfCall) {
-          pass.end();
-          this.readback.encode(encoder);
-          pass = encoder.beginComputePass();
-        }
-      }
-      pass.end();
-      device.queue.submit([encoder.finish()]);
-      this.readback.submitted();
-      done += chunk;
-      // Flow control, not a readback: keep at most two command buffers queued.
-      inFlight.push(device.queue.onSubmittedWorkDone());
-      if (inFlight.length > 2) await inFlight.shift();
-    }
-    await device.queue.onSubmittedWorkDone();
-    await this.readback.flush();
+        return ++this.submittedSteps;
+      },
+      stopped: () => this.failure !== null,
+      label: 'train',
+    });
     if (this.failure) throw this.failure;
     return this.lastReport;
   }
