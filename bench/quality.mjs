@@ -1,6 +1,6 @@
 // Trains a digit preset in headless Chromium (SwiftShader here) and scores it
 // with the shipped digit classifier, all on the GPU through the engine:
-//   node bench/quality.mjs --preset cdcganSmall --steps 2000 [--eval-every 250] [--seed 0]
+//   node bench/quality.mjs --preset cdcganSmall --steps 2000 [--eval-every 250] [--seed 0] [--lr 1e-3] [--batch 64]
 // Reports classifier-FID against the 2,000 held-out digits next to its floor
 // (2,000 training digits vs the held-out ones) and ceiling (the untrained G),
 // mode coverage, conditional accuracy (conditional presets), steps and
@@ -20,12 +20,16 @@ const { values } = parseArgs({
     'eval-every': { type: 'string', default: '250' },
     seed: { type: 'string', default: '0' },
     port: { type: 'string', default: '8791' },
+    lr: { type: 'string' },
+    batch: { type: 'string' },
   },
 });
 const preset = values.preset;
 const steps = Number(values.steps);
 const evalEvery = Number(values['eval-every']);
 const seed = Number(values.seed);
+const lr = values.lr === undefined ? null : Number(values.lr);
+const batchSize = values.batch === undefined ? undefined : Number(values.batch);
 if (!existsSync('models/digit-classifier.safetensors')) throw new Error('models/digit-classifier.safetensors is missing: run npm run train:classifier');
 
 const server = spawn(process.execPath, ['scripts/serve.mjs', `--port=${values.port}`], { stdio: 'ignore' });
@@ -42,7 +46,7 @@ try {
   if (ready !== 'ok') throw new Error(`WebGPU harness failed: ${ready}`);
   page.setDefaultTimeout(0);
   const report = await page.evaluate(
-    async ({ preset, steps, evalEvery, seed }) => {
+    async ({ preset, steps, evalEvery, seed, lr, batchSize }) => {
       const { lib, ctx } = window.harness;
       const q = lib.digitQuality;
       const fetchBytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
@@ -56,7 +60,12 @@ try {
       const fidFloor = lib.metrics.frechetDistance(await q.digitFeatureStatistics(classifier, trainSlice), reference);
       console.log(`classifier hold-out accuracy ${(100 * classifierAccuracy).toFixed(2)}%, FID floor (2000 train vs 2000 held-out) ${fidFloor.toFixed(3)}`);
 
-      const config = lib.presets.preset(preset, { digits: train, seed });
+      const config = lib.presets.preset(preset, { digits: train, seed, batchSize });
+      // --lr overrides both Adams' learning rate (tuning runs).
+      if (lr !== null) {
+        config.optimizerD = { ...config.optimizerD, lr };
+        config.optimizerG = { ...config.optimizerG, lr };
+      }
       const tBuild = performance.now();
       const trainer = await lib.GanTrainer.create(ctx, config);
       const buildMs = performance.now() - tBuild;
@@ -102,14 +111,14 @@ try {
       classifier.dispose();
       return result;
     },
-    { preset, steps, evalEvery, seed },
+    { preset, steps, evalEvery, seed, lr, batchSize },
   );
 
   mkdirSync('bench/results', { recursive: true });
   const png = `bench/results/quality-${preset}.png`;
   writeImageGrid(png, Float32Array.from(report.grid), 100, 28, 28, 10);
   const { grid, ...rest } = report;
-  const json = { date: new Date().toISOString(), ...rest, png };
+  const json = { date: new Date().toISOString(), ...rest, lr, png };
   writeFileSync(`bench/results/quality-${preset}.json`, JSON.stringify(json, null, 1) + '\n');
   const f = report.final;
   const cond = f.conditionalAccuracy === null ? '–' : `${(100 * f.conditionalAccuracy).toFixed(1)}%`;
