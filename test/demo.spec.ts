@@ -126,7 +126,7 @@ test('demo trains cdcganSmall on the digits: conv controls, a 10-row class grid 
   await pickPreset(page, 'cdcganSmall', 180_000);
   await expect(page.locator('#config-summary')).toContainText('ConvT 16→8 k4 s2');
   await expect(page.locator('#config-summary')).toContainText('one-hot class (10)');
-  await expect(page.locator('#lr-d')).toHaveValue('0.0005');
+  await expect(page.locator('#lr-d')).toHaveValue('0.001');
   await expect(page.locator('#widths'), 'layer widths do not apply to conv presets').toBeHidden();
   await expect(page.locator('#widths-note')).toBeVisible();
   await expect(page.locator('#images')).toBeVisible();
