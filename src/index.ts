@@ -2,7 +2,7 @@
 export { createGpuContext, GpuContext, type GpuContextOptions } from './runtime/device.js';
 export { GanConfigError, WebGPUUnavailableError, NonFiniteLossError, CheckpointError } from './runtime/errors.js';
 export type { TrainingStats } from './runtime/stats.js';
-export { KernelRegistry, Kernel, reflectFamily, packUniforms, type KernelFamily, type EntryPointInfo } from './runtime/kernel.js';
+export { KernelRegistry, Kernel, reflectFamily, packUniforms, structLayout, packStructArray, type KernelFamily, type EntryPointInfo } from './runtime/kernel.js';
 export { SequenceBuilder, RecordedSequence } from './runtime/recorder.js';
 export { createStorageBuffer, readFloats } from './runtime/buffers.js';
 export * as kernels from './shaders/index.js';
@@ -40,6 +40,7 @@ export {
   type SampleOptions,
   type DrawOptions,
 } from './models/trainer.js';
+export { fusedMlpIneligibility, stepMacs, FUSED_MLP_MAX_MACS, FUSED_MLP_STORAGE_BUFFERS, type PlanKind } from './models/fused-mlp-eligibility.js';
 export { ImageGridRenderer, type ImageGridLayout, type ImageGridOptions } from './models/image-grid.js';
 export { Classifier, type ClassifierConfig, type ClassifierStats, type Predictions } from './models/classifier.js';
 export * as metrics from './models/metrics.js';

@@ -1,6 +1,8 @@
-// Whole training steps on the GPU: parity with the float64 CPU trainer,
-// nothing created per step, a non-finite loss halting with the last good
-// weights, and bad input rejected before any GPU work.
+// Whole training steps on the GPU, in both step plans (layered: a dispatch
+// per layer and pass; fused-mlp: one dispatch per optimizer phase): parity
+// with the float64 CPU trainer, nothing created per step, a non-finite loss
+// halting with the last good weights, and bad input rejected before any GPU
+// work. test/fused-mlp-plan.spec.ts has the fused plan's own cases.
 import { test, expect } from './support/fixtures.js';
 import { compareArrays, expectClose } from './support/compare.js';
 import { randomArray } from './support/data.js';
@@ -17,10 +19,14 @@ const D_LAYERS: Layer[] = [Linear(5, 6), LeakyReLU(0.2), Linear(6, 6), Sigmoid()
 const DATA_ROWS = 11;
 const DATA = randomArray(DATA_ROWS * 5, 99, -1, 1);
 
+type Plan = 'layered' | 'fused-mlp';
+const PLANS: Plan[] = ['layered', 'fused-mlp'];
+
 interface TinySpec {
   gLayers: Layer[];
   dLayers: Layer[];
   data: number[];
+  plan: Plan;
 }
 
 function tinyConfig(Seq: typeof Sequential, spec: TinySpec): GanConfig {
@@ -36,17 +42,19 @@ function tinyConfig(Seq: typeof Sequential, spec: TinySpec): GanConfig {
     realLabel: 0.9,
     seed: 1234,
     statsEvery: 1,
+    plan: spec.plan,
   };
 }
 
-test('GAN step parity: 3 steps, batch=3, dSteps=2, G 3-7-5 ELU/Tanh, D 5-6-6-1 LeakyReLU/Sigmoid, weights, losses and gradients match the CPU trainer', async ({ gpu }) => {
-  const spec: TinySpec = { gLayers: G_LAYERS, dLayers: D_LAYERS, data: DATA };
+for (const plan of PLANS) test(`plan=${plan}: GAN step parity: 3 steps, batch=3, dSteps=2, G 3-7-5 ELU/Tanh, D 5-6-6-1 LeakyReLU/Sigmoid, weights, losses and gradients match the CPU trainer`, async ({ gpu }) => {
+  const spec: TinySpec = { gLayers: G_LAYERS, dLayers: D_LAYERS, data: DATA, plan };
   const config = resolveGanConfig(tinyConfig(Sequential, spec));
   const g0 = config.generator.initialParameters(7);
   const d0 = config.discriminator.initialParameters(8);
 
   const run = await trainOnGpu(gpu, { makeConfig: tinyConfig, spec, g0, d0, chunks: [3], stepsPerSubmit: 2 });
   const gpuRun = { ...run.snapshots[0], losses: run.losses, counters: run.counters };
+  expect(run.plan).toBe(plan);
 
   const ref = new ReferenceGanTrainer(config, g0, d0);
   const refLosses = [ref.trainStep(), ref.trainStep(), ref.trainStep()];
@@ -64,31 +72,34 @@ test('GAN step parity: 3 steps, batch=3, dSteps=2, G 3-7-5 ELU/Tanh, D 5-6-6-1 L
   expect(compareArrays(gpuRun.g, g0, { atol: 1e-4, rtol: 0 })).not.toBeNull();
 });
 
-test('no per-step creation: after warm-up, 50 gaussian1d steps (batch=16) create no buffer, bind group, layout, pipeline or shader', async ({ gpu }) => {
-  const result = await gpu.page.evaluate(async () => {
+for (const plan of PLANS) test(`plan=${plan}: no per-step creation: after warm-up, 50 gaussian1d steps (batch=16) create no buffer, bind group, layout, pipeline or shader`, async ({ gpu }) => {
+  const result = await gpu.page.evaluate(async (plan) => {
     const { lib, ctx, counts } = window.harness;
-    const trainer = await lib.GanTrainer.create(ctx, { ...lib.presets.gaussian1d({ batchSize: 16 }), statsEvery: 5 });
+    const trainer = await lib.GanTrainer.create(ctx, { ...lib.presets.gaussian1d({ batchSize: 16 }), statsEvery: 5, plan });
     await trainer.train(5);
     const before = { ...counts };
     await trainer.train(50, { stepsPerSubmit: 4 });
     const after = { ...counts };
     const stats = trainer.latestStats;
+    const dispatches = trainer.dispatchesPerStep;
     trainer.dispose();
-    return { before, after, step: stats?.step ?? -1 };
-  });
+    return { before, after, step: stats?.step ?? -1, dispatches };
+  }, plan);
   expect(result.step).toBe(55);
+  expect(result.dispatches).toBe(plan === 'fused-mlp' ? 2 : 40);
   expect(result.before.createBuffer).toBeGreaterThan(0); // the counters do count
   expect(result.after).toEqual(result.before);
 });
 
-test('a non-finite loss halts training with NonFiniteLossError and keeps the last good weights: gaussian1d lr=1e30', async ({ gpu }) => {
-  const result = await gpu.page.evaluate(async () => {
+for (const plan of PLANS) test(`plan=${plan}: a non-finite loss halts training with NonFiniteLossError and keeps the last good weights: gaussian1d lr=1e30`, async ({ gpu }) => {
+  const result = await gpu.page.evaluate(async (plan) => {
     const { lib, ctx } = window.harness;
     const config = () => ({
       ...lib.presets.gaussian1d({ batchSize: 8 }),
       optimizerD: { lr: 1e30 },
       optimizerG: { lr: 1e30 },
       statsEvery: 1,
+      plan,
     });
     const trainer = await lib.GanTrainer.create(ctx, config());
     let error: { name: string; message: string; step: number; phase: string } | null = null;
@@ -108,7 +119,7 @@ test('a non-finite loss halts training with NonFiniteLossError and keeps the las
     const good = { g: Array.from(await replay.readParameters('generator')), d: Array.from(await replay.readParameters('discriminator')) };
     replay.dispose();
     return { error, kept, good, trainAgain };
-  });
+  }, plan);
   expect(result.error?.name).toBe('NonFiniteLossError');
   expect(result.error?.message).toMatch(/non-finite at training step \d+/);
   expect(result.trainAgain).toBe('NonFiniteLossError');

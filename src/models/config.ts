@@ -49,6 +49,13 @@ export interface GanConfig {
   statsEvery?: number;
   /** Train a class-conditional GAN. */
   condition?: ConditionSpec;
+  /**
+   * How steps are recorded. 'layered': a dispatch per layer and pass (any
+   * net). 'fused-mlp': one dispatch per optimizer phase, for small MLP GANs
+   * (models/fused-mlp-plan.ts says which). 'auto' (default): fused-mlp
+   * when the config and device allow it, else layered.
+   */
+  plan?: 'auto' | 'layered' | 'fused-mlp';
 }
 
 export interface ResolvedAdam {
@@ -74,6 +81,7 @@ export interface PlanShapes {
 
 export interface ResolvedGanConfig extends GanConfig {
   shapes: PlanShapes;
+  plan: 'auto' | 'layered' | 'fused-mlp';
   dSteps: number;
   realLabel: number;
   seed: number;
@@ -143,11 +151,16 @@ export function resolveGanConfig(c: GanConfig): ResolvedGanConfig {
   }
   const realLabel = c.realLabel ?? 1;
   if (!(realLabel > 0 && realLabel <= 1)) throw new GanConfigError(`realLabel must be in (0, 1], got ${realLabel}`);
+  const plan = c.plan ?? 'auto';
+  if (plan !== 'auto' && plan !== 'layered' && plan !== 'fused-mlp') {
+    throw new GanConfigError(`plan must be 'auto', 'layered' or 'fused-mlp', got '${plan}'`);
+  }
   const seed = c.seed ?? 0;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new GanConfigError(`seed must be a u32 integer, got ${seed}`);
   return {
     ...c,
     shapes,
+    plan,
     dSteps,
     statsEvery,
     realLabel,

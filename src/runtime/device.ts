@@ -21,6 +21,8 @@ export class GpuContext {
     readonly device: GPUDevice,
     readonly adapterName: string,
     private readonly owned: boolean,
+    /** A CPU implementation of WebGPU (SwiftShader, lavapipe, WARP): kernels pick variants measured there. */
+    readonly softwareAdapter: boolean,
     /**
      * The GPU entry object the device came from. Held so that it lives as long
      * as the device: Dawn in Node tears its instance down when this is
@@ -46,6 +48,14 @@ export class GpuContext {
 // Limits we raise to the adapter's maximum, so that datasets and wide layers fit.
 const RAISED_LIMITS = ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxStorageBuffersPerShaderStage'] as const;
 
+const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|warp|software/i;
+
+function isSoftwareAdapter(info: GPUAdapterInfo | undefined): boolean {
+  if (!info) return false;
+  if ((info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter) return true;
+  return SOFTWARE_ADAPTER.test([info.vendor, info.architecture, info.device, info.description].join(' '));
+}
+
 function describeAdapter(info: GPUAdapterInfo | undefined): string {
   if (!info) return 'unknown adapter';
   return [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unknown adapter';
@@ -54,7 +64,7 @@ function describeAdapter(info: GPUAdapterInfo | undefined): string {
 export async function createGpuContext(options: GpuContextOptions = {}): Promise<GpuContext> {
   if (options.device) {
     const info = (options.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-    return new GpuContext(options.device, describeAdapter(info), false);
+    return new GpuContext(options.device, describeAdapter(info), false, isSoftwareAdapter(info));
   }
   const gpu = options.gpu ?? (typeof navigator !== 'undefined' ? navigator.gpu : undefined);
   if (!gpu) {
@@ -75,5 +85,5 @@ export async function createGpuContext(options: GpuContextOptions = {}): Promise
   for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
   const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'webgpu-gan' });
-  return new GpuContext(device, describeAdapter(adapter.info), true, gpu);
+  return new GpuContext(device, describeAdapter(adapter.info), true, isSoftwareAdapter(adapter.info), gpu);
 }

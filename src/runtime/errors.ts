@@ -16,7 +16,7 @@ export class NonFiniteLossError extends Error {
     readonly phase: 'discriminator' | 'generator',
   ) {
     super(
-      `The ${phase} loss became non-finite at training step ${step}; training stopped and the ` +
+      `The ${phase} loss (or, in the fused plan, its gradient) became non-finite at training step ${step}; training stopped and the ` +
         `weights of the last finite update were kept. Lower the learning rate or check the data for NaN/Inf.`,
     );
   }

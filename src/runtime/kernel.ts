@@ -51,16 +51,20 @@ function bindingKind(v: VariableInfo): BindingKind {
   throw new Error(`binding '${v.name}': only uniform and storage buffers are supported`);
 }
 
-/** A uniform struct's packing from its reflection (also used for render shaders, models/image-grid.ts). */
-export function uniformLayout(v: VariableInfo): UniformLayout {
-  const members = (v.members ?? []).map((m) => {
+/** Members of a struct that may hold only u32/i32/f32 scalars (uniforms, program records). */
+function scalarMembers(struct: string, members: { name: string; offset: number; type: { name: string } }[]): UniformLayout['members'] {
+  return members.map((m) => {
     const type = m.type.name;
     if (type !== 'u32' && type !== 'i32' && type !== 'f32') {
-      throw new Error(`uniform '${v.name}.${m.name}': only u32/i32/f32 members are supported, got ${type}`);
+      throw new Error(`'${struct}.${m.name}': only u32/i32/f32 members are supported, got ${type}`);
     }
     return { name: m.name, offset: m.offset, type: type as UniformScalar };
   });
-  return { binding: v.name, size: Math.ceil(v.size / 16) * 16, members };
+}
+
+/** A uniform struct's packing from its reflection (also used for render shaders, models/image-grid.ts). */
+export function uniformLayout(v: VariableInfo): UniformLayout {
+  return { binding: v.name, size: Math.ceil(v.size / 16) * 16, members: scalarMembers(v.name, v.members ?? []) };
 }
 
 function entryInfo(fn: FunctionInfo): EntryPointInfo {
@@ -93,20 +97,44 @@ export function reflectFamily(family: KernelFamily): Map<string, EntryPointInfo>
 
 export function packUniforms(layout: UniformLayout, values: UniformValues, where: string): ArrayBuffer {
   const data = new ArrayBuffer(layout.size);
-  const view = new DataView(data);
+  packStruct(layout, values, new DataView(data), 0, where);
+  return data;
+}
+
+/** Writes one struct's members by name at byteOffset; every member must be given, nothing else. */
+function packStruct(layout: UniformLayout, values: UniformValues, view: DataView, byteOffset: number, where: string): void {
   const known = new Set(layout.members.map((m) => m.name));
   for (const name of Object.keys(values)) {
     if (!known.has(name)) throw new Error(`${where}: '${name}' is not a member of ${layout.binding} (${[...known].join(', ')})`);
   }
   for (const m of layout.members) {
     const v = values[m.name];
-    if (v === undefined) throw new Error(`${where}: uniform ${layout.binding}.${m.name} was not given`);
-    if (m.type === 'f32') view.setFloat32(m.offset, v, true);
-    else if (!Number.isInteger(v) || (m.type === 'u32' && v < 0)) {
-      throw new Error(`${where}: uniform ${layout.binding}.${m.name} is ${m.type}, got ${v}`);
-    } else if (m.type === 'u32') view.setUint32(m.offset, v, true);
-    else view.setInt32(m.offset, v, true);
+    const at = byteOffset + m.offset;
+    if (v === undefined) throw new Error(`${where}: ${layout.binding}.${m.name} was not given`);
+    if (m.type === 'f32') view.setFloat32(at, v, true);
+    else if (!Number.isInteger(v) || (m.type === 'u32' && (v < 0 || v > 0xffffffff))) {
+      throw new Error(`${where}: ${layout.binding}.${m.name} is ${m.type}, got ${v}`);
+    } else if (m.type === 'u32') view.setUint32(at, v, true);
+    else view.setInt32(at, v, true);
   }
+}
+
+/**
+ * The layout of a struct of u32/i32/f32 members that a family's WGSL declares
+ * (e.g. the records of a storage array), from reflection; `size` is its array
+ * stride.
+ */
+export function structLayout(family: KernelFamily, name: string): UniformLayout {
+  const info = new WgslReflect(family.source).structs.find((s) => s.name === name);
+  if (!info) throw new Error(`kernel family '${family.name}' declares no struct '${name}'`);
+  return { binding: name, size: Math.ceil(info.size / info.align) * info.align, members: scalarMembers(name, info.members) };
+}
+
+/** An array of structs (layout from structLayout), each record filled by member name. */
+export function packStructArray(layout: UniformLayout, records: UniformValues[], where: string): ArrayBuffer {
+  const data = new ArrayBuffer(Math.max(layout.size, layout.size * records.length));
+  const view = new DataView(data);
+  records.forEach((r, i) => packStruct(layout, r, view, i * layout.size, `${where}[${i}]`));
   return data;
 }
 

@@ -13,6 +13,8 @@ import conv2dSource from './conv2d.wgsl';
 import convTranspose2dSource from './conv_transpose2d.wgsl';
 import softmaxCrossEntropySource from './softmax_cross_entropy.wgsl';
 import concatLabelsSource from './concat_labels.wgsl';
+import philoxSource from './philox.wgsl';
+import fusedMlpGanSource from './fused_mlp_gan.wgsl';
 
 const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
 
@@ -77,7 +79,7 @@ export const trainStateKernels = defineKernelFamily({
 
 export const randomKernels = defineKernelFamily({
   name: 'random',
-  source: randomSource,
+  source: philoxSource + randomSource, // philox.wgsl: functions only, shared with fused_mlp_gan.wgsl
   dispatch: {
     random_uniform: (u) => dispatch1d(ceilDiv(u.count, 4), 64),
     random_normal: (u) => dispatch1d(ceilDiv(u.count, 4), 64),
@@ -169,4 +171,12 @@ export const concatLabelsKernels = defineKernelFamily({
     concat_labels_forward: (u) => dispatch1d(u.rows * (u.channels + u.classes) * u.spatial, 64),
     concat_labels_backward_input: (u) => dispatch1d(u.rows * u.channels * u.spatial, 64),
   },
+});
+
+// One workgroup runs a whole optimizer phase (fused_mlp_gan.wgsl); the plan
+// and its limits are in models/fused-mlp-plan.ts.
+export const fusedMlpGanKernels = defineKernelFamily({
+  name: 'fused_mlp_gan',
+  source: philoxSource + fusedMlpGanSource,
+  dispatch: { fused_mlp_gan_update: () => [1, 1, 1], fused_mlp_gan_update_narrow: () => [1, 1, 1] },
 });

@@ -11,6 +11,8 @@
 //   normal:  Box–Muller on pairs, u1 = ((x >> 8) + 1) · 2^-24 ∈ (0, 1]
 //   gather:  row r copies src row (philox(r, step, stream)[0] mod src_rows)
 //
+// philox4x32_10 comes from philox.wgsl, which index.ts puts before this file.
+//
 // Bindings:
 //   random_uniform, random_normal: dist_params, state (8, u32), out (≥ offset + count)
 //   random_gather_rows: gather_params, state, src (src_rows, cols), out (≥ dst_row_offset + rows, cols)
@@ -44,32 +46,6 @@ struct GatherParams {
 const STATE_STEP: u32 = 5u;
 const TWO_PI: f32 = 6.283185307179586;
 const INV_2_24: f32 = 5.9604644775390625e-8;
-
-// (hi, lo) of the 64-bit product a·b, from 16-bit halves (WGSL has no mulhi).
-fn mul_hi_lo(a: u32, b: u32) -> vec2u {
-  let a_lo = a & 0xffffu;
-  let a_hi = a >> 16u;
-  let b_lo = b & 0xffffu;
-  let b_hi = b >> 16u;
-  let lo_lo = a_lo * b_lo;
-  let hi_lo = a_hi * b_lo;
-  let lo_hi = a_lo * b_hi;
-  let cross = (lo_lo >> 16u) + (hi_lo & 0xffffu) + lo_hi;   // ≤ 0xffffffff, no overflow
-  let hi = a_hi * b_hi + (hi_lo >> 16u) + (cross >> 16u);
-  return vec2u(hi, a * b);
-}
-
-fn philox4x32_10(counter: vec4u, seed: vec2u) -> vec4u {
-  var c = counter;
-  var k = seed;
-  for (var round = 0u; round < 10u; round++) {
-    let p0 = mul_hi_lo(0xD2511F53u, c.x);
-    let p1 = mul_hi_lo(0xCD9E8D57u, c.z);
-    c = vec4u(p1.x ^ c.y ^ k.x, p1.y, p0.x ^ c.w ^ k.y, p0.y);
-    k += vec2u(0x9E3779B9u, 0xBB67AE85u);
-  }
-  return c;
-}
 
 fn draw(block_index: u32, stream: u32, seed: u32) -> vec4u {
   return philox4x32_10(vec4u(block_index, state[STATE_STEP], stream, 0u), vec2u(seed, 0u));

@@ -18,6 +18,8 @@ export interface GpuTrainingRun {
   /** One snapshot after each chunk. */
   snapshots: NetSnapshot[];
   counters: { step: number; halted: boolean };
+  /** The step plan the trainer chose. */
+  plan: string;
 }
 
 export interface GpuTrainingSpec<S> {
@@ -59,8 +61,9 @@ export function trainOnGpu<S>(gpu: GpuPage, run: GpuTrainingSpec<S>): Promise<Gp
         });
       }
       const counters = await trainer.readCounters();
+      const plan = trainer.plan;
       trainer.dispose();
-      return { losses, snapshots, counters };
+      return { losses, snapshots, counters, plan };
     },
     {
       spec: run.spec,
