@@ -68,13 +68,15 @@ const CASES: { name: string; spec: OddSpec }[] = [
   },
 ];
 
-for (const { name, spec } of CASES) {
-  test(`fused-mlp parity, 2 steps: ${name}: losses, every gradient and the weights match the CPU trainer`, async ({ gpu }) => {
+for (const { name, spec } of CASES) for (const entry of ['narrow', 'wide'] as const) {
+  test(`fused-mlp parity, 2 steps, entry=${entry}: ${name}: losses, every gradient and the weights match the CPU trainer`, async ({ gpu }) => {
     const config = resolveGanConfig(oddConfig(Sequential, spec));
     const g0 = config.generator.initialParameters(3);
     const d0 = config.discriminator.initialParameters(4);
-    const run = await trainOnGpu(gpu, { makeConfig: oddConfig, spec, g0, d0, chunks: [1, 1] });
+    // 'wide' runs the GPU entry (64 invocations) on this CPU adapter, through a context that takes it for a GPU.
+    const run = await trainOnGpu(gpu, { makeConfig: oddConfig, spec, g0, d0, chunks: [1, 1], asHardwareAdapter: entry === 'wide' });
     expect(run.plan).toBe('fused-mlp');
+    expect(run.softwareAdapter).toBe(entry === 'narrow');
     expect(run.counters).toEqual({ step: 2, halted: false });
 
     const ref = new ReferenceGanTrainer(config, g0, d0);

@@ -13,6 +13,7 @@ import { STATE } from '../runtime/stats.js';
 import { ACTIVATION_CODE, fusedMlpGanKernels } from '../shaders/index.js';
 import { noiseStreamD, noiseStreamG, realStreamD, type ResolvedAdam, type ResolvedGanConfig } from './config.js';
 import type { NetGpu } from './net-gpu.js';
+import type { RecordedPhases, StepPlanInputs } from './step-plan.js';
 import { WorkLayout } from './fused-mlp-eligibility.js';
 import type { Sequential } from './sequential.js';
 
@@ -58,7 +59,6 @@ interface Product {
 function product(p: Product): Op {
   return { kind: p.m === 1 || p.n === 1 ? OP.gemv : OP.gemm, ...p, bias: p.bias ?? NONE };
 }
-
 
 /** The kernel's entry point for this adapter: one SIMD group on CPU adapters, 64 invocations on GPUs. */
 export function fusedMlpEntry(ctx: GpuContext): 'fused_mlp_gan_update' | 'fused_mlp_gan_update_narrow' {
@@ -147,22 +147,8 @@ function adamUniforms(a: ResolvedAdam) {
   return { lr: a.lr, beta1: a.beta1, beta2: a.beta2, eps: a.eps, weight_decay: a.weightDecay };
 }
 
-export interface FusedPhases {
-  dPhases: RecordedSequence[];
-  gPhase: RecordedSequence;
-  owned: GPUBuffer[];
-}
-
 /** Builds the program, the work buffer and one recorded dispatch per phase. */
-export async function buildFusedMlpPhases(
-  ctx: GpuContext,
-  c: ResolvedGanConfig,
-  G: NetGpu,
-  D: NetGpu,
-  state: GPUBuffer,
-  stats: GPUBuffer,
-  data: GPUBuffer | null,
-): Promise<FusedPhases> {
+export async function buildFusedMlpPhases({ ctx, c, G, D, state, stats, data }: StepPlanInputs): Promise<RecordedPhases> {
   const { device, kernels } = ctx;
   const kernel = await kernels.kernel(fusedMlpGanKernels, fusedMlpEntry(ctx));
   const B = c.batchSize;

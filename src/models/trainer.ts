@@ -9,6 +9,10 @@
 //   G update: z ~ noise; dIn[0:B] = G(z); logits = D(dIn[0:B]); BCE with target 1
 //       (non-saturating loss −log D(G(z))); backward through D (input grads only)
 //       and G; Adam G.
+//
+// Two ways to record it (config.plan, chosen in choosePlan): 'layered', a
+// dispatch per layer and pass (buildLayeredPhases, any net), or 'fused-mlp',
+// one dispatch per update for small MLP GANs (fused-mlp-plan.ts).
 import { createStorageBuffer, readFloats, readUints } from '../runtime/buffers.js';
 import type { GpuContext } from '../runtime/device.js';
 import { GanConfigError, NonFiniteLossError } from '../runtime/errors.js';
@@ -30,6 +34,7 @@ import {
 import type { ImageGridRenderer } from './image-grid.js';
 import { fusedMlpIneligibility, type PlanKind } from './fused-mlp-eligibility.js';
 import { buildFusedMlpPhases } from './fused-mlp-plan.js';
+import type { RecordedPhases, StepPlanInputs } from './step-plan.js';
 import { adamPartialCount, NetGpu } from './net-gpu.js';
 import { stageWidth } from './sequential.js';
 import type { Sequential } from './sequential.js';
@@ -145,10 +150,8 @@ export class GanTrainer {
     const data =
       c.data.kind === 'dataset' ? createStorageBuffer(device, 'dataset', c.data.values.length, c.data.values) : null;
     await compiling;
-    const phases =
-      plan === 'fused-mlp'
-        ? await buildFusedMlpPhases(ctx, c, G, D, state, stats, data)
-        : await buildLayeredPhases(ctx, c, G, D, state, stats, data, imageGradOnly);
+    const inputs = { ctx, c, G, D, state, stats, data };
+    const phases = plan === 'fused-mlp' ? await buildFusedMlpPhases(inputs) : await buildLayeredPhases(inputs, imageGradOnly);
     const owned = [state, stats, ...(data ? [data] : []), ...phases.owned];
     return new GanTrainer(ctx, c, plan, G, D, owned, state, stats, phases.dPhases, phases.gPhase);
   }
@@ -470,16 +473,7 @@ export class GanTrainer {
 }
 
 /** The layered plan: a dispatch per layer and pass (any net). */
-async function buildLayeredPhases(
-  ctx: GpuContext,
-  c: ResolvedGanConfig,
-  G: NetGpu,
-  D: NetGpu,
-  state: GPUBuffer,
-  stats: GPUBuffer,
-  data: GPUBuffer | null,
-  imageGradOnly: boolean,
-): Promise<{ dPhases: RecordedSequence[]; gPhase: RecordedSequence; owned: GPUBuffer[] }> {
+async function buildLayeredPhases({ ctx, c, G, D, state, stats, data }: StepPlanInputs, imageGradOnly: boolean): Promise<RecordedPhases> {
   const { device, kernels } = ctx;
   const g = c.generator;
   const d = c.discriminator;

@@ -18,8 +18,9 @@ export interface GpuTrainingRun {
   /** One snapshot after each chunk. */
   snapshots: NetSnapshot[];
   counters: { step: number; halted: boolean };
-  /** The step plan the trainer chose. */
+  /** The step plan the trainer chose, and whether its context took the adapter for a CPU one. */
   plan: string;
+  softwareAdapter: boolean;
 }
 
 export interface GpuTrainingSpec<S> {
@@ -34,12 +35,15 @@ export interface GpuTrainingSpec<S> {
   /** Steps to train before each snapshot. */
   chunks: number[];
   stepsPerSubmit?: number;
+  /** Train on a context that takes this device for a GPU, not a CPU adapter (kernels' GPU variants on SwiftShader). */
+  asHardwareAdapter?: boolean;
 }
 
 export function trainOnGpu<S>(gpu: GpuPage, run: GpuTrainingSpec<S>): Promise<GpuTrainingRun> {
   return gpu.page.evaluate(
-    async ({ spec, g0, d0, chunks, stepsPerSubmit, configSource }) => {
-      const { lib, ctx } = window.harness;
+    async ({ spec, g0, d0, chunks, stepsPerSubmit, configSource, asHardwareAdapter }) => {
+      const { lib } = window.harness;
+      const ctx = asHardwareAdapter ? new lib.GpuContext(window.harness.ctx.device, 'as hardware', false, false) : window.harness.ctx;
       const makeConfig = new Function('Seq', 'spec', `return (${configSource})(Seq, spec);`) as (
         s: typeof lib.Sequential,
         t: typeof spec,
@@ -63,7 +67,7 @@ export function trainOnGpu<S>(gpu: GpuPage, run: GpuTrainingSpec<S>): Promise<Gp
       const counters = await trainer.readCounters();
       const plan = trainer.plan;
       trainer.dispose();
-      return { losses, snapshots, counters, plan };
+      return { losses, snapshots, counters, plan, softwareAdapter: ctx.softwareAdapter };
     },
     {
       spec: run.spec,
@@ -72,6 +76,7 @@ export function trainOnGpu<S>(gpu: GpuPage, run: GpuTrainingSpec<S>): Promise<Gp
       chunks: run.chunks,
       stepsPerSubmit: run.stepsPerSubmit ?? 8,
       configSource: run.makeConfig.toString(),
+      asHardwareAdapter: run.asHardwareAdapter ?? false,
     },
   );
 }
