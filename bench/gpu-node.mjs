@@ -57,13 +57,13 @@ async function speed(name, batchSize, stepsPerSubmit = 16) {
 
 /** linear_forward GFLOP/s at (B, K) × (K, N), median of 5 runs of enough dispatches for ~SECONDS/5 each. */
 async function matmul(B, K, N) {
-  const k = await ctx.kernels.kernel(kernels.linearKernels, 'linear_forward', { ACT: 0 });
+  const k = await ctx.kernels.kernel(kernels.linearKernels, 'linear_forward');
   const x = createStorageBuffer(ctx.device, 'x', B * K);
   const w = createStorageBuffer(ctx.device, 'w', N * K);
   const bias = createStorageBuffer(ctx.device, 'bias', N);
   const y = createStorageBuffer(ctx.device, 'y', B * N);
   const seq = new SequenceBuilder(ctx.device, 'matmul');
-  seq.add(k, { x, w, bias, y }, { batch: B, in_features: K, out_features: N, slope: 0 }, 'mm');
+  seq.add(k, { x, w, bias, y }, { batch: B, in_features: K, out_features: N, act: 0, slope: 0 }, 'mm');
   const recorded = seq.build();
   const run = async (reps) => {
     const enc = ctx.device.createCommandEncoder();

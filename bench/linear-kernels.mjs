@@ -13,7 +13,8 @@
 //                   ({ source, dispatch } as in src/shaders/index.ts)
 //   --shapes=B,K,N;…  shapes to time (default 16,1024,1024;128,1024,1024;128,784,256;100,50,50)
 //   --entries=a,b   entry points (default: all four)
-//   --act=N         the ACT override (default 1, ReLU)
+//   --act=N         the forward's activation code (default 1, ReLU): the `act` uniform, or the
+//                   ACT override of a baseline kernel from before it became a uniform
 //   --lib=PATH      the bundle to import (default dist/node.js)
 //   --json=PATH     also write the rows as JSON
 //
@@ -107,16 +108,18 @@ for (const shape of SHAPES) {
     w: randomBuffer('w', N * K),
     bias: randomBuffer('bias', N),
     y: randomBuffer('y', B * N),
-    y_saved: randomBuffer('y_saved', B * N),
+    y_saved: randomBuffer('y_saved', B * N), // the old kernels' names for what dz is now
     dy: randomBuffer('dy', B * N),
+    dz: randomBuffer('dz', B * N),
     dx: randomBuffer('dx', B * K),
     dw: randomBuffer('dw', N * K),
     dbias: randomBuffer('dbias', N),
   };
-  const uniforms = { batch: B, in_features: K, out_features: N, slope: 0.2 };
   for (const entry of ENTRIES) {
     const c0 = performance.now();
-    const kernel = await ctx.kernels.kernel(family, entry, { ACT });
+    const actIsOverride = family.source.includes('override ACT');
+    const kernel = await ctx.kernels.kernel(family, entry, actIsOverride ? { ACT } : {});
+    const uniforms = { batch: B, in_features: K, out_features: N, ...(actIsOverride ? {} : { act: ACT }), slope: 0.2 };
     const compileMs = performance.now() - c0;
     const bound = Object.fromEntries(kernel.info.bindings.filter((b) => b.kind !== 'uniform').map((b) => [b.name, buffers[b.name]]));
     const seq = new SequenceBuilder(device, entry);

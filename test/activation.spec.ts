@@ -20,7 +20,7 @@ const BACKWARD_TOL = { atol: 1e-7, rtol: 1e-6 };
 for (const count of COUNTS) {
   for (const [act, slope] of ACTS) {
     const geometry = `count=${count},act=${act},slope=${slope}`;
-    test(`activation forward and backward match the CPU reference: ${geometry}`, async ({ gpu }) => {
+    test(`activation forward, backward and in-place backward match the CPU reference: ${geometry}`, async ({ gpu }) => {
       const seed = count * 10 + ACTIVATION_CODE[act];
       const raw = randomArray(count, seed, -4, 4);
       SPECIAL.forEach((v, i) => {
@@ -28,11 +28,10 @@ for (const count of COUNTS) {
       });
       const x = f32(raw);
       const dy = f32(randomArray(count, seed + 1));
-      const uniforms = { count, slope };
-      const overrides = { ACT: ACTIVATION_CODE[act] };
+      const uniforms = { count, act: ACTIVATION_CODE[act], slope };
 
       const fwd = await gpu.runKernel({
-        family: 'activation', entry: 'activation_forward', overrides, uniforms,
+        family: 'activation', entry: 'activation_forward', uniforms,
         inputs: { x: [...x] }, outputs: { y: count },
       });
       expectClose(fwd.y, activationForward(act, x, slope), FORWARD_TOL, `y (${geometry})`);
@@ -40,10 +39,17 @@ for (const count of COUNTS) {
       // Backward from the GPU's own y, as a training step does.
       const ySaved = f32(fwd.y);
       const bwd = await gpu.runKernel({
-        family: 'activation', entry: 'activation_backward_input', overrides, uniforms,
+        family: 'activation', entry: 'activation_backward_input', uniforms,
         inputs: { y_saved: [...ySaved], dy: [...dy] }, outputs: { dx: count },
       });
-      expectClose(bwd.dx, activationBackwardInput(act, ySaved, dy, slope), BACKWARD_TOL, `dx (${geometry})`);
+      const dxRef = activationBackwardInput(act, ySaved, dy, slope);
+      expectClose(bwd.dx, dxRef, BACKWARD_TOL, `dx (${geometry})`);
+      // The in-place form linear layers use: dz holds dy on entry and dy ⊙ act'(y) after.
+      const inplace = await gpu.runKernel({
+        family: 'activation', entry: 'activation_backward_inplace', uniforms,
+        inputs: { y_saved: [...ySaved], dz: [...dy] }, outputs: { dz: count },
+      });
+      expectClose(inplace.dz, dxRef, BACKWARD_TOL, `dz in place (${geometry})`);
     });
   }
 }
@@ -53,8 +59,8 @@ test('activation writes exactly count elements: count=70 of a 128-element buffer
   const x = f32(randomArray(128, 5, -2, 2));
   const sentinel = Array<number>(128).fill(-7);
   const out = await gpu.runKernel({
-    family: 'activation', entry: 'activation_forward', overrides: { ACT: ACTIVATION_CODE.relu },
-    uniforms: { count: 70, slope: 0 }, inputs: { x: [...x], y: sentinel }, outputs: { y: 128 },
+    family: 'activation', entry: 'activation_forward',
+    uniforms: { count: 70, act: ACTIVATION_CODE.relu, slope: 0 }, inputs: { x: [...x], y: sentinel }, outputs: { y: 128 },
   });
   expectClose(out.y.slice(0, 70), activationForward('relu', x.subarray(0, 70), 0), { atol: 0, rtol: 0 }, 'y[0, 70)');
   expect(out.y.slice(70)).toEqual(sentinel.slice(70));

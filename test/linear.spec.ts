@@ -31,32 +31,32 @@ for (const s of SHAPES) {
       const w = f32(randomArray(s.outFeatures * s.inFeatures, seed + 1, -0.5, 0.5));
       const bias = f32(randomArray(s.outFeatures, seed + 2, -0.5, 0.5));
       const dy = f32(randomArray(s.batch * s.outFeatures, seed + 3));
-      const uniforms = { batch: s.batch, in_features: s.inFeatures, out_features: s.outFeatures, slope };
-      const overrides = { ACT: ACTIVATION_CODE[act] };
+      const uniforms = { batch: s.batch, in_features: s.inFeatures, out_features: s.outFeatures, act: ACTIVATION_CODE[act], slope };
 
       const yRef = linearForward(s, x, w, bias, act, slope);
       const fwd = await gpu.runKernel({
-        family: 'linear', entry: 'linear_forward', overrides, uniforms,
+        family: 'linear', entry: 'linear_forward', uniforms,
         inputs: { x: [...x], w: [...w], bias: [...bias] }, outputs: { y: yRef.length },
       });
       expectClose(fwd.y, yRef, TOL, `y (${geometry})`);
 
-      // Backward from the GPU's own y, so act'(y) sees the same saved output.
+      // The backward products read dz = dy ⊙ act'(y), formed from the GPU's own y
+      // (on the GPU by activation_backward_inplace: test/activation.spec.ts).
       const ySaved = f32(fwd.y);
       const dz = linearPreactivationGrad(ySaved, dy, act, slope);
-      const common = { y_saved: [...ySaved], dy: [...dy] };
+      const common = { dz: Array.from(dz, Math.fround) };
       const dx = await gpu.runKernel({
-        family: 'linear', entry: 'linear_backward_input', overrides, uniforms,
+        family: 'linear', entry: 'linear_backward_input', uniforms,
         inputs: { ...common, w: [...w] }, outputs: { dx: s.batch * s.inFeatures },
       });
       expectClose(dx.dx, linearBackwardInput(s, dz, w), TOL, `dx (${geometry})`);
       const dw = await gpu.runKernel({
-        family: 'linear', entry: 'linear_backward_weight', overrides, uniforms,
+        family: 'linear', entry: 'linear_backward_weight', uniforms,
         inputs: { ...common, x: [...x] }, outputs: { dw: s.outFeatures * s.inFeatures },
       });
       expectClose(dw.dw, linearBackwardWeight(s, dz, x), TOL, `dw (${geometry})`);
       const db = await gpu.runKernel({
-        family: 'linear', entry: 'linear_backward_bias', overrides, uniforms,
+        family: 'linear', entry: 'linear_backward_bias', uniforms,
         inputs: common, outputs: { dbias: s.outFeatures },
       });
       expectClose(db.dbias, linearBackwardBias(s, dz), TOL, `dbias (${geometry})`);

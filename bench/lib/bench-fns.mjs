@@ -167,7 +167,7 @@ export async function matmulSweep(lib, ctx, opts = {}) {
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const rows = [];
   for (const [B, K, N] of shapes) {
-    const sizes = { x: B * K, w: N * K, bias: N, y: B * N, y_saved: B * N, dy: B * N, dx: B * K, dw: N * K, dbias: N };
+    const sizes = { x: B * K, w: N * K, bias: N, y: B * N, dz: B * N, dx: B * K, dw: N * K, dbias: N };
     const buffers = {};
     for (const [k, n] of Object.entries(sizes)) {
       const data = new Float32Array(n);
@@ -175,10 +175,10 @@ export async function matmulSweep(lib, ctx, opts = {}) {
       buffers[k] = lib.createStorageBuffer(device, `mm_${k}`, n, data);
     }
     for (const entry of entries) {
-      const kernel = await ctx.kernels.kernel(lib.kernels.linearKernels, entry, { ACT: 0 });
+      const kernel = await ctx.kernels.kernel(lib.kernels.linearKernels, entry);
       const bound = Object.fromEntries(kernel.info.bindings.filter((b) => b.kind !== 'uniform').map((b) => [b.name, buffers[b.name]]));
       const seq = new lib.SequenceBuilder(device, entry);
-      seq.add(kernel, bound, { batch: B, in_features: K, out_features: N, slope: 0.2 }, entry);
+      seq.add(kernel, bound, { batch: B, in_features: K, out_features: N, act: 0, slope: 0.2 }, entry);
       const rec = seq.build();
       const time = async (count) => {
         const enc = device.createCommandEncoder();

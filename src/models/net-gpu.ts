@@ -116,9 +116,11 @@ export class NetGpu {
     for (const s of net.stages) {
       const o = { ACT: ACTIVATION_CODE[s.activation] };
       if (s.kind === 'linear') {
+        // The activation is a uniform of these (linear.wgsl): one pipeline each, whatever the activation.
         for (const e of ['linear_forward', 'linear_backward_input', 'linear_backward_weight', 'linear_backward_bias']) {
-          pending.push(kernels.kernel(linearKernels, e, o));
+          pending.push(kernels.kernel(linearKernels, e));
         }
+        if (s.activation !== 'none') pending.push(kernels.kernel(activationKernels, 'activation_backward_inplace'));
       } else if (s.kind === 'conv2d' || s.kind === 'convTranspose2d') {
         const entries: ('forward' | 'backward_input' | 'backward_weight' | 'backward_bias')[] = ['forward', 'backward_input', 'backward_weight'];
         if (s.bias) entries.push('backward_bias');
@@ -129,8 +131,8 @@ export class NetGpu {
           pending.push(kernels.kernel(batchnormKernels, e, o));
         }
       } else {
-        pending.push(kernels.kernel(activationKernels, 'activation_forward', o));
-        pending.push(kernels.kernel(activationKernels, 'activation_backward_input', o));
+        pending.push(kernels.kernel(activationKernels, 'activation_forward'));
+        pending.push(kernels.kernel(activationKernels, 'activation_backward_input'));
       }
     }
     return Promise.all(pending);
@@ -156,7 +158,7 @@ export class NetGpu {
       const o = { ACT: ACTIVATION_CODE[stage.activation] };
       const label = `${this.net.name}.${stage.layerIndex}.forward`;
       if (stage.kind === 'linear') {
-        const k = await kernels.kernel(linearKernels, 'linear_forward', o);
+        const k = await kernels.kernel(linearKernels, 'linear_forward');
         const bias = stage.bias ? floatRange(this.params, stage.bias.offset, stage.bias.size) : this.zeroBias;
         seq.add(k, { x, w: this.weightRange(stage), bias, y }, this.linearUniforms(stage, batch), label);
       } else if (stage.kind === 'conv2d' || stage.kind === 'convTranspose2d') {
@@ -172,8 +174,8 @@ export class NetGpu {
         const k = await kernels.kernel(batchnormKernels, 'batchnorm_forward', o);
         seq.add(k, only(k, { x, y, ...this.bnTensors(stage) }), this.bnUniforms(stage, batch, groups), label);
       } else {
-        const k = await kernels.kernel(activationKernels, 'activation_forward', o);
-        seq.add(k, { x, y }, { count: batch * stage.features, slope: stage.slope }, label);
+        const k = await kernels.kernel(activationKernels, 'activation_forward');
+        seq.add(k, { x, y }, { count: batch * stage.features, act: ACTIVATION_CODE[stage.activation], slope: stage.slope }, label);
       }
     }
   }
@@ -203,19 +205,25 @@ export class NetGpu {
       const label = `${this.net.name}.${stage.layerIndex}`;
       if (stage.kind === 'linear') {
         const u = this.linearUniforms(stage, batch);
+        // dz = dy ⊙ act'(y), in place: the products below read dz (linear.wgsl), and dy is not needed again.
+        if (stage.activation !== 'none') {
+          const ka = await kernels.kernel(activationKernels, 'activation_backward_inplace');
+          const au = { count: batch * stage.outFeatures, act: ACTIVATION_CODE[stage.activation], slope: stage.slope };
+          seq.add(ka, { y_saved: ySaved, dz: dy }, au, `${label}.dz`);
+        }
         if (weightGrads) {
-          const kw = await kernels.kernel(linearKernels, 'linear_backward_weight', o);
+          const kw = await kernels.kernel(linearKernels, 'linear_backward_weight');
           const dw = floatRange(this.grads, stage.weight.offset, stage.weight.size);
-          seq.add(kw, { x, y_saved: ySaved, dy, dw }, u, `${label}.backward_weight`);
+          seq.add(kw, { x, dz: dy, dw }, u, `${label}.backward_weight`);
           if (stage.bias) {
-            const kb = await kernels.kernel(linearKernels, 'linear_backward_bias', o);
+            const kb = await kernels.kernel(linearKernels, 'linear_backward_bias');
             const dbias = floatRange(this.grads, stage.bias.offset, stage.bias.size);
-            seq.add(kb, { y_saved: ySaved, dy, dbias }, u, `${label}.backward_bias`);
+            seq.add(kb, { dz: dy, dbias }, u, `${label}.backward_bias`);
           }
         }
         if (dx) {
-          const ki = await kernels.kernel(linearKernels, 'linear_backward_input', o);
-          seq.add(ki, { w: this.weightRange(stage), y_saved: ySaved, dy, dx }, u, `${label}.backward_input`);
+          const ki = await kernels.kernel(linearKernels, 'linear_backward_input');
+          seq.add(ki, { w: this.weightRange(stage), dz: dy, dx }, u, `${label}.backward_input`);
         }
       } else if (stage.kind === 'conv2d' || stage.kind === 'convTranspose2d') {
         const u = this.convUniforms(stage, batch);
@@ -249,8 +257,9 @@ export class NetGpu {
           seq.add(ki, only(ki, { ...t, dx }), u, `${label}.backward_input`);
         }
       } else if (dx) {
-        const k = await kernels.kernel(activationKernels, 'activation_backward_input', o);
-        seq.add(k, { y_saved: ySaved, dy, dx }, { count: batch * stage.features, slope: stage.slope }, `${label}.backward_input`);
+        const k = await kernels.kernel(activationKernels, 'activation_backward_input');
+        const au = { count: batch * stage.features, act: ACTIVATION_CODE[stage.activation], slope: stage.slope };
+        seq.add(k, { y_saved: ySaved, dy, dx }, au, `${label}.backward_input`);
       }
     }
   }
@@ -344,6 +353,6 @@ export class NetGpu {
   }
 
   private linearUniforms(stage: Extract<Stage, { kind: 'linear' }>, batch: number) {
-    return { batch, in_features: stage.inFeatures, out_features: stage.outFeatures, slope: stage.slope };
+    return { batch, in_features: stage.inFeatures, out_features: stage.outFeatures, act: ACTIVATION_CODE[stage.activation], slope: stage.slope };
   }
 }

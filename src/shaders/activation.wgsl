@@ -1,11 +1,16 @@
-// activation.wgsl — elementwise activations, for an activation that no
-// linear layer before it can absorb (linear.wgsl fuses the common case).
+// activation.wgsl — elementwise activations: a lone activation (one that no
+// layer before it absorbs; linear.wgsl applies the common case in its
+// epilogue), and the dz that linear.wgsl's backward products read.
 //
-//   activation_forward:         y[i]  = act(x[i])
-//   activation_backward_input:  dx[i] = dy[i] · act'(x[i]), written in terms of the saved output y[i]
+//   activation_forward:          y[i]  = act(x[i])
+//   activation_backward_input:   dx[i] = dy[i] · act'(x[i]), written in terms of the saved output y[i]
+//   activation_backward_inplace: dz[i] = dz[i] · act'(x[i]) (dz holds dy on entry), as above
+//
+// The activation is a uniform (`act`), not a pipeline constant: linear.wgsl's
+// header has the compile-time measurements behind that.
 //
 // Bindings (count = number of elements, any shape flattened):
-//   x (count)   y (count)   y_saved (count, the forward's y)   dy (count)   dx (count)
+//   x (count)   y (count)   y_saved (count, the forward's y)   dy (count)   dx (count)   dz (count)
 // Dispatch: 64 invocations per workgroup, workgroups laid out 2D when the
 // count passes 65535 workgroups; i = gid.x + gid.y · (num_workgroups.x · 64).
 
@@ -16,10 +21,9 @@ const ACT_ELU: u32 = 3u;
 const ACT_TANH: u32 = 4u;
 const ACT_SIGMOID: u32 = 5u;
 
-override ACT: u32 = ACT_NONE;
-
 struct ActivationParams {
   count: u32,
+  act: u32,     // ACT_*
   slope: f32,   // LeakyReLU negative slope, or ELU alpha
 }
 
@@ -29,9 +33,10 @@ struct ActivationParams {
 @group(0) @binding(3) var<storage, read> y_saved: array<f32>;
 @group(0) @binding(4) var<storage, read> dy: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(6) var<storage, read_write> dz: array<f32>;
 
 fn activate(v: f32) -> f32 {
-  switch ACT {
+  switch params.act {
     case ACT_RELU: { return max(v, 0.0); }
     case ACT_LEAKY_RELU: { return select(params.slope * v, v, v > 0.0); }
     case ACT_ELU: { return select(params.slope * (exp(v) - 1.0), v, v > 0.0); }
@@ -44,7 +49,7 @@ fn activate(v: f32) -> f32 {
 
 // Same derivative-from-output rules as linear.wgsl.
 fn activation_grad(out: f32) -> f32 {
-  switch ACT {
+  switch params.act {
     case ACT_RELU: { return select(0.0, 1.0, out > 0.0); }
     case ACT_LEAKY_RELU: { return select(params.slope, 1.0, out > 0.0); }
     case ACT_ELU: { return select(out + params.slope, 1.0, out > 0.0); }
@@ -66,4 +71,11 @@ fn activation_backward_input(@builtin(global_invocation_id) gid: vec3u, @builtin
   let i = gid.x + gid.y * nwg.x * 64u;
   if (i >= params.count) { return; }
   dx[i] = dy[i] * activation_grad(y_saved[i]);
+}
+
+@compute @workgroup_size(64)
+fn activation_backward_inplace(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * 64u;
+  if (i >= params.count) { return; }
+  dz[i] = dz[i] * activation_grad(y_saved[i]);
 }

@@ -51,6 +51,7 @@ export const activationKernels = defineKernelFamily({
   dispatch: {
     activation_forward: (u) => dispatch1d(u.count, 64),
     activation_backward_input: (u) => dispatch1d(u.count, 64),
+    activation_backward_inplace: (u) => dispatch1d(u.count, 64),
   },
 });
 

@@ -5,12 +5,21 @@
 //   linear_backward_weight:  dw[n, k] = Σ_b dz[b, n] · x[b, k]
 //   linear_backward_bias:    dbias[n] = Σ_b dz[b, n]
 //
-// where dz = dy ⊙ act'(y) is formed as it is loaded: every activation we
-// support has a derivative that is a function of its output y, so the
-// backward needs only the saved output, never the pre-activation.
+// dz = dy ⊙ act'(y) is formed before the backward products, in place, by
+// activation.wgsl's activation_backward_inplace (skipped for ACT none):
+// every activation we support has a derivative that is a function of its
+// output y, so the backward needs only the saved output.
+//
+// The activation is a uniform (`act`, codes in activation-codes.ts), not a
+// pipeline constant. Measured in headless Chromium on SwiftShader: a linear
+// pipeline takes ~0.7–1.1 s to compile, and with one pipeline per
+// (entry, activation) mnistMlp needed 16 of them, 12.4 s of trainer creation
+// before the first step. The switch runs once per output (the epilogue), not
+// in the reduction loop, and the backward products no longer form dz in
+// their loop at all (it cost two loads, dy and y, per value).
 //
 // Bindings (B = batch, K = in_features, N = out_features):
-//   x     (B, K)   y  (B, N)   dy (B, N)   dx (B, K)
+//   x     (B, K)   y  (B, N)   dz (B, N)   dx (B, K)
 //   w     (N, K)   bias (N)   dw (N, K)   dbias (N)
 //
 // Tiling: the three products share one scheme. A 4×4 workgroup; each
@@ -39,8 +48,8 @@
 //   ~1 s at 16 × 16, 2–3 s at 16 × 32). For the same reason the epilogue
 //   loops over the tile rows instead of being unrolled (that cost seconds of
 //   compile time and saved nothing at run time).
-// - The backward products take 1.3–1.7× the forward's time: dz costs two
-//   loads (dy, y_saved) per value. With ACT none, y_saved is not read.
+// - The backward products took 1.3–1.7× the forward's time while they formed
+//   dz in the loop (two loads, dy and y_saved, per value); dz is now one load.
 // - dbias stays a separate small kernel, 4 batch rows per step: ≤ 1% of the
 //   backward on large layers, ~15% at 100 × 50 × 50. Fusing it into
 //   linear_backward_weight, which already loads dz, would need dbias bound
@@ -53,9 +62,6 @@ const ACT_ELU: u32 = 3u;
 const ACT_TANH: u32 = 4u;
 const ACT_SIGMOID: u32 = 5u;
 
-// Activation fused into the epilogue (forward) and prologue (backward).
-override ACT: u32 = ACT_NONE;
-
 const TILE_ROWS: u32 = 16u;
 const TILE_COLS: u32 = 16u;
 const STEP = vec4u(0u, 1u, 2u, 3u); // the 4 reduction indices one step covers
@@ -64,6 +70,7 @@ struct LinearParams {
   batch: u32,         // B
   in_features: u32,   // K
   out_features: u32,  // N
+  act: u32,           // forward's activation (ACT_*)
   slope: f32,         // LeakyReLU negative slope, or ELU alpha
 }
 
@@ -72,14 +79,13 @@ struct LinearParams {
 @group(0) @binding(2) var<storage, read> w: array<f32>;             // (N, K)
 @group(0) @binding(3) var<storage, read> bias: array<f32>;          // (N)
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;       // (B, N)
-@group(0) @binding(5) var<storage, read> y_saved: array<f32>;       // (B, N) forward output, for act'
-@group(0) @binding(6) var<storage, read> dy: array<f32>;            // (B, N)
-@group(0) @binding(7) var<storage, read_write> dx: array<f32>;      // (B, K)
-@group(0) @binding(8) var<storage, read_write> dw: array<f32>;      // (N, K)
-@group(0) @binding(9) var<storage, read_write> dbias: array<f32>;   // (N)
+@group(0) @binding(5) var<storage, read> dz: array<f32>;            // (B, N) dy ⊙ act'(y)
+@group(0) @binding(6) var<storage, read_write> dx: array<f32>;      // (B, K)
+@group(0) @binding(7) var<storage, read_write> dw: array<f32>;      // (N, K)
+@group(0) @binding(8) var<storage, read_write> dbias: array<f32>;   // (N)
 
 fn activate(v: vec4f) -> vec4f {
-  switch ACT {
+  switch params.act {
     case ACT_RELU: { return max(v, vec4f(0.0)); }
     case ACT_LEAKY_RELU: { return select(params.slope * v, v, v > vec4f(0.0)); }
     case ACT_ELU: { return select(params.slope * (exp(v) - 1.0), v, v > vec4f(0.0)); }
@@ -89,29 +95,12 @@ fn activate(v: vec4f) -> vec4f {
   }
 }
 
-// d act / d pre-activation, written in terms of the output.
-// LeakyReLU needs slope > 0 so that sign(out) = sign(in); ELU: out + alpha = alpha·e^in.
-fn activation_grad(out: vec4f) -> vec4f {
-  switch ACT {
-    case ACT_RELU: { return select(vec4f(0.0), vec4f(1.0), out > vec4f(0.0)); }
-    case ACT_LEAKY_RELU: { return select(vec4f(params.slope), vec4f(1.0), out > vec4f(0.0)); }
-    case ACT_ELU: { return select(out + params.slope, vec4f(1.0), out > vec4f(0.0)); }
-    case ACT_TANH: { return 1.0 - out * out; }
-    case ACT_SIGMOID: { return out * (1.0 - out); }
-    default: { return vec4f(1.0); }
-  }
-}
-
 // Four values at flat indices i (all valid).
 fn x4(i: vec4u) -> vec4f { return vec4f(x[i.x], x[i.y], x[i.z], x[i.w]); }
 fn w4(i: vec4u) -> vec4f { return vec4f(w[i.x], w[i.y], w[i.z], w[i.w]); }
 
 // dz at four flat indices i into (B, N).
-fn dz4(i: vec4u) -> vec4f {
-  let g = vec4f(dy[i.x], dy[i.y], dy[i.z], dy[i.w]);
-  if (ACT == ACT_NONE) { return g; }
-  return g * activation_grad(vec4f(y_saved[i.x], y_saved[i.y], y_saved[i.z], y_saved[i.w]));
-}
+fn dz4(i: vec4u) -> vec4f { return vec4f(dz[i.x], dz[i.y], dz[i.z], dz[i.w]); }
 
 // Sixteen accumulators of one tile row: qj holds tile columns 4j .. 4j+3.
 struct TileRow { q0: vec4f, q1: vec4f, q2: vec4f, q3: vec4f }
