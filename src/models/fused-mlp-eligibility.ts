@@ -8,9 +8,15 @@ import { stageWidth, type Sequential } from './sequential.js';
 export type PlanKind = 'layered' | 'fused-mlp';
 
 /**
- * Above this many multiply-adds per training step the layered plan's many
- * workgroups beat one workgroup. gaussian1d (G and D 1-50-50-1, batch 100)
- * is 3.1M; the bound leaves room for wider toy nets and bigger batches.
+ * Above this many multiply-adds per training step the layered plan takes
+ * over. gaussian1d (G and D 1-50-50-1, batch 100) is 3.1M. On SwiftShader
+ * (one workgroup = one CPU thread; gaussian1d-shaped nets of width W, batch
+ * 100, Node, best of interleaved windows) the fused plan was still ahead at
+ * every width tried: 1.83× the layered steps/s at W = 50 (3.1M), 1.75× at
+ * 100 (12M), 1.46× at 150 (27M), 1.15× at 256 (79M). On a GPU one workgroup
+ * of 64 invocations gives up far more of the device, and no GPU was at hand
+ * to measure it: 2²⁴ (16.8M) is a guess that keeps the fused plan to nets
+ * whose layered step would be launch-bound there too.
  */
 export const FUSED_MLP_MAX_MACS = 1 << 24;
 /** Storage buffers fused_mlp_gan_update binds; WebGPU's default limit is 8, SwiftShader and most GPUs allow 10 or more. */
