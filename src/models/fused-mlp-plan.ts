@@ -1,7 +1,7 @@
 // The fused plan for small MLP GANs: each optimizer phase (a D update or the
 // G update) is ONE dispatch of fused_mlp_gan.wgsl, which runs a program of
 // ops built here once. Same draws, same losses, same Adam as the layered plan
-// in trainer.ts; see the kernel's header for the ops and why this exists.
+// in layered-plan.ts; see the kernel's header for the ops and why this exists.
 //
 // Everything the program touches lives in one `work` buffer (WorkLayout,
 // fused-mlp-eligibility.ts).

@@ -1,4 +1,4 @@
-// What both step plans (trainer.ts's layered one, fused-mlp-plan.ts) are
+// What both step plans (layered-plan.ts, fused-mlp-plan.ts) are
 // built from and what they give back to the trainer.
 import type { GpuContext } from '../runtime/device.js';
 import type { RecordedSequence } from '../runtime/recorder.js';
