@@ -12,7 +12,7 @@ import { adamUpdate, type AdamHyper } from '../src/reference/adam.js';
 const WG = 64;
 const MAX_WORKGROUPS = 256;
 const invocations = (count: number): number => Math.min(Math.ceil(count / WG), MAX_WORKGROUPS) * WG;
-const STEP_D = 3; // state slots of Adam's t (train_state.wgsl)
+const STEP_D = 3; // state slots of Adam's t (update_bookkeeping.wgsl)
 const STEP_G = 4;
 
 interface Inputs {

@@ -28,7 +28,7 @@ export interface HaltInfo {
 
 export const STATS_FLOATS = 8;
 export const STATE_WORDS = 8;
-/** Indices into the u32 state buffer (train_state.wgsl). */
+/** Indices into the u32 state buffer (update_bookkeeping.wgsl). */
 export const STATE = { halted: 0, haltedAtStep: 1, haltedPhase: 2, adamStepD: 3, adamStepG: 4, step: 5 } as const;
 
 const SLOT_BYTES = (STATS_FLOATS + STATE_WORDS) * 4;

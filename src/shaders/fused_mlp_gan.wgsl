@@ -131,9 +131,6 @@ const ACT_ELU: u32 = 3u;
 const ACT_TANH: u32 = 4u;
 const ACT_SIGMOID: u32 = 5u;
 
-const STATE_HALTED: u32 = 0u;
-const STATE_STEP: u32 = 5u;
-const PHASE_D: u32 = 0u;
 const TWO_PI: f32 = 6.283185307179586;
 const INV_2_24: f32 = 5.9604644775390625e-8;
 const STEP = vec4u(0u, 1u, 2u, 3u);
@@ -145,10 +142,6 @@ var<workgroup> sum_b: array<f32, MAX_WG>;
 var<workgroup> sum_c: array<f32, MAX_WG>;
 // Invocations in the workgroup: the entry point's @workgroup_size.
 var<private> WG: u32;
-
-fn is_finite(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
-}
 
 // Every op reads what earlier ops wrote to `work` (and state) through storage.
 fn sync() {
@@ -399,10 +392,10 @@ fn bce(op: Op, tid: u32) {
   }
 }
 
-// adam.wgsl over the trained net, then train_state.wgsl's bookkeeping for
-// this phase. One difference: the gradient norm is summed first, and the
-// update is skipped (and training halts) when it is not finite as well as
-// when the loss is not. A finite loss with non-finite gradients happens when
+// adam.wgsl over the trained net, then close_update (update_bookkeeping.wgsl,
+// put before this file by index.ts, as philox.wgsl is). One difference: the
+// gradient norm is summed first, and the update is skipped (and training
+// halts) when it is not finite as well as when the loss is not. A finite loss with non-finite gradients happens when
 // hidden activations overflow; adam.wgsl cannot see that before it updates.
 fn adam_and_state(tid: u32) {
   var sum_sq = 0.0;
@@ -432,28 +425,10 @@ fn adam_and_state(tid: u32) {
     trained_params[i] = p - phase.lr * (m / bias1) / (sqrt(v / bias2) + phase.eps);
   }
   sync(); // every invocation has read state before invocation 0 advances it
-  if (tid == 0u && state[STATE_HALTED] == 0u) { close_phase(loss, grad_norm); }
-}
-
-// train_state_update: halt on a non-finite loss (or gradient), else advance the counters and add to stats.
-fn close_phase(loss: f32, grad_norm: f32) {
-  if (!is_finite(loss) || !is_finite(grad_norm)) {
-    state[0] = 1u;
-    state[1] = state[STATE_STEP];
-    state[2] = phase.phase;
-  } else if (phase.phase == PHASE_D) {
-    state[3] += 1u;
-    stats[0] += loss;
-    stats[2] += work[phase.loss_at + 2u];
-    stats[3] += work[phase.loss_at + 1u];
-    stats[4] += grad_norm;
-    stats[6] += 1.0;
-  } else {
-    state[4] += 1u;
-    state[5] += 1u;
-    stats[1] += loss;
-    stats[5] += grad_norm;
-    stats[7] += 1.0;
+  if (tid == 0u && state[STATE_HALTED] == 0u) {
+    let d_fake = work[phase.loss_at + 1u];
+    let d_real = work[phase.loss_at + 2u];
+    close_update(phase.phase, is_finite(loss) && is_finite(grad_norm), loss, d_fake, d_real, grad_norm);
   }
 }
 

@@ -14,6 +14,7 @@ import convTranspose2dSource from './conv_transpose2d.wgsl';
 import softmaxCrossEntropySource from './softmax_cross_entropy.wgsl';
 import concatLabelsSource from './concat_labels.wgsl';
 import philoxSource from './philox.wgsl';
+import updateBookkeepingSource from './update_bookkeeping.wgsl';
 import fusedMlpGanSource from './fused_mlp_gan.wgsl';
 
 const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
@@ -74,7 +75,7 @@ export const adamKernels = defineKernelFamily({
 
 export const trainStateKernels = defineKernelFamily({
   name: 'train_state',
-  source: trainStateSource,
+  source: updateBookkeepingSource + trainStateSource, // update_bookkeeping.wgsl: functions only, shared with fused_mlp_gan.wgsl
   dispatch: { train_state_update: () => [1, 1, 1] },
 });
 
@@ -178,6 +179,6 @@ export const concatLabelsKernels = defineKernelFamily({
 // and its limits are in models/fused-mlp-plan.ts.
 export const fusedMlpGanKernels = defineKernelFamily({
   name: 'fused_mlp_gan',
-  source: philoxSource + fusedMlpGanSource,
+  source: philoxSource + updateBookkeepingSource + fusedMlpGanSource,
   dispatch: { fused_mlp_gan_update: () => [1, 1, 1], fused_mlp_gan_update_narrow: () => [1, 1, 1] },
 });
