@@ -63,6 +63,7 @@ test('demo trains gaussian1d and the ring of 8 Gaussians in a worker; checkpoint
   await expect(page.locator('#engine-where')).toHaveText('a Web Worker');
   expect(await stepsOf(page)()).toBe(0);
   await expect(page.locator('#dist-title')).toHaveText(/real vs generated/);
+  await expect(page.locator('#config-summary')).toContainText('fused-mlp plan, 2 dispatches per step');
 
   await playAndPause(page, 20, ['#loss-chart', '#dout-chart', '#grad-chart']);
   await expect(page.locator('#stat-lossD')).toHaveText(/^-?\d/);
@@ -126,6 +127,7 @@ test('demo trains cdcganSmall on the digits: conv controls, a 10-row class grid 
   await pickPreset(page, 'cdcganSmall', 180_000);
   await expect(page.locator('#config-summary')).toContainText('ConvT 16→8 k4 s2');
   await expect(page.locator('#config-summary')).toContainText('one-hot class (10)');
+  await expect(page.locator('#config-summary')).toContainText(/layered plan, \d+ dispatches per step/);
   await expect(page.locator('#lr-d')).toHaveValue('0.001');
   await expect(page.locator('#widths'), 'layer widths do not apply to conv presets').toBeHidden();
   await expect(page.locator('#widths-note')).toBeVisible();

@@ -34,7 +34,9 @@ function describeNet(tag: string, net: Sequential): string {
   return `${tag} ${sizes.join('→')}${acts.size ? ` (${[...acts].join(', ')})` : ''}`;
 }
 
-export function describeConfig(c: GanTrainer['config']): string {
+/** One line on the trainer: nets, noise, batch, optimizers, and how its steps are recorded. */
+export function describeConfig(trainer: GanTrainer): string {
+  const c = trainer.config;
   const n = c.noise;
   const noise = n.distribution === 'uniform' ? `z ~ U[${n.low}, ${n.high})` : `z ~ N(${n.mean}, ${n.std})`;
   const nz = c.shapes.noise;
@@ -48,5 +50,6 @@ export function describeConfig(c: GanTrainer['config']): string {
     'BCE with logits',
     `Adam lr D ${c.adamD.lr}, lr G ${c.adamG.lr}, β (${c.adamD.beta1}, ${c.adamD.beta2})`,
     `seed ${c.seed}`,
+    `${trainer.plan} plan, ${trainer.dispatchesPerStep} dispatches per step`,
   ].join(' · ');
 }

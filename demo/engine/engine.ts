@@ -130,7 +130,7 @@ export class Engine {
       this.view = Object.assign(new ImageView(trainer, c.images, c.interpolation, this.canPresent), { kind: 'images' as const });
     } else this.view = Object.assign(new PlaneView(trainer, c.plane), { kind: 'plane' as const, caption: PLANE_CAPTION });
     this.lastViewRefresh = -Infinity;
-    this.post({ type: 'trainer', settings, view: this.view.kind, summary: describeConfig(trainer.config), caption: this.view.caption });
+    this.post({ type: 'trainer', settings, view: this.view.kind, summary: describeConfig(trainer), caption: this.view.caption });
   }
 
   /** After every chunk: progress now; engine reads for the views at most every VIEW_REFRESH_MS (or slower, see above). */
