@@ -5,7 +5,7 @@
 // points by default: 'narrow' (4 invocations, the CPU-adapter entry) and
 // 'wide' (64), which is where the header's barrier figures come from.
 //
-//   node scripts/build.mjs && node bench/fused-mlp-ops.mjs [--entries narrow,wide] [--ops gemm,act_backward] [--runs 9] [--repeat 20]
+//   npm run bench:fused-ops -- [--entries narrow,wide] [--ops gemm_forward,act_backward_elu] [--runs 9] [--repeat 20]
 //
 // Node's WebGPU adapter (SwiftShader on CI machines: set VK_ICD_FILENAMES if
 // it is not found, see src/node/device.ts).

@@ -52,7 +52,7 @@ export interface GanConfig {
   /**
    * How steps are recorded. 'layered': a dispatch per layer and pass (any
    * net). 'fused-mlp': one dispatch per optimizer phase, for small MLP GANs
-   * (models/fused-mlp-plan.ts says which). 'auto' (default): fused-mlp
+   * (fusedMlpIneligibility in models/fused-mlp-eligibility.ts says which). 'auto' (default): fused-mlp
    * when the config and device allow it, else layered.
    */
   plan?: 'auto' | 'layered' | 'fused-mlp';

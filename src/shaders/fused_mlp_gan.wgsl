@@ -64,7 +64,7 @@
 struct PhaseParams {
   op_first: u32,
   op_count: u32,
-  phase: u32,          // 0 = D update, 1 = G update (train_state.wgsl)
+  phase: u32,          // 0 = D update, 1 = G update (update_bookkeeping.wgsl)
   seed: u32,
   count: u32,          // P
   grads_at: u32,       // work offset of the trained net's gradients (P)
