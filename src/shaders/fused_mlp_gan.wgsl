@@ -6,7 +6,7 @@
 // adam.wgsl, train_state.wgsl), with the same draws and the same formulas.
 //
 // Why: small MLPs (the 1-D Gaussian's 1-50-50-1 nets, batch 100) are
-// dispatch-bound. The layered plan records 40 dispatches per step, and on
+// dispatch-bound. The layered plan records 46 dispatches per step, and on
 // SwiftShader each costs 0.3–2 ms whatever its size, while the whole step is
 // ~3M multiply-adds. Here a phase is one dispatch; the price is that one
 // workgroup does all the work, so trainer.ts picks this plan only for nets
