@@ -1,10 +1,17 @@
+import { register } from 'node:module';
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_WEBGPU_ARGS, findChromium } from './scripts/chromium.mjs';
+
+// Specs import library modules that import their .wgsl kernels (as text): every test process loads this config first.
+register('./test/support/wgsl-loader.mjs', import.meta.url);
 
 const PORT = Number(process.env.TEST_PORT ?? 8731);
 
 export default defineConfig({
-  testDir: 'test',
+  // Specs live next to their code (src/**/x.spec.ts beside x.ts; demo/, examples/), cross-cutting ones in test/.
+  testDir: '.',
+  testMatch: '**/*.spec.ts',
+  testIgnore: ['**/node_modules/**', 'dist/**'],
   // SwiftShader runs on the CPU: one worker, so tests don't fight over 2 cores.
   workers: 1,
   fullyParallel: false,
@@ -13,7 +20,7 @@ export default defineConfig({
   reporter: [['list'], ['./test/support/summary-reporter.ts']],
   globalSetup: './test/support/global-setup.ts',
   webServer: {
-    command: `node scripts/serve.mjs --port=${PORT}`,
+    command: `node scripts/serve.mjs --port=${PORT} --strict-port`,
     url: `http://localhost:${PORT}/health`,
     reuseExistingServer: !process.env.CI,
   },

@@ -97,7 +97,7 @@ const machine = {
 const loadStart = os.loadavg();
 
 // Node-side library: FLOPs come from the same preset configs as the runs.
-const lib = await import('../dist/node.js');
+const lib = { ...(await import('../dist/node.js')), ...(await import('../dist/advanced.js')) };
 const nodeDigits = WORKLOADS.some(needsDigits) || needsDigits(FLAT_PRESET) ? lib.loadMnistDigits() : undefined;
 const flops = Object.fromEntries(WORKLOADS.map((p) => [p, stepFlops(lib.presets.preset(p, { digits: nodeDigits }))]));
 
@@ -169,7 +169,7 @@ if (chromiumWanted) {
       log('matmul sweep, chromium');
       const { page } = await oursTab(false);
       try {
-        matmul.chromium = await withTimeout(page.evaluate(() => window.benchFns.matmulSweep(window.harness.lib, window.harness.ctx)), 300, 'matmul');
+        matmul.chromium = await withTimeout(page.evaluate(() => window.benchFns.matmulSweep({ ...window.harness.lib, ...window.harness.advanced }, window.harness.ctx)), 300, 'matmul');
       } catch (e) {
         matmul.chromium = { error: errorText(e) };
       }
@@ -188,7 +188,7 @@ if (chromiumWanted) {
             if (engine === 'ours-chromium') {
               ({ page, consoleErrors } = await oursTab(needsDigits(preset)));
               r = await withTimeout(
-                page.evaluate(({ preset, o }) => window.benchFns.measureOurs(window.harness.lib, window.harness.ctx, preset, window.benchDigits, o), { preset, o }),
+                page.evaluate(({ preset, o }) => window.benchFns.measureOurs({ ...window.harness.lib, ...window.harness.advanced }, window.harness.ctx, preset, window.benchDigits, o), { preset, o }),
                 o.capSeconds + GRACE_S, label,
               );
               r.adapter = chromiumAdapter;
@@ -256,7 +256,7 @@ if (chromiumWanted) {
         const r = await withTimeout(
           page.evaluate(
             ({ preset, steps, warm }) =>
-              window.benchFns.flatCheck(window.harness.lib, window.harness.ctx, preset, window.benchDigits, { steps, warmSteps: warm, gc: window.gc }),
+              window.benchFns.flatCheck({ ...window.harness.lib, ...window.harness.advanced }, window.harness.ctx, preset, window.benchDigits, { steps, warmSteps: warm, gc: window.gc }),
             { preset: FLAT_PRESET, steps: Number(A['flat-steps']), warm: Number(A['flat-warm']) },
           ),
           900, 'flat',

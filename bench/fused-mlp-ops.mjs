@@ -10,7 +10,8 @@
 // Node's WebGPU adapter (SwiftShader on CI machines: set VK_ICD_FILENAMES if
 // it is not found, see src/node/device.ts).
 import { parseArgs } from 'node:util';
-import { createNodeGpuContext, kernels, packStructArray, structLayout } from '../dist/node.js';
+import { createNodeGpuContext } from '../dist/node.js';
+import { kernels, packStructArray, structLayout } from '../dist/advanced.js';
 
 const { values } = parseArgs({
   options: {
@@ -66,7 +67,7 @@ for (const name of names) {
     const packed = packStructArray(layout, Array.from({ length: repeat }, () => record), name);
     const program = storage(packed.byteLength / 4);
     device.queue.writeBuffer(program, 0, packed);
-    const phase = { op_first: 0, op_count: repeat, phase: 0, seed: 1, count: 2880, grads_at: 0, loss_at: 100000, step_slot: 3, lr: 1e-3, beta1: 0.5, beta2: 0.999, eps: 1e-8, weight_decay: 0 };
+    const phase = { op_first: 0, op_count: repeat, phase: 0, seed: 1, count: 2880, grads_at: 0, loss_at: 100000, advances_step: 0, lr: 1e-3, beta1: 0.5, beta2: 0.999, eps: 1e-8, weight_decay: 0, decoupled: 0, schedule_kind: 0, schedule_steps: 1, schedule_final: 1 };
     const uniformLayout = kernel.info.uniform;
     const uniforms = device.createBuffer({ size: uniformLayout.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     device.queue.writeBuffer(uniforms, 0, packStructArray(uniformLayout, [phase], 'phase'));

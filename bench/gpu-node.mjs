@@ -8,7 +8,8 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { Classifier, GanTrainer, SequenceBuilder, createNodeGpuContext, createStorageBuffer, digitQuality, kernels, metrics, presets } from '../dist/node.js';
+import { Classifier, GanTrainer, createNodeGpuContext, digitQuality, metrics, presets } from '../dist/node.js';
+import { SequenceBuilder, createStorageBuffer, kernels } from '../dist/advanced.js';
 
 const { values } = parseArgs({
   options: {
@@ -114,7 +115,7 @@ if (parts.has('matmul')) {
 }
 if (parts.has('quality')) {
   const net = digitQuality.digitClassifierNet();
-  const classifier = await Classifier.create(ctx, digitQuality.digitClassifierConfig(train), digitQuality.decodeClassifierWeights(net, new Uint8Array(readFileSync('models/digit-classifier.safetensors'))));
+  const classifier = await Classifier.create(ctx, digitQuality.digitClassifierConfig(train), digitQuality.decodeClassifierWeights(net, new Uint8Array(readFileSync('weights/digit-classifier.safetensors'))));
   const reference = await digitQuality.digitFeatureStatistics(classifier, holdout);
   const slice = { pixels: train.pixels.slice(0, 2000 * 784), labels: train.labels.slice(0, 2000), rows: 2000 };
   const fidFloor = metrics.frechetDistance(await digitQuality.digitFeatureStatistics(classifier, slice), reference);

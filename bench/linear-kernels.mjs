@@ -26,8 +26,8 @@
 // the two, though it also counts the pool's spinning). 'compile ms' is the
 // pipeline creation time, shown for the first shape only (then cached).
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { writeFileSync, existsSync } from 'node:fs';
+import { resolve, dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const args = Object.fromEntries(
@@ -37,7 +37,13 @@ const args = Object.fromEntries(
   }),
 );
 const root = resolve(import.meta.dirname, '..');
-const lib = await import(pathToFileURL(resolve(root, args.lib ?? 'dist/node.js')).href);
+const libPath = resolve(root, args.lib ?? 'dist/node.js');
+// The engine's internals (kernels, SequenceBuilder, …) are the advanced entry, built next to node.js.
+const advancedPath = resolve(dirname(libPath), 'advanced.js');
+const lib = {
+  ...(await import(pathToFileURL(libPath).href)),
+  ...(existsSync(advancedPath) ? await import(pathToFileURL(advancedPath).href) : {}),
+};
 const { createNodeGpuContext, SequenceBuilder, createStorageBuffer, kernels } = lib;
 
 const RUNS = Number(args.runs ?? 5);

@@ -46,7 +46,7 @@ try {
   }
   await browser.close();
 
-  const lib = await import('../dist/node.js');
+  const lib = { ...(await import('../dist/node.js')), ...(await import('../dist/advanced.js')) };
   const ctx = await lib.createNodeGpuContext();
   for (const name of PRESETS) {
     const digits = name === 'mnistMlp' ? lib.loadMnistDigits() : undefined;

@@ -36,7 +36,7 @@ const preset = WORKLOADS[values.preset] ?? values.preset;
 const opts = { reps: Number(values.reps), noTimestamps: values['no-timestamps'] };
 
 async function inNode() {
-  const lib = await import('../dist/node.js');
+  const lib = { ...(await import('../dist/node.js')), ...(await import('../dist/advanced.js')) };
   const ctx = await nodeProfileContext(lib);
   const digits = lib.presets.DIGIT_PRESETS.includes(preset) ? lib.loadMnistDigits() : undefined;
   return { runtime: 'node-dawn', adapter: ctx.adapterName, ...(await profileStep(lib, ctx, preset, digits, opts)) };

@@ -1,17 +1,21 @@
 // Trains a digit preset in headless Chromium (SwiftShader here) and scores it
 // with the shipped digit classifier, all on the GPU through the engine:
 //   node bench/quality.mjs --preset cdcganSmall --steps 2000 [--eval-every 250] [--seed 0] [--lr 1e-3] [--batch 64]
+//   node bench/quality.mjs --table      (only rewrite bench/results/quality.md from the run records)
 // Reports classifier-FID against the 2,000 held-out digits next to its floor
 // (2,000 training digits vs the held-out ones) and ceiling (the untrained G),
 // mode coverage, conditional accuracy (conditional presets), steps and
-// training wall time (evaluations excluded). Writes bench/results/quality-<preset>.json,
-// a PNG grid (rows = labels for conditional presets) and appends a row to bench/results/quality.md.
+// training wall time (evaluations excluded). Writes the run's record,
+// bench/results/quality/<preset>-<steps>steps-seed<seed>[-lr<lr>].json, with every
+// evaluation, and its PNG grid (rows = labels for conditional presets), then
+// rewrites bench/results/quality.md from all records (bench/lib/quality-table.mjs).
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_WEBGPU_ARGS, findChromium } from '../scripts/chromium.mjs';
 import { writeImageGrid } from '../dist/node.js';
+import { QUALITY_DIR, QUALITY_TABLE, writeQualityTable } from './lib/quality-table.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -22,15 +26,20 @@ const { values } = parseArgs({
     port: { type: 'string', default: '8791' },
     lr: { type: 'string' },
     batch: { type: 'string' },
+    table: { type: 'boolean', default: false },
   },
 });
+if (values.table) {
+  console.log(`${QUALITY_TABLE}: ${writeQualityTable()} runs`);
+  process.exit(0);
+}
 const preset = values.preset;
 const steps = Number(values.steps);
 const evalEvery = Number(values['eval-every']);
 const seed = Number(values.seed);
 const lr = values.lr === undefined ? null : Number(values.lr);
 const batchSize = values.batch === undefined ? undefined : Number(values.batch);
-if (!existsSync('models/digit-classifier.safetensors')) throw new Error('models/digit-classifier.safetensors is missing: run npm run train:classifier');
+if (!existsSync('weights/digit-classifier.safetensors')) throw new Error('weights/digit-classifier.safetensors is missing: run npm run train:classifier');
 
 const server = spawn(process.execPath, ['scripts/serve.mjs', `--port=${values.port}`], { stdio: 'ignore' });
 let browser;
@@ -52,7 +61,7 @@ try {
       const fetchBytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
       const { train, holdout } = lib.presets.splitDigits(lib.presets.decodeDigits(await fetchBytes('/dist/data/mnist-digits.bin')));
       const net = q.digitClassifierNet();
-      const weights = q.decodeClassifierWeights(net, await fetchBytes('/models/digit-classifier.safetensors'));
+      const weights = q.decodeClassifierWeights(net, await fetchBytes('/weights/digit-classifier.safetensors'));
       const classifier = await lib.Classifier.create(ctx, q.digitClassifierConfig(train), weights);
       const classifierAccuracy = await classifier.accuracy(lib.presets.scaleToTanhRange(holdout.pixels), holdout.labels);
       const reference = await q.digitFeatureStatistics(classifier, holdout);
@@ -114,21 +123,15 @@ try {
     { preset, steps, evalEvery, seed, lr, batchSize },
   );
 
-  mkdirSync('bench/results', { recursive: true });
-  const png = `bench/results/quality-${preset}.png`;
+  mkdirSync(QUALITY_DIR, { recursive: true });
+  const date = new Date().toISOString();
+  const id = `${preset}-${report.steps}steps-seed${seed}${lr === null ? '' : `-lr${lr}`}${batchSize === undefined ? '' : `-b${batchSize}`}`;
+  const png = `${QUALITY_DIR}/${id}.png`;
   writeImageGrid(png, Float32Array.from(report.grid), 100, 28, 28, 10);
   const { grid, ...rest } = report;
-  const json = { date: new Date().toISOString(), ...rest, lr, png };
-  writeFileSync(`bench/results/quality-${preset}.json`, JSON.stringify(json, null, 1) + '\n');
+  writeFileSync(`${QUALITY_DIR}/${id}.json`, JSON.stringify({ date, ...rest, lr, png }, null, 1) + '\n');
   const f = report.final;
-  const cond = f.conditionalAccuracy === null ? '–' : `${(100 * f.conditionalAccuracy).toFixed(1)}%`;
-  const row = `| ${json.date.slice(0, 10)} | ${preset} | ${report.adapter.slice(0, 40)} | ${report.steps} | ${report.trainSeconds.toFixed(0)} | ${f.fid.toFixed(3)} | ${report.fidFloor.toFixed(3)} | ${report.fidCeiling.toFixed(3)} | ${f.classesCovered} | ${f.klToUniform.toFixed(3)} | ${cond} | ${png} |`;
-  const md = 'bench/results/quality.md';
-  if (!existsSync(md)) {
-    appendFileSync(md, '| date | preset | adapter | steps | train s | FID | FID floor | FID ceiling (untrained G) | classes ≥5% | KL(hist‖uniform) | conditional acc. | grid |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n');
-  }
-  appendFileSync(md, row + '\n');
-  console.log(row);
+  console.log(`${id}: FID ${f.fid.toFixed(1)}, ${f.classesCovered} classes, conditional accuracy ${f.conditionalAccuracy ?? '–'}; ${QUALITY_TABLE}: ${writeQualityTable()} runs`);
 } finally {
   await browser?.close();
   server.kill();

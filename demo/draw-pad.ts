@@ -1,6 +1,6 @@
 // The `drawn` preset's input: strokes drawn with the mouse (or touch) on a
 // canvas over the 2-D view, kept in data coordinates [−extent, extent]².
-import type { Strokes } from '../src/models/toy2d.js';
+import type { Strokes } from '../src/data/toy2d.js';
 
 type Point = [number, number];
 

@@ -2,6 +2,7 @@
 // charts that plot them: losses, D's mean outputs, gradient norms.
 import type { TrainingStats } from '../src/index.js';
 import { axis, Chart, COLORS, latestOrHovered } from './charts.js';
+import type { DiscriminatorOutput } from './protocol.js';
 
 type Series = (number | null)[];
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
@@ -45,14 +46,28 @@ const line = (label: string, stroke: string, dash?: number[]) => ({
   points: { show: false },
 });
 
+const stepSeries = () => ({ label: 'step', value: latestOrHovered });
+
+/** D's mean outputs: probabilities on a fixed [0, 1] axis, or critic scores on an axis that follows them. */
+function dOutChart(container: HTMLElement, output: DiscriminatorOutput): Chart {
+  const probability = output === 'logit';
+  return new Chart(container, {
+    height: HEIGHT,
+    scales: { x: { time: false }, y: probability ? { range: [0, 1] } : {} },
+    axes: [stepAxis(), axis({ size: 52, label: probability ? 'P(real)' : 'critic score', labelSize: 16 })],
+    series: [stepSeries(), line('D(x) on real', COLORS.real), line('D(G(z)) on fake', COLORS.fake)],
+  }, [[], [], []]);
+}
+
 export class HistoryCharts {
   private readonly charts: Chart[];
   private drawn = -1;
+  private output: DiscriminatorOutput = 'logit';
 
   constructor(
     private readonly containers: { loss: HTMLElement; dOut: HTMLElement; grad: HTMLElement },
   ) {
-    const x = { label: 'step', value: latestOrHovered };
+    const x = stepSeries();
     const scales = { x: { time: false } };
     this.charts = [
       new Chart(containers.loss, {
@@ -61,12 +76,7 @@ export class HistoryCharts {
         axes: [stepAxis(), axis({ size: 44 })],
         series: [x, line('loss D', COLORS.disc), line('loss G', COLORS.fake)],
       }, [[], [], []]),
-      new Chart(containers.dOut, {
-        height: HEIGHT,
-        scales: { ...scales, y: { range: [0, 1] } },
-        axes: [stepAxis(), axis({ size: 44 })],
-        series: [x, line('D(x) on real', COLORS.real), line('D(G(z)) on fake', COLORS.fake)],
-      }, [[], [], []]),
+      dOutChart(containers.dOut, this.output),
       new Chart(containers.grad, {
         height: HEIGHT,
         scales,
@@ -74,6 +84,15 @@ export class HistoryCharts {
         series: [x, line('‖∇D‖', COLORS.disc), line('‖∇G‖', COLORS.fake)],
       }, [[], [], []]),
     ];
+  }
+
+  /** What D's outputs are for the trainer now running: rebuilds the D chart (axis range and label) when that changes. */
+  setOutput(output: DiscriminatorOutput): void {
+    if (output === this.output) return;
+    this.output = output;
+    this.charts[1].destroy();
+    this.charts[1] = dOutChart(this.containers.dOut, output);
+    this.drawn = -1;
   }
 
   draw(h: StatsHistory): void {

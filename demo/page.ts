@@ -2,13 +2,13 @@
 // back (counters, statistics, the preset's view). Every number shown comes
 // from the engine's messages.
 import type { TrainingStats } from '../src/index.js';
-import { DEFAULT_STROKES, TOY2D_EXTENT } from '../src/models/toy2d.js';
+import { DEFAULT_STROKES, TOY2D_EXTENT } from '../src/data/toy2d.js';
 import { fmt } from './charts.js';
 import { STAT_KEYS, type PageElements } from './dom.js';
 import { DrawPad } from './draw-pad.js';
 import type { EngineLink } from './engine-link.js';
 import { DivergenceChart, HistoryCharts, StatsHistory } from './history.js';
-import type { FromEngine, LoopState, ViewData, ViewKind } from './protocol.js';
+import type { DiscriminatorOutput, FromEngine, LoopState, ViewData, ViewKind } from './protocol.js';
 import { CurvesChart, Hist1dChart } from './series-charts.js';
 import { SettingsForm } from './settings-form.js';
 
@@ -45,6 +45,7 @@ export class DemoPage {
   private chart: Hist1dChart | CurvesChart | null = null;
   private link: EngineLink | null = null;
   private view: ViewKind | null = null;
+  private output: DiscriminatorOutput = 'logit';
   private latest: TrainingStats | null = null;
   private state: LoopState = 'building';
   private drawing = false;
@@ -151,6 +152,8 @@ export class DemoPage {
     this.form.markApplied(m.settings);
     if (m.settings.strokes) this.pad.set(m.settings.strokes, this.pad.isExample);
     this.history.clear();
+    this.output = m.output;
+    this.charts.setOutput(m.output);
     this.charts.draw(this.history);
     this.divergence.clear();
     this.latest = null;
@@ -162,6 +165,15 @@ export class DemoPage {
     el.distCaption.textContent = m.caption;
     el.distNote.textContent = '';
     el.configSummary.textContent = m.summary;
+    el.lossHint.textContent = `${m.lossTitle} loss, mean over each report window`;
+    el.dOutHint.textContent =
+      m.output === 'logit'
+        ? 'mean probability D gives "real" (σ of its logit) on the real batch and on G\'s batch'
+        : `mean critic score on the real batch and on G's batch: higher = more real, not a probability (${m.lossTitle} loss)`;
+    el.statsOutput.textContent =
+      m.output === 'logit'
+        ? 'D(x) and D(G(z)): D\'s probability of "real", 0 to 1.'
+        : 'D(x) and D(G(z)): mean critic scores (higher = more real), not probabilities.';
     el.distChart.hidden = m.view === 'plane' || m.view === 'images';
     el.planeWrap.hidden = m.view !== 'plane';
     el.divergencePanel.hidden = m.view !== 'plane';
@@ -175,7 +187,7 @@ export class DemoPage {
   private onView(d: ViewData): void {
     if (d.kind !== this.view) return; // from the trainer before a reset
     if (d.kind === 'hist1d') {
-      const c = this.chart instanceof Hist1dChart ? this.chart : new Hist1dChart(this.el.distChart);
+      const c = this.chart instanceof Hist1dChart ? this.chart : new Hist1dChart(this.el.distChart, this.output);
       this.chart = c;
       c.draw(d);
     } else if (d.kind === 'curves') {

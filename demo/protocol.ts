@@ -2,7 +2,7 @@
 // which owns the GPU and the trainer and runs in a Web Worker, or on the
 // main thread where a worker has no WebGPU. Only plain data crosses.
 import type { TrainingStats } from '../src/index.js';
-import type { Strokes } from '../src/models/toy2d.js';
+import type { Strokes } from '../src/data/toy2d.js';
 
 export const PRESET_KEYS = ['gaussian1d', 'ring8', 'grid25', 'twoMoons', 'drawn', 'sine', 'mnistMlp', 'dcgan28', 'cdcganSmall', 'cdcgan'] as const;
 export type PresetKey = (typeof PRESET_KEYS)[number];
@@ -13,9 +13,13 @@ export const CONV_PRESET_KEYS: readonly PresetKey[] = ['dcgan28', 'cdcganSmall',
 export const isPresetKey = (v: string): v is PresetKey => (PRESET_KEYS as readonly string[]).includes(v);
 
 export type NoiseKind = 'uniform' | 'normal';
-/** The engine has one loss: BCE with logits, non-saturating generator loss. */
-export const LOSSES = ['bce'] as const;
-export type LossKey = (typeof LOSSES)[number];
+
+/**
+ * What D outputs, as the library's loss says (trainer.discriminatorOutput):
+ * 'logit' — discriminate() and the stats give σ of it, D's probability that x is real;
+ * 'score' — a critic's unbounded score (LSGAN, hinge, WGAN), given as is.
+ */
+export type DiscriminatorOutput = 'logit' | 'score';
 
 export interface RunSettings {
   preset: PresetKey;
@@ -23,8 +27,15 @@ export interface RunSettings {
   lrD: number;
   lrG: number;
   batchSize: number;
+  /** n_critic: D updates per G update. */
   dSteps: number;
-  loss: LossKey;
+  /** A loss name from lossNames(); a preset's own options are kept when it is the preset's loss, else the library's defaults. */
+  loss: string;
+  /** Optimizer names from optimizerNames(), per net; the preset's other options are kept when the name is the preset's. */
+  optimizerD: string;
+  optimizerG: string;
+  /** Decay of an exponential moving average of G's weights (the views then sample with it), or null for none. */
+  emaDecay: number | null;
   noise: NoiseKind;
   /** Hidden layer widths of the generator and the discriminator (MLP presets; empty and ignored for conv ones). */
   hiddenG: number[];
@@ -75,7 +86,17 @@ export type ViewKind = ViewData['kind'];
 export type FromEngine =
   | { type: 'ready'; adapter: string; where: 'worker' | 'main thread' }
   | { type: 'unavailable'; message: string }
-  | { type: 'trainer'; settings: RunSettings; view: ViewKind; summary: string; caption: string }
+  | {
+      type: 'trainer';
+      settings: RunSettings;
+      view: ViewKind;
+      summary: string;
+      caption: string;
+      /** What D's outputs (views, D(x) / D(G(z)) stats) are. */
+      output: DiscriminatorOutput;
+      /** The loss's title, e.g. 'hinge'. */
+      lossTitle: string;
+    }
   | { type: 'stats'; stats: TrainingStats }
   | { type: 'progress'; step: number; stepsPerSecond: number }
   | { type: 'state'; state: LoopState }

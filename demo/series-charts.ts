@@ -1,7 +1,7 @@
 // The page's uPlot charts of what the engine sent for the 1-D and curve
 // presets (demo/engine/series-views.ts computes the numbers).
 import uPlot from 'uplot';
-import type { ViewData } from './protocol.js';
+import type { DiscriminatorOutput, ViewData } from './protocol.js';
 import { axis, Chart, COLORS } from './charts.js';
 
 type Hist1d = Extract<ViewData, { kind: 'hist1d' }>;
@@ -10,7 +10,11 @@ type Curves = Extract<ViewData, { kind: 'curves' }>;
 export class Hist1dChart {
   private chart: Chart | null = null;
 
-  constructor(private readonly container: HTMLElement) {}
+  /** `output`: D's probability on a fixed [0, 1] axis, or a critic's score on an axis that follows its range. */
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly output: DiscriminatorOutput = 'logit',
+  ) {}
 
   draw(d: Hist1d): void {
     const data: uPlot.AlignedData = [d.x, d.real, d.generated, d.dx];
@@ -21,24 +25,27 @@ export class Hist1dChart {
     const stepped = uPlot.paths.stepped;
     if (!stepped) throw new Error('uPlot build without stepped paths');
     const bars = stepped({ align: 1 });
+    const score = this.output === 'score';
     this.chart = new Chart(this.container, {
       height: 300,
       legend: { live: false },
       scales: {
         x: { time: false, range: [d.x[0], d.x[d.x.length - 1]] },
         y: { range: (_u, _min, max) => [0, Math.max(0.1, max * 1.08)] },
-        p: { range: [0, 1] },
+        p: this.output === 'logit'
+          ? { range: [0, 1] }
+          : { range: (_u, min, max) => (min === max ? [min - 1, max + 1] : [min - 0.05 * (max - min), max + 0.05 * (max - min)]) },
       },
       axes: [
         axis({ label: 'x', labelSize: 16, size: 30 }),
         axis({ label: 'density', labelSize: 16, size: 44 }),
-        axis({ scale: 'p', side: 1, label: 'D(x)', labelSize: 16, size: 40, grid: { show: false } }),
+        axis({ scale: 'p', side: 1, label: score ? 'D(x), critic score' : 'D(x) = P(real)', labelSize: 16, size: score ? 48 : 40, grid: { show: false } }),
       ],
       series: [
         { label: 'x' },
         { label: 'real (CPU, display only)', stroke: COLORS.real, fill: COLORS.realFill, width: 1.5, paths: bars, points: { show: false } },
         { label: 'generated G(z)', stroke: COLORS.fake, fill: COLORS.fakeFill, width: 1.5, paths: bars, points: { show: false } },
-        { label: 'D(x)', stroke: COLORS.disc, width: 2, scale: 'p', points: { show: false } },
+        { label: score ? 'D(x) score' : 'D(x)', stroke: COLORS.disc, width: 2, scale: 'p', points: { show: false } },
       ],
     }, data);
   }

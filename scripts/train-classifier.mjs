@@ -1,12 +1,12 @@
 // npm run train:classifier [-- --steps N]
 // Trains the digit classifier of the quality metrics (digitClassifierNet) on
 // the 8,000 training digits with this engine (Node, Dawn), reports hold-out
-// accuracy on the other 2,000, and writes models/digit-classifier.safetensors.
+// accuracy on the other 2,000, and writes weights/digit-classifier.safetensors.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Classifier, createNodeGpuContext, digitQuality, loadMnistDigits, presets } from '../dist/node.js';
 
-const { values } = parseArgs({ options: { steps: { type: 'string', default: '3000' }, out: { type: 'string', default: 'models/digit-classifier.safetensors' } } });
+const { values } = parseArgs({ options: { steps: { type: 'string', default: '3000' }, out: { type: 'string', default: 'weights/digit-classifier.safetensors' } } });
 const steps = Number(values.steps);
 const { train, holdout } = presets.splitDigits(loadMnistDigits());
 const ctx = await createNodeGpuContext();

@@ -1,11 +1,10 @@
+/// <reference types="@webgpu/types" preserve="true" />
 // webgpu-gan: GAN training on WebGPU with hand-written WGSL kernels.
+// The API a user builds with; engine internals are in 'webgpu-gan/advanced'.
 export { createGpuContext, GpuContext, type GpuContextOptions } from './runtime/device.js';
-export { GanConfigError, WebGPUUnavailableError, NonFiniteLossError, CheckpointError } from './runtime/errors.js';
-export type { TrainingStats } from './runtime/stats.js';
-export { KernelRegistry, Kernel, reflectFamily, packUniforms, structLayout, packStructArray, type KernelFamily, type EntryPointInfo } from './runtime/kernel.js';
-export { SequenceBuilder, RecordedSequence } from './runtime/recorder.js';
-export { createStorageBuffer, readFloats } from './runtime/buffers.js';
-export * as kernels from './shaders/index.js';
+export { ConfigError, WebGPUUnavailableError, DeviceLostError, NonFiniteLossError } from './runtime/errors.js';
+
+// Layers and nets
 export {
   Linear,
   Conv2d,
@@ -27,27 +26,71 @@ export {
   type UnflattenLayer,
   type FlattenLayer,
   type ConvLayerOptions,
-} from './models/layers.js';
-export { Sequential, stageWidth, type ParamTensor, type Stage, type SequentialOptions } from './models/sequential.js';
-export type { GanConfig, AdamOptions, NoiseSpec, DataSpec, ConditionSpec, PlanShapes } from './models/config.js';
+} from './models/layers/index.js';
+export { LayerConfigError, type ParamTensor, type SampleShape } from './models/layers/layer.js';
+export { Sequential, type SequentialOptions } from './models/layers/sequential.js';
+
+// Losses and optimizers, by name in a GanConfig
+export { lossNames, lossInfo, type BceLossOptions, type LsganOptions, type WganOptions } from './models/losses/index.js';
+export { optimizerNames, optimizerInfo, type AdamOptions, type AdamWOptions, type SgdOptions, type RmspropOptions, type ScheduleOptions, type ScheduleKind } from './models/optim/index.js';
+
+// GAN training
+export {
+  GanConfigError,
+  type GanConfig,
+  type NoiseSpec,
+  type DataSpec,
+  type ConditionSpec,
+  type LossSpec,
+  type OptimizerSpec,
+  type PlanShapes,
+  type NetName,
+} from './models/gan/config.js';
 export {
   GanTrainer,
-  type NetName,
+  MAX_RESULT_FLOATS,
   type InitialWeights,
   type TrainOptions,
+  type TrainProgress,
   type OptimizerState,
   type TrainingCounters,
   type SampleOptions,
   type DrawOptions,
-} from './models/trainer.js';
-export { fusedMlpIneligibility, stepMacs, FUSED_MLP_MAX_MACS, FUSED_MLP_STORAGE_BUFFERS, type PlanKind } from './models/fused-mlp-eligibility.js';
-export { ImageGridRenderer, type ImageGridLayout, type ImageGridOptions } from './models/image-grid.js';
-export { Classifier, type ClassifierConfig, type ClassifierStats, type Predictions } from './models/classifier.js';
-export * as metrics from './models/metrics.js';
-export * as digitQuality from './models/digit-quality.js';
-export * as presets from './models/presets.js';
-export type { DigitData, PresetName } from './models/presets.js';
-export * as toy2d from './models/toy2d.js';
-export type { Toy2dSet, Toy2dOptions, Strokes } from './models/toy2d.js';
-export { saveCheckpoint, loadCheckpoint, encodeSafetensors, parseSafetensors } from './models/checkpoint.js';
-export type { SafetensorsTensor, SafetensorsFile } from './models/checkpoint.js';
+  type TrainerState,
+  type TrainerEvents,
+  type TrainerEventName,
+} from './models/gan/trainer.js';
+export type { TrainingStats } from './models/gan/stats.js';
+export type { PlanKind } from './models/gan/plan.js';
+export { fusedMlpIneligibility } from './models/gan/fused-mlp-eligibility.js';
+export { saveCheckpoint, loadCheckpoint } from './models/gan/checkpoint.js';
+
+// Files, data, presets, evaluation, rendering
+export { CheckpointError, encodeSafetensors, parseSafetensors, type SafetensorsTensor, type SafetensorsFile, type ParseSafetensorsOptions } from './io/safetensors.js';
+export { parseNpy, encodeNpy, npyDtypeOf, NpyError, NPY_DTYPES, type NpyTensor, type NpyDtype, type NpyArray, type EncodeNpyOptions } from './io/npy.js';
+export { imageSet, idxImages, scalePixels, labelClasses, PIXEL_RANGES, type ImageSet, type ImageSetOptions, type PixelRange, type DimsArray } from './data/images.js';
+export {
+  packParameters,
+  packBuffers,
+  decodeStateDict,
+  loadNetWeights,
+  loadGenerator,
+  loadDiscriminator,
+  type NamedTensor,
+  type NamedTensors,
+  type LoadWeightsOptions,
+} from './models/gan/weights.js';
+export { DataError } from './data/data-error.js';
+export { parseIdx, idxDigits, type IdxTensor, type IdxArray } from './data/idx.js';
+export * as presets from './presets/presets.js';
+export type { DigitData } from './data/digits.js';
+export type { PresetName } from './presets/presets.js';
+export * as toy2d from './presets/toy2d.js';
+export type { Toy2dSet, Strokes } from './data/toy2d.js';
+export type { Toy2dOptions } from './presets/toy2d.js';
+export { Classifier, type ClassifierStats, type Predictions } from './eval/classifier.js';
+export { ClassifierConfigError, type ClassifierConfig } from './eval/classifier-config.js';
+export * as metrics from './eval/metrics.js';
+export { toyModeCoverage, type ToyCoverage, type ToyCoverageOptions, type ToyCoverageSet } from './eval/toy-coverage.js';
+export * as digitQuality from './eval/digit-quality.js';
+export { ImageGridRenderer, type ImageGridLayout, type ImageGridOptions } from './render/image-grid.js';

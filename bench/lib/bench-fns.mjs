@@ -49,13 +49,8 @@ export function trackDevice(device) {
 export function stepFlops(config) {
   const B = config.batchSize;
   const dSteps = config.dSteps ?? 1;
-  // Multiply-adds per sample of each stage (forward; each backward product has the same count).
-  const macs = (s) => {
-    if (s.kind === 'linear') return s.inFeatures * s.outFeatures;
-    if (s.kind === 'conv2d') return s.outChannels * s.outHeight * s.outWidth * s.inChannels * s.kernel * s.kernel;
-    if (s.kind === 'convTranspose2d') return s.inChannels * s.inHeight * s.inWidth * s.outChannels * s.kernel * s.kernel;
-    return 0;
-  };
+  // Multiply-adds per sample of each stage, from its layer module (forward; each backward product has the same count).
+  const macs = (s) => s.module.macs(s).forward;
   const net = (seq) => seq.stages.map(macs).filter((m) => m > 0);
   const g = net(config.generator);
   const d = net(config.discriminator);

@@ -1,8 +1,6 @@
 // RunSettings (the page's form) → GanConfig, from the library's presets.
 // Also the defaults the form starts from for each preset.
-import { GanConfigError, presets, Sequential, type GanConfig, type Layer, type NoiseSpec } from '../../src/index.js';
-import { toy2d, type Toy2dSet } from '../../src/models/toy2d.js';
-import type { DigitData } from '../../src/models/presets.js';
+import { GanConfigError, lossInfo, optimizerInfo, presets, Sequential, toy2d, type DigitData, type GanConfig, type Layer, type NoiseSpec, type Toy2dSet } from '../../src/index.js';
 import { CONV_PRESET_KEYS, DIGIT_PRESET_KEYS, type NoiseKind, type PresetKey, type RunSettings } from '../protocol.js';
 
 const TOY2D: Record<string, Toy2dSet | undefined> = { ring8: 'ring8', grid25: 'grid25', twoMoons: 'twoMoons', drawn: 'drawn' };
@@ -33,7 +31,7 @@ function digitsFor(preset: PresetKey): Promise<DigitData> | undefined {
 /** The preset's own config (before the form's overrides). Digits are only needed for the digit presets. */
 export function presetConfig(preset: PresetKey, seed: number, d?: DigitData, strokes?: RunSettings['strokes']): GanConfig {
   const set = TOY2D[preset];
-  if (set) return toy2d(set, { seed, strokes });
+  if (set) return toy2d.toy2d(set, { seed, strokes });
   const need = (): DigitData => {
     if (!d) throw new GanConfigError(`${preset} needs the digits`);
     return d;
@@ -89,15 +87,39 @@ function noiseSpec(kind: NoiseKind, own: NoiseSpec): NoiseSpec {
   return kind === 'uniform' ? { distribution: 'uniform', low: -1, high: 1 } : { distribution: 'normal', mean: 0, std: 1 };
 }
 
+/** A choice for a menu: the registry's name and its human title. */
+export interface Choice {
+  name: string;
+  title: string;
+}
+
+/** Every registered loss, with its title and what D outputs under it. */
+export const lossChoices = (): (Choice & { output: 'logit' | 'score' })[] => lossInfo();
+
+/** Every registered optimizer, with its title. */
+export const optimizerChoices = (): Choice[] => optimizerInfo();
+
+/** A loss spec's name ('bce' when absent). */
+const lossName = (spec: GanConfig['loss']): string => (spec === undefined ? 'bce' : typeof spec === 'string' ? spec : spec.name);
+/** Losses that take BCE's realLabel (a preset's top-level realLabel is dropped for the others). */
+const TAKES_REAL_LABEL = new Set(['bce', 'bce-minimax']);
+
 export interface FormDefaults {
   lrD: number;
   lrG: number;
   batchSize: number;
   dSteps: number;
+  loss: string;
+  optimizerD: string;
+  optimizerG: string;
+  emaDecay: number | null;
   noise: NoiseKind;
   hiddenG: number[];
   hiddenD: number[];
 }
+
+/** The EMA decay the form offers when a preset has none. */
+export const DEFAULT_EMA_DECAY = 0.999;
 
 /** What the form shows for a preset before the user changes anything (needs no data). Conv presets: no widths. */
 export function formDefaults(preset: PresetKey): FormDefaults {
@@ -109,7 +131,11 @@ export function formDefaults(preset: PresetKey): FormDefaults {
     lrG: c.optimizerG.lr,
     batchSize: c.batchSize,
     dSteps: c.dSteps ?? 1,
-    noise: c.noise.distribution,
+    loss: lossName(c.loss),
+    optimizerD: c.optimizerD.name ?? 'adam',
+    optimizerG: c.optimizerG.name ?? 'adam',
+    emaDecay: c.ema?.decay ?? null,
+    noise: c.noise.distribution === 'normal' ? 'normal' : 'uniform',
     hiddenG: conv ? [] : hiddenWidths(c.generator),
     hiddenD: conv ? [] : hiddenWidths(c.discriminator),
   };
@@ -121,14 +147,23 @@ export async function configFor(s: RunSettings): Promise<GanConfig> {
   // Conv nets keep their own layers: the form has no widths for them.
   const widths = (net: Sequential, hidden: readonly number[]) =>
     !isMlp(net) || same(hidden, hiddenWidths(net)) ? net : withHiddenWidths(net, hidden);
+  // The preset's optimizer options (betas…) stay when its optimizer stays; another optimizer gets its defaults and the form's lr.
+  const optimizer = (own: GanConfig['optimizerD'], name: string, lr: number): GanConfig['optimizerD'] =>
+    (own.name ?? 'adam') === name ? { ...own, lr } : ({ name, lr } as unknown as GanConfig['optimizerD']);
+  // Likewise the loss: the preset's spec when it is the preset's loss, else the name alone (the library's default options).
+  const sameLoss = lossName(c.loss) === s.loss;
+  const { realLabel, ema: _ema, ...rest } = c;
   return {
-    ...c,
+    ...rest,
     generator: widths(c.generator, s.hiddenG),
     discriminator: widths(c.discriminator, s.hiddenD),
     noise: noiseSpec(s.noise, c.noise),
     batchSize: s.batchSize,
     dSteps: s.dSteps,
-    optimizerD: { ...c.optimizerD, lr: s.lrD },
-    optimizerG: { ...c.optimizerG, lr: s.lrG },
+    loss: sameLoss ? (c.loss ?? 'bce') : (s.loss as NonNullable<GanConfig['loss']>),
+    ...(realLabel !== undefined && (sameLoss || TAKES_REAL_LABEL.has(s.loss)) ? { realLabel } : {}),
+    ...(s.emaDecay !== null ? { ema: { decay: s.emaDecay } } : {}),
+    optimizerD: optimizer(c.optimizerD, s.optimizerD, s.lrD),
+    optimizerG: optimizer(c.optimizerG, s.optimizerG, s.lrG),
   };
 }

@@ -1,26 +1,9 @@
 // One line saying what the trainer was built with (read back from its resolved config).
-import type { GanTrainer, Sequential } from '../../src/index.js';
+import { optimizerInfo, type GanTrainer, type Sequential } from '../../src/index.js';
 
-/** Conv nets: their layers in order, activations named once at the end. */
-function describeLayers(tag: string, net: Sequential): string {
-  const acts = new Set<string>();
-  const parts: string[] = [];
-  for (const l of net.layers) {
-    switch (l.type) {
-      case 'linear': parts.push(`Linear ${l.inFeatures}→${l.outFeatures}`); break;
-      case 'conv2d': parts.push(`Conv ${l.inChannels}→${l.outChannels} k${l.kernel} s${l.stride}`); break;
-      case 'convTranspose2d': parts.push(`ConvT ${l.inChannels}→${l.outChannels} k${l.kernel} s${l.stride}`); break;
-      case 'batchnorm': parts.push('BN'); break;
-      case 'unflatten': parts.push(`(${l.channels}, ${l.height}, ${l.width})`); break;
-      case 'flatten': parts.push('flatten'); break;
-      case 'activation': acts.add(l.activation); break;
-    }
-  }
-  return `${tag} ${parts.join(', ')}${acts.size ? ` (${[...acts].join(', ')})` : ''}`;
-}
-
+/** MLPs as their widths ("1→50→50→1 (elu)"); other nets as PyTorch would print them. */
 function describeNet(tag: string, net: Sequential): string {
-  if (net.layers.some((l) => l.type !== 'linear' && l.type !== 'activation')) return describeLayers(tag, net);
+  if (net.layers.some((l) => l.type !== 'linear' && l.type !== 'activation')) return `${tag} ${net.describe()}`;
   const sizes: number[] = [];
   const acts = new Set<string>();
   for (const l of net.layers) {
@@ -38,7 +21,8 @@ function describeNet(tag: string, net: Sequential): string {
 export function describeConfig(trainer: GanTrainer): string {
   const c = trainer.config;
   const n = c.noise;
-  const noise = n.distribution === 'uniform' ? `z ~ U[${n.low}, ${n.high})` : `z ~ N(${n.mean}, ${n.std})`;
+  const noise =
+    n.distribution === 'uniform' ? `z ~ U[${n.low}, ${n.high})` : n.distribution === 'normal' ? `z ~ N(${n.mean}, ${n.std})` : `z from the ${n.distribution}`;
   const nz = c.shapes.noise;
   const K = c.shapes.classes;
   return [
@@ -47,9 +31,20 @@ export function describeConfig(trainer: GanTrainer): string {
     `${noise}${nz > 1 ? `^${nz}` : ''}${K > 0 ? ` + one-hot class (${K})` : ''}`,
     `batch ${c.batchSize}`,
     `${c.dSteps} D step${c.dSteps === 1 ? '' : 's'} per G step`,
-    'BCE with logits',
-    `Adam lr D ${c.adamD.lr}, lr G ${c.adamG.lr}, β (${c.adamD.beta1}, ${c.adamD.beta2})`,
+    `loss: ${c.loss.module.title} (D outputs ${trainer.discriminatorOutput === 'logit' ? 'a logit' : 'a score'})`,
+    `${optimizerText(c.optimizerD)} for D, ${optimizerText(c.optimizerG)} for G`,
+    ...(c.ema ? [`EMA of G, decay ${c.ema.decay}`] : []),
     `seed ${c.seed}`,
     `${trainer.plan} plan, ${trainer.dispatchesPerStep} dispatches per step`,
   ].join(' · ');
+}
+
+/** "Adam lr 2e-4, β (0.5, 0.999)" from the options the config was given (other optimizers: their other options as given). */
+function optimizerText(o: GanTrainer['config']['optimizerD']): string {
+  const { name = 'adam', lr, beta1, beta2, ...rest } = o as { name?: string; lr: number; beta1?: number; beta2?: number } & Record<string, unknown>;
+  const parts = [`${optimizerInfo().find((i) => i.name === name)?.title ?? name} lr ${lr}`];
+  if (beta1 !== undefined) parts.push(`β (${beta1}, ${beta2 ?? 0.999})`);
+  else if (beta2 !== undefined) parts.push(`beta2 ${beta2}`);
+  for (const [k, v] of Object.entries(rest)) if (typeof v === 'number' || typeof v === 'boolean') parts.push(`${k} ${v}`);
+  return parts.join(', ');
 }

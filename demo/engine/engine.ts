@@ -6,7 +6,7 @@ import { createGpuContext, ImageGridRenderer, loadCheckpoint, saveCheckpoint, ty
 import { DIGIT_PRESET_KEYS, type EngineCanvases, type FromEngine, type RunSettings, type ToEngine, type ViewData, type ViewKind } from '../protocol.js';
 import { describeConfig } from './describe.js';
 import { ImageView } from './image-view.js';
-import { PLANE_CAPTION, PlaneView } from './plane-view.js';
+import { PlaneView } from './plane-view.js';
 import { CurvesView, Hist1dView } from './series-views.js';
 import { TrainingLoop } from './training-loop.js';
 
@@ -128,9 +128,17 @@ export class Engine {
     else if (p === 'sine') this.view = Object.assign(new CurvesView(trainer), { kind: 'curves' as const });
     else if (DIGIT_PRESET_KEYS.includes(p)) {
       this.view = Object.assign(new ImageView(trainer, c.images, c.interpolation, this.canPresent), { kind: 'images' as const });
-    } else this.view = Object.assign(new PlaneView(trainer, c.plane), { kind: 'plane' as const, caption: PLANE_CAPTION });
+    } else this.view = Object.assign(new PlaneView(trainer, c.plane), { kind: 'plane' as const });
     this.lastViewRefresh = -Infinity;
-    this.post({ type: 'trainer', settings, view: this.view.kind, summary: describeConfig(trainer), caption: this.view.caption });
+    this.post({
+      type: 'trainer',
+      settings,
+      view: this.view.kind,
+      summary: describeConfig(trainer),
+      caption: this.view.caption,
+      output: trainer.discriminatorOutput,
+      lossTitle: trainer.config.loss.module.title,
+    });
   }
 
   /** After every chunk: progress now; engine reads for the views at most every VIEW_REFRESH_MS (or slower, see above). */

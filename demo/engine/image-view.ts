@@ -9,6 +9,7 @@
 // the strip always, from generate() read back and drawn on the CPU.
 import { ImageGridRenderer, type GanTrainer, type GpuContext } from '../../src/index.js';
 import type { ViewData } from '../protocol.js';
+import { viewWeights, weightsText } from './d-output.js';
 
 const GRID = 8; //    an unconditional GAN: GRID × GRID fixed noise vectors
 const COLUMNS = 10; // a conditional one: one row per class, COLUMNS noise vectors
@@ -65,8 +66,10 @@ export function fixedNoise(trainer: GanTrainer, rows: number, salt: number): Flo
   };
   const out = new Float32Array(rows * z);
   for (let i = 0; i < out.length; i++) {
+    // Noise the host gives per batch has no distribution to draw from here: N(0, 1) stands in.
+    const [mean, std] = spec.distribution === 'normal' ? [spec.mean, spec.std] : [0, 1];
     if (spec.distribution === 'uniform') out[i] = spec.low + (spec.high - spec.low) * rand();
-    else out[i] = spec.mean + spec.std * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+    else out[i] = mean + std * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   }
   return out;
 }
@@ -142,6 +145,7 @@ export class ImageView {
   /** Their classes (conditional GANs), else undefined. */
   private readonly labels: Uint8Array | undefined;
   private readonly side: [number, number];
+  private readonly weights: 'ema' | 'trained';
 
   /** `canPresent`: ImageGridRenderer.canPresent(), asked before the engine's device was made. */
   constructor(
@@ -156,7 +160,8 @@ export class ImageView {
     // A canvas keeps its first context: once '2d' (the CPU path), getContext('webgpu') is null for good.
     this.path = canPresent && grid.getContext('webgpu') ? 'gpu' : 'cpu';
     this.renderer = this.path === 'gpu' ? gridRenderer(trainer.ctx, grid, rows, cols, ...this.side) : null;
-    this.caption = imagesCaption(this.layout, this.path);
+    this.caption = imagesCaption(this.layout, this.path) + weightsText(trainer);
+    this.weights = viewWeights(trainer);
     const z = trainer.config.shapes.noise;
     const gridRows = rows * cols;
     this.noise = new Float32Array((gridRows + STRIP) * z);
@@ -197,11 +202,11 @@ export class ImageView {
       await this.redraw(trainer);
       const z = trainer.config.shapes.noise;
       const labels = this.labels?.subarray(rows * cols);
-      const strip = await trainer.generate(this.noise.subarray(rows * cols * z), labels ? { labels } : {});
+      const strip = await trainer.generate(this.noise.subarray(rows * cols * z), { weights: this.weights, ...(labels ? { labels } : {}) });
       drawImages(this.strip, strip, 1, STRIP, w, h);
       return { kind: 'images', step, rows, cols, note: `Generator at step ${step.toLocaleString('en-US')}.` };
     }
-    const out = await trainer.generate(this.noise, this.labels ? { labels: this.labels } : {});
+    const out = await trainer.generate(this.noise, { weights: this.weights, ...(this.labels ? { labels: this.labels } : {}) });
     const left = classes !== null ? LABEL_MARGIN : 0;
     drawImages(this.grid, out, rows, cols, w, h, left);
     if (classes !== null) this.drawClassLabels(h);
@@ -219,7 +224,7 @@ export class ImageView {
     const { rows, cols } = this.layout;
     const z = trainer.config.shapes.noise;
     const labels = this.labels?.subarray(0, rows * cols);
-    await trainer.drawSamples(await this.renderer, this.noise.subarray(0, rows * cols * z), labels ? { labels } : {});
+    await trainer.drawSamples(await this.renderer, this.noise.subarray(0, rows * cols * z), { weights: this.weights, ...(labels ? { labels } : {}) });
   }
 
   private drawClassLabels(h: number): void {

@@ -6,8 +6,9 @@
 // with generate()).
 // KL / JS histogram estimates between real and generated go to the page.
 import type { GanTrainer } from '../../src/index.js';
-import { TOY2D_EXTENT } from '../../src/models/toy2d.js';
+import { TOY2D_EXTENT } from '../../src/data/toy2d.js';
 import type { ViewData } from '../protocol.js';
+import { dOutputInfo, viewWeights, weightsText, type DOutputInfo } from './d-output.js';
 import { divergences } from './plane-stats.js';
 
 const E = TOY2D_EXTENT;
@@ -18,25 +19,70 @@ const ARROWS = 120;
 const H = 0.04; //         central-difference step
 const MANIFOLD = 21; //    noise grid lines per side
 
-export const PLANE_CAPTION =
-  `Background: D(x), the discriminator's probability that x is real, from discriminate() on a ${HEAT}×${HEAT} grid ` +
-  `(teal: real, orange: fake, white: 0.5). Teal dots: real data; orange dots: ${DRAWN} of ${SAMPLES} fresh sample()s. ` +
-  `Arrows: the direction that increases log D at ${ARROWS} generated points (central differences of discriminate(), ` +
-  `step ${H}), where G's loss pushes them. Purple mesh: G's manifold, a ${MANIFOLD}×${MANIFOLD} grid in noise space mapped ` +
-  `through G on the GPU (generate(), which takes the noise rows we choose).`;
+/** The caption: what the background, dots, arrows and mesh are, for this trainer's loss. */
+export function planeCaption(trainer: GanTrainer): string {
+  const info = dOutputInfo(trainer);
+  const background =
+    info.output === 'logit'
+      ? `Background: D(x), the discriminator's probability that x is real (σ of its logit), from discriminate() on a ${HEAT}×${HEAT} grid ` +
+        `(teal: real, orange: fake, white: 0.5; the key is in the corner).`
+      : `Background: D(x), the critic's score (higher = more real) under the ${info.title} loss, from discriminate() on a ${HEAT}×${HEAT} grid. ` +
+        `A score is unbounded, so the colours are scaled to the grid's range at each refresh (the key is in the corner): ` +
+        `teal above, orange below, white at ${info.neutralText}.`;
+  return (
+    `${background} Teal dots: real data; orange dots: ${DRAWN} of ${SAMPLES} fresh sample()s. ` +
+    `Arrows: where G's loss pushes ${ARROWS} generated points, −∇ of ${info.gLossText} (central differences of ` +
+    `discriminate(), step ${H}). Purple mesh: G's manifold, a ${MANIFOLD}×${MANIFOLD} grid in noise space mapped ` +
+    `through G on the GPU (generate(), which takes the noise rows we choose).${weightsText(trainer)}`
+  );
+}
 
 const px = (v: number, size: number): number => ((v + E) / (2 * E)) * size;
 const py = (v: number, size: number): number => size - ((v + E) / (2 * E)) * size;
 
-function heatColor(d: number): [number, number, number] {
-  // 0 → orange (234, 88, 12), 0.5 → white, 1 → teal (15, 118, 110); pale so points stay visible.
-  const t = Math.max(-1, Math.min(1, 2 * d - 1));
-  const target = t >= 0 ? [15, 118, 110] : [234, 88, 12];
-  const a = Math.abs(t) * 0.55;
+const TEAL = [15, 118, 110] as const;
+const ORANGE = [234, 88, 12] as const;
+
+/** t in [−1, 1]: −1 → orange, 0 → white, 1 → teal; pale so points stay visible. */
+function heatColor(t: number): [number, number, number] {
+  const c = Math.max(-1, Math.min(1, t));
+  const target = c >= 0 ? TEAL : ORANGE;
+  const a = Math.abs(c) * 0.55;
   return [255 + (target[0] - 255) * a, 255 + (target[1] - 255) * a, 255 + (target[2] - 255) * a];
 }
 
+/** How D's outputs on the grid map to colours: white at `mid`, full colour at mid ± half. */
+interface HeatScale {
+  mid: number;
+  half: number;
+}
+
+function heatScale(info: DOutputInfo, grid: Float32Array): HeatScale {
+  if (info.output === 'logit') return { mid: 0.5, half: 0.5 };
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of grid) {
+    if (!Number.isFinite(v)) continue;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  if (!(lo <= hi)) return { mid: info.neutral ?? 0, half: 1 };
+  const mid = info.neutral ?? (lo + hi) / 2;
+  return { mid, half: Math.max(1e-6, Math.abs(hi - mid), Math.abs(lo - mid)) };
+}
+
+/** A value for the colour key: few digits. */
+function keyNumber(v: number): string {
+  const a = Math.abs(v);
+  if (a === 0) return '0';
+  if (a >= 1e4 || a < 1e-3) return v.toExponential(1);
+  return String(Number(v.toPrecision(a >= 1 ? 3 : 2)));
+}
+
 export class PlaneView {
+  readonly caption: string;
+  private readonly info: DOutputInfo;
+  private readonly weights: 'ema' | 'trained';
   private readonly g: OffscreenCanvasRenderingContext2D;
   private readonly probes: Float32Array;
   private readonly realShown: Float32Array;
@@ -50,6 +96,9 @@ export class PlaneView {
     const g = canvas.getContext('2d');
     if (!g) throw new Error('no 2d context on the plane canvas');
     this.g = g;
+    this.info = dOutputInfo(trainer);
+    this.weights = viewWeights(trainer);
+    this.caption = planeCaption(trainer);
     const data = trainer.config.data;
     if (data.kind !== 'dataset' || data.cols !== 2) throw new Error('PlaneView needs a 2-D dataset');
     this.realShown = data.values.subarray(0, 2 * Math.min(DRAWN, data.rows));
@@ -68,7 +117,7 @@ export class PlaneView {
 
   async refresh(trainer: GanTrainer): Promise<ViewData> {
     const step = trainer.step;
-    const gen = await trainer.sample(SAMPLES);
+    const gen = await trainer.sample(SAMPLES, { weights: this.weights });
     const base = 2 * HEAT * HEAT;
     for (let a = 0; a < ARROWS; a++) {
       const x = gen[2 * a];
@@ -77,14 +126,19 @@ export class PlaneView {
     }
     const d = await trainer.discriminate(this.probes);
     const manifold = await this.manifold(trainer);
-    this.draw(d, gen, manifold);
+    const scale = heatScale(this.info, d.subarray(0, HEAT * HEAT));
+    this.draw(d, gen, manifold, scale);
     const { kl, js } = divergences(this.realForStats, gen);
+    const range =
+      this.info.output === 'score'
+        ? ` Heatmap: critic scores from ${keyNumber(scale.mid - scale.half)} (orange) to ${keyNumber(scale.mid + scale.half)} (teal), white at ${keyNumber(scale.mid)}.`
+        : '';
     return {
       kind: 'plane',
       step,
       kl,
       js,
-      note: `Histogram estimates (32×32 bins over [−${E}, ${E}]², smoothed) between ${SAMPLES} real and ${SAMPLES} generated points.`,
+      note: `Histogram estimates (32×32 bins over [−${E}, ${E}]², smoothed) between ${SAMPLES} real and ${SAMPLES} generated points.${range}`,
     };
   }
 
@@ -92,6 +146,7 @@ export class PlaneView {
     const c = trainer.config;
     if (c.shapes.noise !== 2 || c.shapes.classes !== 0) return null;
     const n = c.noise;
+    if (n.distribution !== 'uniform' && n.distribution !== 'normal') return null;
     const [lo, hi] = n.distribution === 'uniform' ? [n.low, n.high] : [n.mean - 2.5 * n.std, n.mean + 2.5 * n.std];
     const z = new Float32Array(2 * MANIFOLD * MANIFOLD);
     for (let j = 0; j < MANIFOLD; j++) {
@@ -100,10 +155,10 @@ export class PlaneView {
         z[2 * (j * MANIFOLD + i) + 1] = lo + ((hi - lo) * j) / (MANIFOLD - 1);
       }
     }
-    return trainer.generate(z);
+    return trainer.generate(z, { weights: this.weights });
   }
 
-  private draw(d: Float32Array, gen: Float32Array, manifold: Float32Array | null): void {
+  private draw(d: Float32Array, gen: Float32Array, manifold: Float32Array | null, scale: HeatScale): void {
     const g = this.g;
     const W = this.canvas.width;
     const S = this.canvas.height;
@@ -112,7 +167,7 @@ export class PlaneView {
     if (!hg) throw new Error('no 2d context on the heatmap canvas');
     const img = hg.createImageData(HEAT, HEAT);
     for (let k = 0; k < HEAT * HEAT; k++) {
-      const [r, gr, b] = heatColor(d[k]);
+      const [r, gr, b] = heatColor((d[k] - scale.mid) / scale.half);
       img.data.set([r, gr, b, 255], 4 * k);
     }
     hg.putImageData(img, 0, 0);
@@ -158,14 +213,14 @@ export class PlaneView {
     dots(this.realShown, this.realShown.length / 2, 'rgba(15, 118, 110, 0.75)');
     dots(gen, Math.min(DRAWN, gen.length / 2), 'rgba(234, 88, 12, 0.8)');
 
-    // Arrows along ∇ log D, scaled so the longest is 28 px.
+    // Arrows along −∇ of G's loss, scaled so the longest is 28 px.
     const base = HEAT * HEAT;
     const grads: [number, number][] = [];
     let longest = 1e-12;
-    const logD = (k: number) => Math.log(Math.max(1e-7, d[base + k]));
+    const gain = (k: number) => -this.info.gLoss(d[base + k]);
     for (let a = 0; a < ARROWS; a++) {
-      const gx = (logD(4 * a) - logD(4 * a + 1)) / (2 * H);
-      const gy = (logD(4 * a + 2) - logD(4 * a + 3)) / (2 * H);
+      const gx = (gain(4 * a) - gain(4 * a + 1)) / (2 * H);
+      const gy = (gain(4 * a + 2) - gain(4 * a + 3)) / (2 * H);
       grads.push([gx, gy]);
       longest = Math.max(longest, Math.hypot(gx, gy));
     }
@@ -188,5 +243,43 @@ export class PlaneView {
       g.lineTo(x1 - 4 * Math.cos(ang + 0.5), y1 - 4 * Math.sin(ang + 0.5));
       g.stroke();
     }
+    this.drawKey(scale);
+  }
+
+  /** The colour key in the top-left corner: what the background's colours stand for (in the PNG too). */
+  private drawKey(scale: HeatScale): void {
+    const g = this.g;
+    const x = 8;
+    const y = 8;
+    const bar = 150;
+    const title = this.info.output === 'logit' ? 'D(x): probability of real' : 'D(x): critic score (higher = more real)';
+    g.font = '600 11px system-ui, sans-serif';
+    const w = Math.max(bar + 24, Math.ceil(g.measureText(title).width) + 14);
+    g.fillStyle = 'rgba(255, 255, 255, 0.88)';
+    g.strokeStyle = 'rgba(71, 85, 105, 0.35)';
+    g.lineWidth = 1;
+    g.fillRect(x, y, w, 50);
+    g.strokeRect(x + 0.5, y + 0.5, w - 1, 49);
+    g.fillStyle = '#1f2937';
+    g.textBaseline = 'top';
+    g.textAlign = 'left';
+    g.fillText(title, x + 7, y + 5);
+    const bx = x + (w - bar) / 2;
+    for (let i = 0; i < bar; i++) {
+      const [r, gr, b] = heatColor((2 * i) / (bar - 1) - 1);
+      g.fillStyle = `rgb(${r}, ${gr}, ${b})`;
+      g.fillRect(bx + i, y + 20, 1, 10);
+    }
+    g.strokeStyle = 'rgba(71, 85, 105, 0.5)';
+    g.strokeRect(bx - 0.5, y + 19.5, bar + 1, 11);
+    g.fillStyle = '#475569';
+    g.font = '10px system-ui, sans-serif';
+    const label = (v: number, at: number, align: CanvasTextAlign) => {
+      g.textAlign = align;
+      g.fillText(keyNumber(v), at, y + 34);
+    };
+    label(scale.mid - scale.half, bx, 'left');
+    label(scale.mid, bx + bar / 2, 'center');
+    label(scale.mid + scale.half, bx + bar, 'right');
   }
 }

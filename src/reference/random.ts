@@ -1,76 +1,13 @@
-// CPU reference for random.wgsl: Philox4x32-10 with BigInt products (an
-// independent route from the kernel's 16-bit-halves mulhi), and the same
-// mappings to uniform, normal and row-gather draws.
-import type { Vec } from './activation.js';
-
-const M0 = 0xd2511f53n;
-const M1 = 0xcd9e8d57n;
-const W0 = 0x9e3779b9;
-const W1 = 0xbb67ae85;
-const MASK = 0xffffffffn;
-
-export type U32x4 = [number, number, number, number];
-
-export function philox4x32_10(counter: U32x4, key: [number, number]): U32x4 {
-  let [c0, c1, c2, c3] = counter.map((v) => v >>> 0);
-  let [k0, k1] = key.map((v) => v >>> 0);
-  for (let round = 0; round < 10; round++) {
-    const p0 = M0 * BigInt(c0);
-    const p1 = M1 * BigInt(c2);
-    const hi0 = Number(p0 >> 32n);
-    const lo0 = Number(p0 & MASK);
-    const hi1 = Number(p1 >> 32n);
-    const lo1 = Number(p1 & MASK);
-    [c0, c1, c2, c3] = [(hi1 ^ c1 ^ k0) >>> 0, lo1, (hi0 ^ c3 ^ k1) >>> 0, lo0];
-    k0 = (k0 + W0) >>> 0;
-    k1 = (k1 + W1) >>> 0;
-  }
-  return [c0, c1, c2, c3];
-}
-
-export interface DrawKey {
-  seed: number;
-  step: number;
-  stream: number;
-}
-
-function draw(k: DrawKey, block: number): U32x4 {
-  return philox4x32_10([block, k.step, k.stream, 0], [k.seed, 0]);
-}
-
-const INV_2_24 = 2 ** -24;
-
-/** low + (high − low)·u, u = (x >> 8)·2^-24, four values per Philox block. */
-export function randomUniform(k: DrawKey, count: number, low: number, high: number): Vec {
-  const out = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    const u = (draw(k, Math.floor(i / 4))[i % 4] >>> 8) * INV_2_24;
-    out[i] = low + (high - low) * u;
-  }
-  return out;
-}
-
-/** Box–Muller on the pairs (x0, x1), (x2, x3) of each block. */
-export function randomNormal(k: DrawKey, count: number, mean: number, std: number): Vec {
-  const out = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    const bits = draw(k, Math.floor(i / 4));
-    const pair = (i % 4) >> 1;
-    const u1 = ((bits[2 * pair] >>> 8) + 1) * INV_2_24;
-    const u2 = (bits[2 * pair + 1] >>> 8) * INV_2_24;
-    const r = Math.sqrt(-2 * Math.log(u1));
-    const z = i % 2 === 0 ? r * Math.cos(2 * Math.PI * u2) : r * Math.sin(2 * Math.PI * u2);
-    out[i] = mean + std * z;
-  }
-  return out;
-}
+// CPU reference for random.wgsl's random_gather_rows (the uniform and normal
+// draws are runtime/philox.ts, which production code uses too).
+import { philoxBlock, type DrawKey } from '../runtime/philox.js';
 
 /** Row indices that random_gather_rows picks for `rows` rows from `srcRows`. */
 export function gatherIndices(k: DrawKey, rows: number, srcRows: number): number[] {
-  return Array.from({ length: rows }, (_, r) => draw(k, r)[0] % srcRows);
+  return Array.from({ length: rows }, (_, r) => philoxBlock(k, r)[0] % srcRows);
 }
 
-export function randomGatherRows(k: DrawKey, src: ArrayLike<number>, srcRows: number, cols: number, rows: number): Vec {
+export function randomGatherRows(k: DrawKey, src: ArrayLike<number>, srcRows: number, cols: number, rows: number): Float64Array {
   const out = new Float64Array(rows * cols);
   gatherIndices(k, rows, srcRows).forEach((index, r) => {
     for (let c = 0; c < cols; c++) out[r * cols + c] = src[index * cols + c];

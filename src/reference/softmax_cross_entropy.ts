@@ -1,6 +1,6 @@
 // CPU reference (float64) for softmax_cross_entropy.wgsl: logits (N, K),
 // labels (N) as class indices stored as floats.
-import type { Vec } from './activation.js';
+type Vec = Float64Array;
 
 export interface SoftmaxCrossEntropyResult {
   /** scale · Σ_n −log softmax(logits_n)[y_n] */

@@ -1,51 +1,39 @@
-// CPU reference (float64) for train_state.wgsl: the bookkeeping that closes
-// each optimizer phase. Same slots and rules as the kernel's header comment.
-import type { Vec } from './activation.js';
-
-/** Slots of the u32 training state (8). */
-export const STATE_SLOT = { halted: 0, haltedAtStep: 1, haltedPhase: 2, adamStepD: 3, adamStepG: 4, step: 5 } as const;
-/** Slots of the f32 stats (8): sums since the host last read and cleared them. */
-export const STATS_SLOT = { lossD: 0, lossG: 1, dReal: 2, dFake: 3, gradNormD: 4, gradNormG: 5, countD: 6, countG: 7 } as const;
-
-export const PHASE_D = 0;
-export const PHASE_G = 1;
+// CPU reference (float64) for train_state.wgsl: the gradient norm from the
+// grad² partials, then the close of one optimizer update
+// (prelude/update_bookkeeping.wgsl) on the layouts of constants.ts.
+import { TRAIN_STATE, TRAIN_STATS, TRAIN_STATS_STRIDE } from '../shaders/constants.js';
 
 /**
- * Updates `state` (u32) and `stats` in place after one optimizer phase.
- * lossOut is bce_with_logits' [loss, mean σ over the first rows, mean σ over the rest, 0];
- * gradSqPartials are adam_update's per-workgroup Σ grad².
+ * Updates `state` (u32) and `stats` in place after one optimizer update of
+ * `phase`. lossOut is a loss kernel's [loss, outA, outB, 0]; the gradient
+ * norm is √Σ gradSqPartials. Returns whether the update may be applied.
  */
 export function trainStateUpdate(
   phase: number,
+  advancesStep: boolean,
   state: Uint32Array,
-  stats: Vec,
+  stats: Float64Array | Float32Array,
   lossOut: ArrayLike<number>,
   gradSqPartials: ArrayLike<number>,
-): void {
-  if (state[STATE_SLOT.halted] !== 0) return;
-  const loss = lossOut[0];
-  if (!Number.isFinite(loss)) {
-    state[STATE_SLOT.halted] = 1;
-    state[STATE_SLOT.haltedAtStep] = state[STATE_SLOT.step];
-    state[STATE_SLOT.haltedPhase] = phase;
-    return;
-  }
+): boolean {
+  if (state[TRAIN_STATE.halted] !== 0) return false;
   let sumSq = 0;
   for (let i = 0; i < gradSqPartials.length; i++) sumSq += gradSqPartials[i];
   const gradNorm = Math.sqrt(sumSq);
-  if (phase === PHASE_D) {
-    // The D batch is [fake; real]: lossOut[1] is mean D(G(z)), lossOut[2] mean D(x).
-    state[STATE_SLOT.adamStepD] += 1;
-    stats[STATS_SLOT.lossD] += loss;
-    stats[STATS_SLOT.dReal] += lossOut[2];
-    stats[STATS_SLOT.dFake] += lossOut[1];
-    stats[STATS_SLOT.gradNormD] += gradNorm;
-    stats[STATS_SLOT.countD] += 1;
-  } else {
-    state[STATE_SLOT.adamStepG] += 1;
-    state[STATE_SLOT.step] += 1;
-    stats[STATS_SLOT.lossG] += loss;
-    stats[STATS_SLOT.gradNormG] += gradNorm;
-    stats[STATS_SLOT.countG] += 1;
+  const loss = lossOut[0];
+  if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+    state[TRAIN_STATE.halted] = 1;
+    state[TRAIN_STATE.haltedAtStep] = state[TRAIN_STATE.step];
+    state[TRAIN_STATE.haltedPhase] = phase;
+    return false;
   }
+  state[TRAIN_STATE.updates + phase] += 1;
+  if (advancesStep) state[TRAIN_STATE.step] += 1;
+  const at = phase * TRAIN_STATS_STRIDE;
+  stats[at + TRAIN_STATS.loss] += loss;
+  stats[at + TRAIN_STATS.outA] += lossOut[1];
+  stats[at + TRAIN_STATS.outB] += lossOut[2];
+  stats[at + TRAIN_STATS.gradNorm] += gradNorm;
+  stats[at + TRAIN_STATS.count] += 1;
+  return true;
 }

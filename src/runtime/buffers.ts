@@ -37,3 +37,8 @@ export async function readUints(device: GPUDevice, source: GPUBuffer, count: num
   const floats = await readFloats(device, source, count);
   return new Uint32Array(floats.buffer);
 }
+
+/** Writes a typed array into a buffer at a byte offset (queue.writeBuffer over the array's own range). */
+export function writeArray(queue: GPUQueue, buffer: GPUBuffer, data: ArrayBufferView, byteOffset = 0): void {
+  queue.writeBuffer(buffer, byteOffset, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
+}

@@ -1,7 +1,7 @@
 // Device: from navigator.gpu in a browser, from an injected GPU object (the
 // `webgpu` package in Node, see src/node/device.ts), or a GPUDevice the host
 // app already owns.
-import { WebGPUUnavailableError } from './errors.js';
+import { DeviceLostError, WebGPUUnavailableError } from './errors.js';
 import { KernelRegistry } from './kernel.js';
 
 export interface GpuContextOptions {
@@ -15,7 +15,7 @@ export interface GpuContextOptions {
 /** A device plus the per-device kernel cache. One per app is enough. */
 export class GpuContext {
   readonly kernels: KernelRegistry;
-  private lost = false;
+  private lost: DeviceLostError | null = null;
 
   constructor(
     readonly device: GPUDevice,
@@ -31,13 +31,18 @@ export class GpuContext {
     readonly gpu: GPU | null = null,
   ) {
     this.kernels = new KernelRegistry(device);
-    device.lost.then(() => {
-      this.lost = true;
+    device.lost.then((info) => {
+      this.lost = new DeviceLostError(info.reason, info.message);
     });
   }
 
   get isLost(): boolean {
-    return this.lost;
+    return this.lost !== null;
+  }
+
+  /** Throws DeviceLostError (with the reason the device gave) once the device is lost. */
+  assertAlive(): void {
+    if (this.lost) throw this.lost;
   }
 
   dispose(): void {

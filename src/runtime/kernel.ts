@@ -4,7 +4,6 @@
 // workgroup size. Pipelines are compiled asynchronously and cached by
 // family + entry point + override constants.
 import { WgslReflect, ResourceType, type FunctionInfo, type VariableInfo } from 'wgsl_reflect';
-import { GanConfigError } from './errors.js';
 
 export type BindingKind = 'uniform' | 'storage' | 'read-only-storage';
 export type UniformScalar = 'u32' | 'i32' | 'f32';
@@ -62,7 +61,7 @@ function scalarMembers(struct: string, members: { name: string; offset: number; 
   });
 }
 
-/** A uniform struct's packing from its reflection (also used for render shaders, models/image-grid.ts). */
+/** A uniform struct's packing from its reflection (also used for render shaders, render/image-grid.ts). @internal */
 export function uniformLayout(v: VariableInfo): UniformLayout {
   return { binding: v.name, size: Math.ceil(v.size / 16) * 16, members: scalarMembers(v.name, v.members ?? []) };
 }
@@ -163,6 +162,19 @@ export class Kernel {
     return count;
   }
 
+  /**
+   * The storage buffers this entry point binds, taken by name from `all`
+   * (the entry points of a family share binding names but each uses some).
+   */
+  pick(all: Record<string, BufferResource | null>): Record<string, BufferResource> {
+    const out: Record<string, BufferResource> = {};
+    for (const b of this.info.bindings) {
+      const r = all[b.name];
+      if (b.kind !== 'uniform' && r) out[b.name] = r;
+    }
+    return out;
+  }
+
   /** Bind group from buffers named as in the WGSL; every binding must be given, nothing else. */
   bindGroup(resources: Record<string, BufferResource>, label = this.id): GPUBindGroup {
     const names = new Set(this.info.bindings.map((b) => b.name));
@@ -213,7 +225,7 @@ export class KernelRegistry {
 
   private async compile(family: KernelFamily, entry: string, overrides: Overrides): Promise<Kernel> {
     const info = reflectFamily(family).get(entry);
-    if (!info) throw new GanConfigError(`kernel family '${family.name}' has no compute entry point '${entry}'`);
+    if (!info) throw new Error(`kernel family '${family.name}' has no compute entry point '${entry}'`);
     let module = this.modules.get(family.name);
     if (!module) {
       module = this.device.createShaderModule({ label: family.name, code: family.source });

@@ -1,25 +1,16 @@
-// activation.wgsl — elementwise activations: a lone activation (one that no
-// layer before it absorbs; linear.wgsl applies the common case in its
-// epilogue), and the dz that linear.wgsl's backward products read.
+// activation.wgsl — elementwise activations (prelude/activation.wgsl): a lone activation (one that
+// no layer before it absorbs; linear.wgsl applies the common case in its epilogue), and the dz that
+// linear.wgsl's backward products read.
 //
 //   activation_forward:          y[i]  = act(x[i])
-//   activation_backward_input:   dx[i] = dy[i] · act'(x[i]), written in terms of the saved output y[i]
-//   activation_backward_inplace: dz[i] = dz[i] · act'(x[i]) (dz holds dy on entry), as above
+//   activation_backward_input:   dx[i] = dy[i] · act'(x[i]), from the saved output y_saved[i]
+//   activation_backward_inplace: dz[i] = dz[i] · act'(x[i]) (dz holds dy on entry), likewise
 //
-// The activation is a uniform (`act`), not a pipeline constant: linear.wgsl's
-// header has the compile-time measurements behind that.
-//
+// The activation is the uniform `act` (ACT_*), not an override: docs/performance-notes.md#linear
 // Bindings (count = number of elements, any shape flattened):
 //   x (count)   y (count)   y_saved (count, the forward's y)   dy (count)   dx (count)   dz (count)
-// Dispatch: 64 invocations per workgroup, workgroups laid out 2D when the
-// count passes 65535 workgroups; i = gid.x + gid.y · (num_workgroups.x · 64).
-
-const ACT_NONE: u32 = 0u;
-const ACT_RELU: u32 = 1u;
-const ACT_LEAKY_RELU: u32 = 2u;
-const ACT_ELU: u32 = 3u;
-const ACT_TANH: u32 = 4u;
-const ACT_SIGMOID: u32 = 5u;
+// Dispatch: one element per invocation, ACTIVATION_WORKGROUP per workgroup, workgroups folded 2D past
+// 65535 (dispatch1d): i = gid.x + gid.y · num_workgroups.x · ACTIVATION_WORKGROUP.
 
 struct ActivationParams {
   count: u32,
@@ -35,47 +26,23 @@ struct ActivationParams {
 @group(0) @binding(5) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(6) var<storage, read_write> dz: array<f32>;
 
-fn activate(v: f32) -> f32 {
-  switch params.act {
-    case ACT_RELU: { return max(v, 0.0); }
-    case ACT_LEAKY_RELU: { return select(params.slope * v, v, v > 0.0); }
-    case ACT_ELU: { return select(params.slope * (exp(v) - 1.0), v, v > 0.0); }
-    // Clamped: tanh(±100) is NaN on SwiftShader (e^2v overflows); |v| ≥ 15 is ±1 in f32 anyway.
-    case ACT_TANH: { return tanh(clamp(v, -15.0, 15.0)); }
-    case ACT_SIGMOID: { return 1.0 / (1.0 + exp(-v)); }
-    default: { return v; }
-  }
-}
-
-// Same derivative-from-output rules as linear.wgsl.
-fn activation_grad(out: f32) -> f32 {
-  switch params.act {
-    case ACT_RELU: { return select(0.0, 1.0, out > 0.0); }
-    case ACT_LEAKY_RELU: { return select(params.slope, 1.0, out > 0.0); }
-    case ACT_ELU: { return select(out + params.slope, 1.0, out > 0.0); }
-    case ACT_TANH: { return 1.0 - out * out; }
-    case ACT_SIGMOID: { return out * (1.0 - out); }
-    default: { return 1.0; }
-  }
-}
-
-@compute @workgroup_size(64)
+@compute @workgroup_size(ACTIVATION_WORKGROUP)
 fn activation_forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 64u;
+  let i = gid.x + gid.y * nwg.x * ACTIVATION_WORKGROUP;
   if (i >= params.count) { return; }
-  y[i] = activate(x[i]);
+  y[i] = activate_f32(x[i], params.act, params.slope);
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(ACTIVATION_WORKGROUP)
 fn activation_backward_input(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 64u;
+  let i = gid.x + gid.y * nwg.x * ACTIVATION_WORKGROUP;
   if (i >= params.count) { return; }
-  dx[i] = dy[i] * activation_grad(y_saved[i]);
+  dx[i] = dy[i] * activation_grad_f32(y_saved[i], params.act, params.slope);
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(ACTIVATION_WORKGROUP)
 fn activation_backward_inplace(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 64u;
+  let i = gid.x + gid.y * nwg.x * ACTIVATION_WORKGROUP;
   if (i >= params.count) { return; }
-  dz[i] = dz[i] * activation_grad(y_saved[i]);
+  dz[i] = dz[i] * activation_grad_f32(y_saved[i], params.act, params.slope);
 }

@@ -9,13 +9,10 @@
 // y_n = clamp(floor(labels[n]), 0, K − 1): labels are class indices stored as
 // floats, and a uniform draw in [0, K) works directly as a label.
 //
-// Bindings (N = rows, C = channels, K = classes, S = spatial: H·W for images,
-// 1 for vectors):
+// Bindings (N = rows, C = channels, K = classes, S = spatial: H·W for images, 1 for vectors):
 //   x, dx (N, C, S)   labels (N)   out, dout (N, C + K, S)
-// One invocation per element of the entry's output, 64 per workgroup, flat
-// index folded 2D past 65535 workgroups (dispatch1d in index.ts).
-
-const WORKGROUP: u32 = 64u; // must match @workgroup_size(64) below and dispatch1d(…, 64) in index.ts
+// One invocation per element of the entry's output, CONCAT_LABELS_WORKGROUP per workgroup,
+// flat index folded 2D past 65535 workgroups (dispatch1d in index.ts).
 
 struct ConcatLabelsParams {
   rows: u32,      // N
@@ -32,9 +29,9 @@ struct ConcatLabelsParams {
 @group(0) @binding(5) var<storage, read_write> dx: array<f32>;      // (N, C, S)
 
 // The invocation's flat index, with workgroups folded 2D as dispatch1d does.
-fn flat_index(gid: vec3u, nwg: vec3u) -> u32 { return gid.x + gid.y * nwg.x * WORKGROUP; }
+fn flat_index(gid: vec3u, nwg: vec3u) -> u32 { return gid.x + gid.y * nwg.x * CONCAT_LABELS_WORKGROUP; }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(CONCAT_LABELS_WORKGROUP)
 fn concat_labels_forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = flat_index(gid, nwg);
   let s_count = params.spatial;
@@ -51,7 +48,7 @@ fn concat_labels_forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num
   }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(CONCAT_LABELS_WORKGROUP)
 fn concat_labels_backward_input(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = flat_index(gid, nwg);
   let s_count = params.spatial;

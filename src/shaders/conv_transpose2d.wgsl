@@ -1,83 +1,18 @@
-// conv_transpose2d.wgsl — 2-D transposed convolution (as nn.ConvTranspose2d
-// without output_padding, groups or dilation), NCHW.
-//
-// Input position (iy, ix) scatters through tap (ky, kx) into output position
-// (iy·s − p + ky, ix·s − p + kx): the adjoint of conv2d.wgsl's index map, so
-// conv_transpose2d_forward computes what conv2d_backward_input does, and
-// conv_transpose2d_backward_input what conv2d_forward does (same weight array).
+// conv_transpose2d.wgsl — 2-D transposed convolution (nn.ConvTranspose2d without output_padding,
+// groups or dilation), NCHW: the adjoint of conv2d.wgsl's index map, with PyTorch's (C_in, C_out, kH, kW) weights.
 //
 //   conv_transpose2d_forward:          y[b, o, oy, ox]  = act(bias[o] + Σ_{c, ky, kx : oy = iy·s − p + ky, ox = ix·s − p + kx} x[b, c, iy, ix] · w[c, o, ky, kx])
+//                                      (conv_transpose2d_forward_narrow: the same, for few output channels)
 //   conv_transpose2d_backward_input:   dx[b, c, iy, ix] = Σ_{o, ky, kx} dz[b, o, iy·s − p + ky, ix·s − p + kx] · w[c, o, ky, kx]
 //   conv_transpose2d_backward_weight:  dw[c, o, ky, kx] = Σ_{b, iy, ix} x[b, c, iy, ix] · dz[b, o, iy·s − p + ky, ix·s − p + kx]
 //   conv_transpose2d_backward_bias:    dbias[o]         = Σ_{b, oy, ox} dz[b, o, oy, ox]
-//
-// s = stride, p = padding (output positions outside [0, H_out) × [0, W_out)
-// are dropped). dz = dy ⊙ act'(y) is formed as it is loaded, as in
-// linear.wgsl. HAS_BIAS = false drops the bias (DCGAN's generator layers
-// before batch norm): `bias` must still be bound but is never read.
-//
-// Bindings (B = batch, C_in/C_out = channels, H_in × W_in → H_out × W_out,
-// kH × kW kernel; H_out = (H_in − 1)·s − 2p + kH, likewise W_out, given as
-// uniforms by the host):
-//   x  (B, C_in, H_in, W_in)      y, y_saved, dy  (B, C_out, H_out, W_out)
-//   dx (B, C_in, H_in, W_in)      w, dw  (C_in, C_out, kH, kW)   bias, dbias (C_out)
-//
-// Layout: NCHW and PyTorch's weight order for this layer, (C_in, C_out, kH,
-// kW) — note in before out, the transpose of nn.Conv2d's — so a checkpoint
-// maps 1:1 onto an nn.ConvTranspose2d state_dict, and the array a conv2d
-// with C_out = this layer's C_in uses is the same array in the same order.
-//
-// Tiling: conv2d.wgsl's scheme (whose header has the measured reasons),
-// the same 16 × 16 register tiles of implicit GEMMs with roles swapped:
-//   forward          rows (b, oy, ox)  cols o          reduction (c, ty, tx), one phase
-//   backward_input   rows (b, iy, ix)  cols c          reduction (o, ky, kx)
-//   backward_weight  rows c            cols (o, ky, kx) reduction (b, iy, ix), split 16 ways
-// The forward is split by output phase (oy mod s, ox mod s), one dispatch z
-// per phase: within a phase the live taps are k0 + s·t with
-// k0 ≡ oy + p (mod s), and the input row they read is u + shift − t
-// (oy = s·u + r), a dense stride-1 correlation with no dead taps. x (or dz)
-// is read through a per-row Anchor plus the step's Taps with one bounds test
-// per term; rows and columns past the end are clamped on load and masked on
-// store. backward_weight's workgroup is 16 invocations splitting the
-// reduction of one output tile, summed in workgroup memory a tile row at a
-// time (no scratch buffer, fixed order); backward_bias is one invocation per
-// output channel, 4 values of dz per step, no barriers.
-//
-// Measured on SwiftShader (bench/conv-kernels.mjs, GFLOP per CPU-second,
-// DCGAN's generator layers at batch 64, against the direct gather this
-// replaced, measured at batch 4):
-//   layer                            entry            direct  tiled
-//   convT 128→64 k4 s2 p1, 7→14      forward          0.035   0.62–0.73
-//                                    backward_input   0.054   0.78–0.89
-//                                    backward_weight  0.061   0.68–0.75
-//   convT 64→1 k4 s2 p1, 14→28       forward          0.032   0.06 (one output channel: see conv2d.wgsl)
-//                                    forward_narrow           0.09–0.12 (below)
-//                                    backward_input   0.031   0.39–0.46
-//                                    backward_weight  0.051   0.38–0.57
-// backward_bias: convT 128→64 ~145 CPU-ms per dispatch (9.1 at batch 4) →
-// 16–17; convT 64→1 (one channel, one invocation) 3–6.
-// conv_transpose2d_forward_narrow (net-gpu.ts runs it for ≤ 4 output
-// channels), CPU-ms per dispatch, tiled → narrow: convT 64→1 b64 669–705 →
-// 208–278; cdcganSmall's convT 8→1 b32 85–134 → 16–19.
-
-const ACT_NONE: u32 = 0u;
-const ACT_RELU: u32 = 1u;
-const ACT_LEAKY_RELU: u32 = 2u;
-const ACT_ELU: u32 = 3u;
-const ACT_TANH: u32 = 4u;
-const ACT_SIGMOID: u32 = 5u;
-
-// Activation fused into the forward's epilogue and the backward's dz loads.
-override ACT: u32 = ACT_NONE;
-override HAS_BIAS: bool = true;
-
-// Must match @workgroup_size below and convTranspose2dKernels' dispatch in index.ts:
-// forward and backward_input run 4 × 4 invocations of TILE × TILE outputs;
-// backward_weight SPLIT invocations per TILE × TILE outputs (SPLIT = TILE);
-// backward_bias 64 invocations of one channel each.
-const TILE: u32 = 16u;
-const SPLIT: u32 = 16u;
-const STEP = vec4u(0u, 1u, 2u, 3u); // the 4 reduction indices one step covers
+// s = stride, p = padding (outputs outside the plane dropped); dz = dy ⊙ act'(y_saved), formed on load.
+// Overrides ACT and HAS_BIAS (prelude/conv_common.wgsl). H_out = (H_in − 1)·s − 2p + kH, likewise W_out.
+// Bindings: x, dx (B, C_in, H_in, W_in)   w, dw (C_in, C_out, kH, kW)   bias, dbias (C_out)
+//           y, y_saved, dy (B, C_out, H_out, W_out)
+// Dispatch (index.ts): as conv2d.wgsl's with the roles swapped (forward: z = stride phase; the narrow
+// forward z = channel · s² + phase); backward_weight CONV_SPLIT invocations per tile.
+// Why this tiling: docs/performance-notes.md#conv_transpose2d
 
 struct ConvTranspose2dParams {
   batch: u32,          // B
@@ -105,105 +40,12 @@ struct ConvTranspose2dParams {
 @group(0) @binding(8) var<storage, read_write> dw: array<f32>;      // (C_in, C_out, kH, kW)
 @group(0) @binding(9) var<storage, read_write> dbias: array<f32>;   // (C_out)
 
-// conv_transpose2d_backward_weight's partial tile rows: SPLIT invocations × TILE columns, as vec4f.
-var<workgroup> partial_rows: array<vec4f, SPLIT * TILE / 4u>;
-
-fn activate(v: vec4f) -> vec4f {
-  switch ACT {
-    case ACT_RELU: { return max(v, vec4f(0.0)); }
-    case ACT_LEAKY_RELU: { return select(params.slope * v, v, v > vec4f(0.0)); }
-    case ACT_ELU: { return select(params.slope * (exp(v) - 1.0), v, v > vec4f(0.0)); }
-    case ACT_TANH: { return tanh(clamp(v, vec4f(-15.0), vec4f(15.0))); } // SwiftShader tanh overflows to NaN past ~44; ±15 already rounds to ±1
-    case ACT_SIGMOID: { return 1.0 / (1.0 + exp(-v)); }
-    default: { return v; }
-  }
-}
-
-// d act / d pre-activation, written in terms of the output (as linear.wgsl).
-fn activation_grad(out: vec4f) -> vec4f {
-  switch ACT {
-    case ACT_RELU: { return select(vec4f(0.0), vec4f(1.0), out > vec4f(0.0)); }
-    case ACT_LEAKY_RELU: { return select(vec4f(params.slope), vec4f(1.0), out > vec4f(0.0)); }
-    case ACT_ELU: { return select(out + params.slope, vec4f(1.0), out > vec4f(0.0)); }
-    case ACT_TANH: { return 1.0 - out * out; }
-    case ACT_SIGMOID: { return out * (1.0 - out); }
-    default: { return vec4f(1.0); }
-  }
-}
-
-// Four values at flat indices i (all valid).
-fn x4(i: vec4u) -> vec4f { return vec4f(x[i.x], x[i.y], x[i.z], x[i.w]); }
-fn w4(i: vec4u) -> vec4f { return vec4f(w[i.x], w[i.y], w[i.z], w[i.w]); }
-
-// dz at four flat indices i into (B, C_out, H_out, W_out).
-fn dz4(i: vec4u) -> vec4f {
-  let g = vec4f(dy[i.x], dy[i.y], dy[i.z], dy[i.w]);
-  if (ACT == ACT_NONE) { return g; }
-  return g * activation_grad(vec4f(y_saved[i.x], y_saved[i.y], y_saved[i.z], y_saved[i.w]));
-}
-
-// Sixteen accumulators of one tile row: qj holds tile columns 4j .. 4j+3.
-struct TileRow { q0: vec4f, q1: vec4f, q2: vec4f, q3: vec4f }
-
-// One reduction step's terms for the 16 tile columns: column c of mj holds
-// the 4 terms of tile column 4j + c.
-struct TileCols { m0: mat4x4f, m1: mat4x4f, m2: mat4x4f, m3: mat4x4f }
-
-// A tile row after one reduction step: a holds the row's 4 terms; a * mj is
-// the 4 dot products with the columns of mj.
-fn row_step(acc: TileRow, a: vec4f, c: TileCols) -> TileRow {
-  return TileRow(acc.q0 + a * c.m0, acc.q1 + a * c.m1, acc.q2 + a * c.m2, acc.q3 + a * c.m3);
-}
-
-// Terms of 4 consecutive tile columns from w: column j (clamped to count - 1)
-// starts at j * stride, and its 4 terms sit at offsets.
-fn w_cols(j: u32, count: u32, stride: u32, offsets: vec4u) -> mat4x4f {
-  let last = count - 1u;
-  return mat4x4f(w4(min(j, last) * stride + offsets), w4(min(j + 1u, last) * stride + offsets),
-                 w4(min(j + 2u, last) * stride + offsets), w4(min(j + 3u, last) * stride + offsets));
-}
-
-// A tile row's or column's element of a position-indexed operand at tap 0:
-// flat index `at` and plane coordinates (y, x), any of which may lie in the
-// padding (negative, or past the plane).
-struct Anchor { at: i32, y: i32, x: i32 }
-
-// One step's 4 reduction indices: their offsets from an Anchor (flat, rows,
-// columns), which are real (index < K), and `flat`, their offsets in the
-// other operand (clamped, always valid).
-struct Taps { at: vec4i, y: vec4i, x: vec4i, live: vec4<bool>, flat: vec4u }
-
-// The 4 terms anchor + taps of x (zero in the padding and past K).
-fn x_taps(a: Anchor, t: Taps) -> vec4f {
-  let inside = t.live & (vec4u(a.y + t.y) < vec4u(params.in_height)) & (vec4u(a.x + t.x) < vec4u(params.in_width));
-  return select(vec4f(0.0), x4(vec4u(select(vec4i(0), a.at + t.at, inside))), inside);
-}
-
-// The 4 terms anchor + taps of dz (zero outside the output and past K).
-fn dz_taps(a: Anchor, t: Taps) -> vec4f {
-  let inside = t.live & (vec4u(a.y + t.y) < vec4u(params.out_height)) & (vec4u(a.x + t.x) < vec4u(params.out_width));
-  return select(vec4f(0.0), dz4(vec4u(select(vec4i(0), a.at + t.at, inside))), inside);
-}
-
-// The 4 reduction indices from k, clamped to count - 1, and which are real.
-fn step_indices(k: u32, count: u32) -> vec4u { return min(k + STEP, vec4u(count - 1u)); }
-fn step_live(k: u32, count: u32) -> vec4<bool> { return k + STEP < vec4u(count); }
-
 // ---- conv_transpose2d_forward: one phase (ry, rx) of the output per
 // dispatch z; rows m = (b, uy, ux) with (oy, ox) = (s·uy + ry, s·ux + rx),
 // columns o, reduction (c, ty, tx) over the phase's taps (ky, kx) = (ky0 + s·ty, kx0 + s·tx).
 
-// One axis of a phase: output positions s·u + r for u < count read input
-// position u + shift − t through tap k0 + s·t, t < taps.
-struct Phase { k0: u32, taps: u32, shift: i32, count: u32 }
-
-fn phase_of(r: u32, k_size: u32, n_out: u32) -> Phase {
-  let s = params.stride;
-  let k0 = (r + params.padding) % s; // k ≡ oy + p (mod s)
-  let taps = select(0u, (k_size - k0 + s - 1u) / s, k0 < k_size);
-  let count = select(0u, (n_out - r + s - 1u) / s, r < n_out);
-  return Phase(k0, taps, i32((r + params.padding) / s), count);
-}
+// Phase (prelude/conv_common.wgsl) on the output's axes: output position s·u + r
+// reads x position u + shift − t through tap k0 + s·t.
 
 // x at tap (c, ty, tx) = (0, 0, 0) of phase row m (clamped to the last).
 fn forward_anchor(m: u32, py: Phase, px: Phase) -> Anchor {
@@ -240,20 +82,10 @@ fn store_y(m: u32, o: u32, v: vec4f, py: Phase, px: Phase, ry: u32, rx: u32) {
   let oy = params.stride * (j / px.count) + ry;
   let ox = params.stride * (j % px.count) + rx;
   let out_plane = params.out_height * params.out_width;
-  let at = (m / plane) * N * out_plane + oy * params.out_width + ox; // y[b, 0, oy, ox]
-  var z = v;
-  if (HAS_BIAS) {
-    let last = N - 1u;
-    z += vec4f(bias[min(o, last)], bias[min(o + 1u, last)], bias[min(o + 2u, last)], bias[min(o + 3u, last)]);
-  }
-  z = activate(z);
-  if (o < N) { y[at + o * out_plane] = z.x; }
-  if (o + 1u < N) { y[at + (o + 1u) * out_plane] = z.y; }
-  if (o + 2u < N) { y[at + (o + 2u) * out_plane] = z.z; }
-  if (o + 3u < N) { y[at + (o + 3u) * out_plane] = z.w; }
+  store_y_channels((m / plane) * N * out_plane + oy * params.out_width + ox, out_plane, o, v); // y[b, 0, oy, ox]
 }
 
-@compute @workgroup_size(4, 4)
+@compute @workgroup_size(CONV_WG_X, CONV_WG_Y)
 fn conv_transpose2d_forward(@builtin(global_invocation_id) gid: vec3u) {
   let ry = gid.z / params.stride;
   let rx = gid.z % params.stride;
@@ -314,24 +146,11 @@ fn conv_transpose2d_forward(@builtin(global_invocation_id) gid: vec3u) {
 // channels (DCGAN's image layer, C_out = 1), as a direct kernel over blocks
 // of positions: conv2d.wgsl's conv2d_backward_input_narrow (whose comment
 // has the scheme) with x in dz's place. One phase (ry, rx) and one output
-// channel o per dispatch z = o·s² + phase; an invocation owns 2 phase rows
-// uy0, uy0+1 × STRIP phase columns ux0 .. ux0+15 of image b, and reduces
+// channel o per dispatch z = o·s² + phase; an invocation owns CONV_STRIP_ROWS = 2
+// phase rows uy0, uy0+1 × CONV_STRIP phase columns ux0 .. of image b, and reduces
 // over (c, ty, tx), reading x row uy0 + r + shift − ty at columns
 // ux + shift − tx through windows that move down a row per ty and left a
 // column per tx.
-
-// STRIP consecutive values along a phase row, 4 per vec4f.
-struct Strip { q0: vec4f, q1: vec4f, q2: vec4f, q3: vec4f }
-
-// acc + w · win, every lane.
-fn strip_step(acc: Strip, win: Strip, w: f32) -> Strip {
-  return Strip(acc.q0 + win.q0 * w, acc.q1 + win.q1 * w, acc.q2 + win.q2 * w, acc.q3 + win.q3 * w);
-}
-
-// The window one column to the left: v enters at position 0, the last value leaves.
-fn strip_shift(win: Strip, v: f32) -> Strip {
-  return Strip(vec4f(v, win.q0.xyz), vec4f(win.q0.w, win.q1.xyz), vec4f(win.q1.w, win.q2.xyz), vec4f(win.q2.w, win.q3.xyz));
-}
 
 // x at columns ix, of the input row whose element 0 is at flat index
 // `row`, zero where the column, or the whole row (row_live false), is outside.
@@ -340,7 +159,7 @@ fn x_row4(row: i32, row_live: bool, ix: vec4i) -> vec4f {
   return select(vec4f(0.0), x4(vec4u(select(vec4i(0), row + ix, inside))), inside);
 }
 
-// x at columns ix0 + j, j < STRIP, of input row iy of the plane starting at `plane`.
+// x at columns ix0 + j, j < CONV_STRIP, of input row iy of the plane starting at `plane`.
 fn x_strip(plane: i32, iy: i32, ix0: i32) -> Strip {
   let row = plane + iy * i32(params.in_width);
   let live = u32(iy) < params.in_height;
@@ -356,28 +175,26 @@ fn x_one(plane: i32, iy: i32, ix: i32) -> f32 {
 
 // Masked stores of a strip, bias and act applied: y[at + s·j] for j < count.
 fn store_y_strip(at: u32, count: u32, v: Strip, b: f32) {
-  let vals = array<vec4f, 4>(activate(v.q0 + b), activate(v.q1 + b), activate(v.q2 + b), activate(v.q3 + b));
-  for (var j = 0u; j < STRIP && j < count; j++) { y[at + params.stride * j] = vals[j / 4u][j % 4u]; }
+  let vals = array<vec4f, 4>(activate(v.q0 + b, ACT, params.slope), activate(v.q1 + b, ACT, params.slope),
+                             activate(v.q2 + b, ACT, params.slope), activate(v.q3 + b, ACT, params.slope));
+  for (var j = 0u; j < CONV_STRIP && j < count; j++) { y[at + params.stride * j] = vals[j / 4u][j % 4u]; }
 }
 
-// Must match convTranspose2dKernels' dispatch of conv_transpose2d_forward_narrow in index.ts.
-const STRIP: u32 = 16u;
-
-@compute @workgroup_size(64)
-fn conv_transpose2d_forward_narrow(@builtin(global_invocation_id) gid: vec3u) {
+@compute @workgroup_size(CONV_NARROW_WORKGROUP)
+fn conv_transpose2d_forward_narrow(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let phases = params.stride * params.stride;
   let o = gid.z / phases;
   let ry = (gid.z % phases) / params.stride;
   let rx = gid.z % params.stride;
   let py = phase_of(ry, params.kernel_height, params.out_height);
   let px = phase_of(rx, params.kernel_width, params.out_width);
-  let row_blocks = (py.count + 1u) / 2u;
-  let strips = (px.count + STRIP - 1u) / STRIP;
-  let i = gid.x + gid.y * 65535u * 64u; // dispatch1d's fold past 65535 workgroups
+  let row_blocks = (py.count + CONV_STRIP_ROWS - 1u) / CONV_STRIP_ROWS;
+  let strips = (px.count + CONV_STRIP - 1u) / CONV_STRIP;
+  let i = gid.x + gid.y * nwg.x * CONV_NARROW_WORKGROUP; // dispatch1d folds past 65535 workgroups
   if (i >= params.batch * row_blocks * strips) { return; }
   let b = i / (row_blocks * strips);
-  let uy0 = 2u * ((i / strips) % row_blocks);
-  let ux0 = (i % strips) * STRIP;
+  let uy0 = CONV_STRIP_ROWS * ((i / strips) % row_blocks);
+  let ux0 = (i % strips) * CONV_STRIP;
   let kk = params.kernel_height * params.kernel_width;
   let in_plane = params.in_height * params.in_width;
   let iy0 = i32(uy0) + py.shift; // x row of phase row uy0 at ty = 0
@@ -448,14 +265,10 @@ fn backward_input_taps(k: u32) -> Taps {
 fn store_dx(m: u32, c: u32, v: vec4f) {
   let N = params.in_channels;
   let plane = params.in_height * params.in_width;
-  let at = (m / plane) * N * plane + m % plane; // dx[b, 0, iy, ix]
-  if (c < N) { dx[at + c * plane] = v.x; }
-  if (c + 1u < N) { dx[at + (c + 1u) * plane] = v.y; }
-  if (c + 2u < N) { dx[at + (c + 2u) * plane] = v.z; }
-  if (c + 3u < N) { dx[at + (c + 3u) * plane] = v.w; }
+  store_dx_channels((m / plane) * N * plane + m % plane, plane, c, N, v); // dx[b, 0, iy, ix]
 }
 
-@compute @workgroup_size(4, 4)
+@compute @workgroup_size(CONV_WG_X, CONV_WG_Y)
 fn conv_transpose2d_backward_input(@builtin(global_invocation_id) gid: vec3u) {
   let M = params.batch * params.in_height * params.in_width;
   let N = params.in_channels;
@@ -508,7 +321,7 @@ fn conv_transpose2d_backward_input(@builtin(global_invocation_id) gid: vec3u) {
 }
 
 // ---- conv_transpose2d_backward_weight: rows c, columns n = (o, ky, kx),
-// reduction (b, iy, ix); SPLIT invocations per tile, each on every SPLIT-th step.
+// reduction (b, iy, ix); CONV_SPLIT invocations per tile, each on every CONV_SPLIT-th step.
 
 // dz at reduction index (b, iy, ix) = (0, 0, 0) of column n (clamped to the last).
 fn backward_weight_anchor(n: u32) -> Anchor {
@@ -538,7 +351,7 @@ fn dz_cols(a0: Anchor, a1: Anchor, a2: Anchor, a3: Anchor, t: Taps) -> mat4x4f {
   return mat4x4f(dz_taps(a0, t), dz_taps(a1, t), dz_taps(a2, t), dz_taps(a3, t));
 }
 
-@compute @workgroup_size(16)
+@compute @workgroup_size(CONV_SPLIT)
 fn conv_transpose2d_backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) slice: u32) {
   let M = params.in_channels;
   let N = params.out_channels * params.kernel_height * params.kernel_width;
@@ -560,7 +373,7 @@ fn conv_transpose2d_backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(
   var t4: TileRow; var t5: TileRow; var t6: TileRow; var t7: TileRow;
   var t8: TileRow; var t9: TileRow; var t10: TileRow; var t11: TileRow;
   var t12: TileRow; var t13: TileRow; var t14: TileRow; var t15: TileRow;
-  for (var k = 4u * slice; k < K; k += 4u * SPLIT) {
+  for (var k = 4u * slice; k < K; k += 4u * CONV_SPLIT) {
     let taps = backward_weight_taps(k);
     let c = TileCols(dz_cols(a0, a1, a2, a3, taps), dz_cols(a4, a5, a6, a7, taps),
                      dz_cols(a8, a9, a10, a11, taps), dz_cols(a12, a13, a14, a15, taps));
@@ -581,36 +394,18 @@ fn conv_transpose2d_backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(
     t14 = row_step(t14, x4(min(m0 + 14u, M - 1u) * plane + taps.flat), c);
     t15 = row_step(t15, x4(min(m0 + 15u, M - 1u) * plane + taps.flat), c);
   }
-  // Sum the SPLIT partial tiles a row at a time: invocation `slice` writes
-  // its row r, then adds up column `slice` of everyone's (TILE = SPLIT).
+  // Sum the CONV_SPLIT partial tiles a row at a time, invocation `slice` adding up column `slice`.
   let tile = array<TileRow, TILE>(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15);
   for (var r = 0u; r < TILE; r++) {
-    let t = tile[r];
-    partial_rows[4u * slice] = t.q0;
-    partial_rows[4u * slice + 1u] = t.q1;
-    partial_rows[4u * slice + 2u] = t.q2;
-    partial_rows[4u * slice + 3u] = t.q3;
-    workgroupBarrier();
-    var sum = 0.0;
-    for (var i = 0u; i < SPLIT; i++) { sum += partial_rows[4u * i + slice / 4u][slice % 4u]; }
+    let sum = sum_split_row(slice, tile[r]);
     if (m0 + r < M && n0 + slice < N) { dw[(m0 + r) * N + n0 + slice] = sum; }
-    workgroupBarrier();
   }
 }
 
-// ---- conv_transpose2d_backward_bias: one invocation per output channel,
-// summing its B·H_out·W_out values of dz 4 at a time, image by image.
-@compute @workgroup_size(64)
+// ---- conv_transpose2d_backward_bias: one invocation per output channel.
+@compute @workgroup_size(CONV_BIAS_WORKGROUP)
 fn conv_transpose2d_backward_bias(@builtin(global_invocation_id) gid: vec3u) {
   let o = gid.x;
   if (o >= params.out_channels) { return; }
-  let plane = params.out_height * params.out_width;
-  var sum = vec4f(0.0);
-  for (var b = 0u; b < params.batch; b++) {
-    let at = (b * params.out_channels + o) * plane;
-    for (var j = 0u; j < plane; j += 4u) {
-      sum += select(vec4f(0.0), dz4(at + step_indices(j, plane)), step_live(j, plane));
-    }
-  }
-  dbias[o] = (sum.x + sum.y) + (sum.z + sum.w);
+  dbias[o] = channel_dz_sum(o);
 }

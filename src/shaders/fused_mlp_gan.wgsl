@@ -1,24 +1,40 @@
-// fused_mlp_gan.wgsl — one whole GAN optimizer phase of small MLPs (one D
-// update, or one G update) in ONE dispatch of ONE workgroup: the noise and
-// real draws, both nets' forwards, the BCE loss, the backward passes, Adam
-// and the train_state bookkeeping. The same computation as the layered plan
-// (trainer.ts; random.wgsl, linear.wgsl, activation.wgsl, bce_with_logits.wgsl,
-// adam.wgsl, train_state.wgsl), with the same draws and the same formulas.
+// fused_mlp_gan.wgsl — one whole GAN optimizer phase of small MLPs (one D update, or one G update) in
+// ONE dispatch of ONE workgroup: the noise and real draws, both nets' forwards, the BCE loss, the
+// backward passes, the update's bookkeeping (prelude/update_bookkeeping.wgsl) and Adam. The same
+// computation as the layered plan (random, linear, activation, bce_with_logits, train_state and adam
+// .wgsl), with the same draws and the same formulas.
 //
-// Why: small MLPs (the 1-D Gaussian's 1-50-50-1 nets, batch 100) are
-// dispatch-bound. The layered plan records 46 dispatches per step, and on
-// SwiftShader each costs 0.3–2 ms whatever its size, while the whole step is
-// ~3M multiply-adds. Here a phase is one dispatch; the price is that one
-// workgroup does all the work, so trainer.ts picks this plan only for nets
-// whose step is that small (fused-mlp-eligibility.ts: FUSED_MLP_MAX_MACS).
-//
-// The phase is a program: a list of ops (`program`, built once by
-// fused-mlp-plan.ts) run in order, with a barrier after each op unless its
-// `barrier` is 0 (the ops of one layer's backward are independent). Every
-// tensor lives in `work`, at offsets the plan computed: both nets' weights
-// (copied in by the first ops), noise, activations, their gradients, the
-// parameter gradients and the loss. Op fields by kind (f = op.f0, op.f1, op.f2):
-//
+// The phase is a program: the ops program[op_first ..] (built by fused-mlp-plan.ts; kinds and fields at
+// struct Op) run in order, with a barrier after each unless its `barrier` is 0. Every tensor lives in
+// `work`, at offsets the plan computed. Bindings (P = the trained net's parameter count):
+//   program (ops)   work (WorkLayout.size)   state (STATE_WORDS, u32)   stats (STATS_STRIDE · phases)
+//   trained_params, trained_grads, trained_exp_avg, trained_exp_avg_sq (P)
+//   frozen_params (the other net's)   data (dataset rows, or 4 unused floats)
+// Dispatch: one workgroup, of FUSED_WORKGROUP invocations (fused_mlp_gan_update, for GPUs) or
+// FUSED_WORKGROUP_NARROW (fused_mlp_gan_update_narrow, for CPU adapters).
+// Why one workgroup, its widths and branch-free activations: docs/performance-notes.md#fused_mlp_gan
+
+struct PhaseParams {
+  op_first: u32,
+  op_count: u32,
+  phase: u32,          // 0 = D update, 1 = G update (update_bookkeeping.wgsl)
+  seed: u32,
+  count: u32,          // P
+  grads_at: u32,       // work offset of the trained net's gradients (P)
+  loss_at: u32,        // work offset of loss_out (4)
+  advances_step: u32,  // 1 for the phase that ends a training step (update_bookkeeping.wgsl)
+  lr: f32,
+  beta1: f32,
+  beta2: f32,
+  eps: f32,
+  weight_decay: f32,
+  decoupled: u32,      // 1: AdamW's decay on the weight (prelude/adam_step.wgsl)
+  schedule_kind: u32,  // the learning-rate schedule (prelude/lr_schedule.wgsl)
+  schedule_steps: u32,
+  schedule_final: f32,
+}
+
+// One op; fields by kind (OP_*, f = f0, f1, f2):
 //   COPY_TRAINED / COPY_FROZEN  work[c + i] = trained_params[i] / frozen_params[i], i < n
 //   UNIFORM     work[c + i] = f0 + (f1 − f0)·u,  u ∈ [0, 1)   i < n, Philox stream k
 //   NORMAL      work[c + i] = f0 + f1·z,  z ~ N(0, 1)        i < n, Philox stream k
@@ -32,51 +48,12 @@
 //   BIAS_GRAD   work[c + j] = Σ_r work[a + r·n + j],  r < m, j < n
 //   BCE         logits work[a] (m): dlogits work[c + i] = f2·(σ(l_i) − t_i), t_i = f0 for i < n else f1;
 //               work[loss_at..+4] = [f2·Σ ℓ(l_i, t_i), mean σ over i < n, mean σ over the rest, 0]
-//   ADAM        Adam over the trained net (gradients at work[grads_at]), then train_state_update
-//
+//   UPDATE      close the update (train_state.wgsl's rule), then Adam/AdamW over the trained net unless halted
 // A linear layer is a GEMM (then ACT_FORWARD); its backward products are GEMMs on the same storage:
 //   forward   y (B, N):  A = x (a_m = K, a_k = 1),   Bt = w (b_n = K, b_k = 1)
 //   dx (B, K):           A = dz (a_m = N, a_k = 1),  Bt = w (b_n = 1, b_k = K)
 //   dw (N, K):           A = dz (a_m = 1, a_k = N),  Bt = x (b_n = 1, b_k = K)
 // with dz = dy ⊙ act'(y) formed first, in place, by ACT_BACKWARD.
-//
-// Measured on SwiftShader (bench/fused-mlp-ops.mjs, min of interleaved runs):
-// - Workgroup size: a workgroup runs on one CPU thread whatever its size,
-//   and each barrier switches between all of its 4-lane SIMD groups. An op
-//   and its barrier cost 206 µs at 64 invocations, 8 µs at 4; the GEMMs take
-//   the same time either way. So fused_mlp_gan_update_narrow (4 invocations)
-//   for CPU adapters, fused_mlp_gan_update (64) for GPUs.
-// - Branching: `op` comes from a storage buffer, so SwiftShader does not know
-//   it is uniform and runs both sides of every branch on it under lane masks.
-//   Per-kind code therefore stays out of per-value paths: the GEMM epilogue
-//   only adds the bias (activating there cost every product, dW and dx
-//   included, 5–9%), and the activations use no switch.
-// - GEMM tile: 16 × 16 outputs per invocation, as linear.wgsl (whose header
-//   has the load costs behind it); 8 × 16 compiled in 1.5 s instead of 2.0 s
-//   but ran the 1-D Gaussian step 20% slower. 1-wide products (the first and
-//   last layers) take GEMV, one output per invocation.
-//
-// Bindings (P = the trained net's parameter count):
-//   program (ops)   work (WorkLayout.size)   state (8, u32)   stats (8)
-//   trained_params (P)   trained_grads (P)   trained_exp_avg (P)   trained_exp_avg_sq (P)
-//   frozen_params (the other net's)   data (dataset rows, or 4 unused floats)
-
-struct PhaseParams {
-  op_first: u32,
-  op_count: u32,
-  phase: u32,          // 0 = D update, 1 = G update (update_bookkeeping.wgsl)
-  seed: u32,
-  count: u32,          // P
-  grads_at: u32,       // work offset of the trained net's gradients (P)
-  loss_at: u32,        // work offset of loss_out (4)
-  step_slot: u32,      // state slot of this net's Adam t
-  lr: f32,
-  beta1: f32,
-  beta2: f32,
-  eps: f32,
-  weight_decay: f32,
-}
-
 struct Op {
   kind: u32,
   barrier: u32,
@@ -110,36 +87,17 @@ struct Op {
 @group(0) @binding(9) var<storage, read> frozen_params: array<f32>;
 @group(0) @binding(10) var<storage, read> data: array<f32>;
 
-const MAX_WG: u32 = 64u;
-const OP_COPY_TRAINED: u32 = 0u;
-const OP_COPY_FROZEN: u32 = 1u;
-const OP_UNIFORM: u32 = 2u;
-const OP_NORMAL: u32 = 3u;
-const OP_GATHER: u32 = 4u;
-const OP_GEMM: u32 = 5u;
-const OP_ACT_FORWARD: u32 = 6u;
-const OP_ACT_BACKWARD: u32 = 7u;
-const OP_BIAS_GRAD: u32 = 8u;
-const OP_BCE: u32 = 9u;
-const OP_ADAM: u32 = 10u;
-const OP_GEMV: u32 = 11u;
+// Invocations of the two entry points (the partial sums below have room for the wider).
+const FUSED_WORKGROUP: u32 = 64u;
+const FUSED_WORKGROUP_NARROW: u32 = 4u;
+const_assert FUSED_WORKGROUP_NARROW <= FUSED_WORKGROUP;
 const NONE: u32 = 0xffffffffu; // no bias
-
-const ACT_RELU: u32 = 1u;
-const ACT_LEAKY_RELU: u32 = 2u;
-const ACT_ELU: u32 = 3u;
-const ACT_TANH: u32 = 4u;
-const ACT_SIGMOID: u32 = 5u;
-
-const TWO_PI: f32 = 6.283185307179586;
-const INV_2_24: f32 = 5.9604644775390625e-8;
-const STEP = vec4u(0u, 1u, 2u, 3u);
 
 // Per-invocation partial sums, added up by invocation 0 (one barrier instead
 // of a 6-level tree: barriers are what a single workgroup pays for).
-var<workgroup> sum_a: array<f32, MAX_WG>;
-var<workgroup> sum_b: array<f32, MAX_WG>;
-var<workgroup> sum_c: array<f32, MAX_WG>;
+var<workgroup> sum_a: array<f32, FUSED_WORKGROUP>;
+var<workgroup> sum_b: array<f32, FUSED_WORKGROUP>;
+var<workgroup> sum_c: array<f32, FUSED_WORKGROUP>;
 // Invocations in the workgroup: the entry point's @workgroup_size.
 var<private> WG: u32;
 
@@ -149,42 +107,8 @@ fn sync() {
   workgroupBarrier();
 }
 
-// Branches on `act` are not uniform to SwiftShader (it comes from storage),
-// so it runs every case: one exp serves ELU (e^min(v, 0)), tanh (e^2v) and
-// sigmoid (e^−v) instead of an exp, a tanh and another exp per value.
-fn activate(v: vec4f, act: u32, slope: f32) -> vec4f {
-  var arg = vec4f(0.0);
-  if (act == ACT_ELU) { arg = min(v, vec4f(0.0)); }
-  if (act == ACT_TANH) { arg = 2.0 * clamp(v, vec4f(-15.0), vec4f(15.0)); } // ±15 already rounds to ±1
-  if (act == ACT_SIGMOID) { arg = -v; }
-  let e = exp(arg);
-  var y = v;
-  if (act == ACT_RELU) { y = max(v, vec4f(0.0)); }
-  if (act == ACT_LEAKY_RELU) { y = select(slope * v, v, v > vec4f(0.0)); }
-  if (act == ACT_ELU) { y = select(slope * (e - 1.0), v, v > vec4f(0.0)); }
-  if (act == ACT_TANH) { y = 1.0 - 2.0 / (e + 1.0); }
-  if (act == ACT_SIGMOID) { y = 1.0 / (1.0 + e); }
-  return y;
-}
-
-// d act / d pre-activation from the output y (as in linear.wgsl); ifs, not a switch, as in activate.
-fn activation_grad(y: vec4f, act: u32, slope: f32) -> vec4f {
-  var g = vec4f(1.0);
-  if (act == ACT_RELU) { g = select(vec4f(0.0), vec4f(1.0), y > vec4f(0.0)); }
-  if (act == ACT_LEAKY_RELU) { g = select(vec4f(slope), vec4f(1.0), y > vec4f(0.0)); }
-  if (act == ACT_ELU) { g = select(y + slope, vec4f(1.0), y > vec4f(0.0)); }
-  if (act == ACT_TANH) { g = 1.0 - y * y; }
-  if (act == ACT_SIGMOID) { g = y * (1.0 - y); }
-  return g;
-}
-
-fn sigmoid(l: f32) -> f32 {
-  let e = exp(-abs(l));
-  return select(e / (1.0 + e), 1.0 / (1.0 + e), l >= 0.0);
-}
-
 fn draw(block_index: u32, stream: u32) -> vec4u {
-  return philox4x32_10(vec4u(block_index, state[STATE_STEP], stream, 0u), vec2u(phase.seed, 0u));
+  return philox_block(block_index, state[STATE_STEP], stream, phase.seed);
 }
 
 fn store4_masked(at: u32, start: u32, count: u32, v: vec4f) {
@@ -208,14 +132,9 @@ fn random_fill(op: Op, tid: u32) {
     let bits = draw(blk, op.k);
     var v: vec4f;
     if (op.kind == OP_UNIFORM) {
-      v = op.f0 + (op.f1 - op.f0) * (vec4f(bits >> vec4u(8u)) * INV_2_24);
+      v = op.f0 + (op.f1 - op.f0) * philox_uniform(bits);
     } else {
-      let u1 = (vec2f(bits.xz >> vec2u(8u)) + 1.0) * INV_2_24;
-      let u2 = vec2f(bits.yw >> vec2u(8u)) * INV_2_24;
-      let r = sqrt(-2.0 * log(u1));
-      let z = vec4f(r.x * cos(TWO_PI * u2.x), r.x * sin(TWO_PI * u2.x),
-                    r.y * cos(TWO_PI * u2.y), r.y * sin(TWO_PI * u2.y));
-      v = op.f0 + op.f1 * z;
+      v = op.f0 + op.f1 * philox_normal(bits);
     }
     store4_masked(op.c, blk * 4u, op.n, v);
   }
@@ -232,16 +151,6 @@ fn gather_rows(op: Op, tid: u32) {
 }
 
 fn load4(i: vec4u) -> vec4f { return vec4f(work[i.x], work[i.y], work[i.z], work[i.w]); }
-
-// Sixteen output columns of one tile row: qj holds columns 4j … 4j + 3.
-struct TileRow { q0: vec4f, q1: vec4f, q2: vec4f, q3: vec4f }
-// One reduction step's terms of the 16 tile columns: column c of mj holds column 4j + c's 4 terms.
-struct TileCols { m0: mat4x4f, m1: mat4x4f, m2: mat4x4f, m3: mat4x4f }
-
-// a holds one row's 4 reduction terms; a * mj is its 4 dot products with mj's columns.
-fn row_step(acc: TileRow, a: vec4f, c: TileCols) -> TileRow {
-  return TileRow(acc.q0 + a * c.m0, acc.q1 + a * c.m1, acc.q2 + a * c.m2, acc.q3 + a * c.m3);
-}
 
 // The terms of output columns j … j + 3 (clamped to n − 1) at reduction offsets bk.
 fn b_cols(op: Op, j: u32, bk: vec4u) -> mat4x4f {
@@ -277,7 +186,7 @@ fn store_row(op: Op, r: u32, n0: u32, v: TileRow, bias: TileRow) {
 }
 
 // A GEMM with one output row (m = 1) or column (n = 1): one output per
-// invocation, 2 loads per multiply-add; a 16 × 16 tile would load 16 columns
+// invocation, 2 loads per multiply-add; a TILE × TILE tile would load TILE columns
 // (or rows) for one live one.
 fn gemv(op: Op, tid: u32) {
   let rows = op.n == 1u;
@@ -286,8 +195,8 @@ fn gemv(op: Op, tid: u32) {
     let j = select(e, 0u, rows);
     var acc = vec4f(0.0);
     for (var i = 0u; i < op.k; i += 4u) {
-      let i4 = min(i + STEP, vec4u(op.k - 1u));
-      let live = i + STEP < vec4u(op.k);
+      let i4 = step_indices(i, op.k);
+      let live = step_live(i, op.k);
       acc += a_row(op, r, op.a + i4 * op.a_k, live) * load4(op.b + j * op.b_n + i4 * op.b_k);
     }
     let v = vec4f((acc.x + acc.y) + (acc.z + acc.w), 0.0, 0.0, 0.0);
@@ -296,11 +205,11 @@ fn gemv(op: Op, tid: u32) {
 }
 
 fn gemm(op: Op, tid: u32) {
-  let tiles_n = (op.n + 15u) / 16u;
-  let tiles = ((op.m + 15u) / 16u) * tiles_n;
+  let tiles_n = (op.n + TILE - 1u) / TILE;
+  let tiles = ((op.m + TILE - 1u) / TILE) * tiles_n;
   for (var t = tid; t < tiles; t += WG) {
-    let m0 = (t / tiles_n) * 16u;
-    let n0 = (t % tiles_n) * 16u;
+    let m0 = (t / tiles_n) * TILE;
+    let n0 = (t % tiles_n) * TILE;
     // Explicit zeros: this loop runs once per tile, and an uninitialised var
     // declared in a loop kept the previous tile's sums on SwiftShader.
     let zero = TileRow();
@@ -309,8 +218,8 @@ fn gemm(op: Op, tid: u32) {
     var t8 = zero; var t9 = zero; var t10 = zero; var t11 = zero;
     var t12 = zero; var t13 = zero; var t14 = zero; var t15 = zero;
     for (var i = 0u; i < op.k; i += 4u) {
-      let i4 = min(i + STEP, vec4u(op.k - 1u));
-      let live = i + STEP < vec4u(op.k);
+      let i4 = step_indices(i, op.k);
+      let live = step_live(i, op.k);
       let bk = op.b + i4 * op.b_k;
       let c = TileCols(b_cols(op, n0, bk), b_cols(op, n0 + 4u, bk), b_cols(op, n0 + 8u, bk), b_cols(op, n0 + 12u, bk));
       let ak = op.a + i4 * op.a_k;
@@ -331,9 +240,9 @@ fn gemm(op: Op, tid: u32) {
       t14 = row_step(t14, a_row(op, m0 + 14u, ak, live), c);
       t15 = row_step(t15, a_row(op, m0 + 15u, ak, live), c);
     }
-    let tile = array<TileRow, 16>(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15);
+    let tile = array<TileRow, TILE>(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15);
     let bias = TileRow(bias4(op, n0), bias4(op, n0 + 4u), bias4(op, n0 + 8u), bias4(op, n0 + 12u));
-    for (var r = 0u; r < 16u && m0 + r < op.m; r++) {
+    for (var r = 0u; r < TILE && m0 + r < op.m; r++) {
       store_row(op, m0 + r, n0, tile[r], bias);
     }
   }
@@ -343,14 +252,14 @@ fn gemm(op: Op, tid: u32) {
 // activation's vector code then works on 4 values instead of 1.
 fn act_forward(op: Op, tid: u32) {
   for (var i = tid * 4u; i < op.n; i += WG * 4u) {
-    let at = min(i + STEP, vec4u(op.n - 1u));
+    let at = step_indices(i, op.n);
     store4_masked(op.c, i, op.n, activate(load4(op.a + at), op.act, op.f0));
   }
 }
 
 fn act_backward(op: Op, tid: u32) {
   for (var i = tid * 4u; i < op.n; i += WG * 4u) {
-    let at = min(i + STEP, vec4u(op.n - 1u));
+    let at = step_indices(i, op.n);
     store4_masked(op.c, i, op.n, load4(op.b + at) * activation_grad(load4(op.a + at), op.act, op.f0));
   }
 }
@@ -373,7 +282,7 @@ fn bce(op: Op, tid: u32) {
     let is_first = i < op.n;
     let t = select(op.f1, op.f0, is_first);
     let p = sigmoid(l);
-    loss += max(l, 0.0) - l * t + log(1.0 + exp(-abs(l)));
+    loss += bce_loss(l, t);
     work[op.c + i] = op.f2 * (p - t);
     prob_first += select(0.0, p, is_first);
     prob_rest += select(p, 0.0, is_first);
@@ -392,12 +301,10 @@ fn bce(op: Op, tid: u32) {
   }
 }
 
-// adam.wgsl over the trained net, then close_update (update_bookkeeping.wgsl,
-// put before this file by index.ts, as philox.wgsl is). One difference: the
-// gradient norm is summed first, and the update is skipped (and training
-// halts) when it is not finite as well as when the loss is not. A finite loss with non-finite gradients happens when
-// hidden activations overflow; adam.wgsl cannot see that before it updates.
-fn adam_and_state(tid: u32) {
+// train_state.wgsl's close, then adam.wgsl over the trained net: the gradient
+// norm is summed first, invocation 0 closes the update (update_bookkeeping.wgsl:
+// halts on a non-finite loss or norm), and the update runs unless halted.
+fn update_and_state(tid: u32) {
   var sum_sq = 0.0;
   for (var i = tid; i < phase.count; i += WG) {
     let g = work[phase.grads_at + i];
@@ -406,29 +313,25 @@ fn adam_and_state(tid: u32) {
   }
   sum_a[tid] = sum_sq;
   sync();
-  var total = 0.0;
-  for (var i = 0u; i < WG; i++) { total += sum_a[i]; }
-  let grad_norm = sqrt(total);
-  let loss = work[phase.loss_at];
-  let update = state[STATE_HALTED] == 0u && is_finite(loss) && is_finite(grad_norm);
-  let t = f32(state[phase.step_slot] + 1u);
-  let bias1 = 1.0 - pow(phase.beta1, t);
-  let bias2 = 1.0 - pow(phase.beta2, t);
-  for (var i = tid; i < phase.count && update; i += WG) {
-    let g = work[phase.grads_at + i];
-    let p = trained_params[i];
-    let gd = g + phase.weight_decay * p;
-    let m = phase.beta1 * trained_exp_avg[i] + (1.0 - phase.beta1) * gd;
-    let v = phase.beta2 * trained_exp_avg_sq[i] + (1.0 - phase.beta2) * gd * gd;
-    trained_exp_avg[i] = m;
-    trained_exp_avg_sq[i] = v;
-    trained_params[i] = p - phase.lr * (m / bias1) / (sqrt(v / bias2) + phase.eps);
-  }
-  sync(); // every invocation has read state before invocation 0 advances it
   if (tid == 0u && state[STATE_HALTED] == 0u) {
-    let d_fake = work[phase.loss_at + 1u];
-    let d_real = work[phase.loss_at + 2u];
-    close_update(phase.phase, is_finite(loss) && is_finite(grad_norm), loss, d_fake, d_real, grad_norm);
+    var total = 0.0;
+    for (var i = 0u; i < WG; i++) { total += sum_a[i]; }
+    let grad_norm = sqrt(total);
+    let loss = work[phase.loss_at + LOSS_OUT_LOSS];
+    close_update(phase.phase, phase.advances_step != 0u, is_finite(loss) && is_finite(grad_norm), loss,
+                 work[phase.loss_at + LOSS_OUT_OUT_A], work[phase.loss_at + LOSS_OUT_OUT_B], grad_norm);
+  }
+  sync(); // every invocation sees the close before reading state
+  let live = state[STATE_HALTED] == 0u;
+  let t = state[STATE_UPDATES + phase.phase];
+  let lr = scheduled_lr(phase.lr, LrSchedule(phase.schedule_kind, phase.schedule_steps, phase.schedule_final), t);
+  let h = AdamHyper(lr, phase.beta1, phase.beta2, phase.eps, phase.weight_decay, phase.decoupled);
+  let bias = adam_bias_corrections(h, f32(t));
+  for (var i = tid; i < phase.count && live; i += WG) {
+    let s = adam_step(trained_params[i], work[phase.grads_at + i], trained_exp_avg[i], trained_exp_avg_sq[i], h, bias);
+    trained_params[i] = s.x;
+    trained_exp_avg[i] = s.y;
+    trained_exp_avg_sq[i] = s.z;
   }
 }
 
@@ -449,24 +352,23 @@ fn run_phase(tid: u32, invocations: u32) {
       case OP_ACT_BACKWARD: { act_backward(op, tid); }
       case OP_BIAS_GRAD: { bias_grad(op, tid); }
       case OP_BCE: { bce(op, tid); }
-      case OP_ADAM: { adam_and_state(tid); }
+      case OP_UPDATE: { update_and_state(tid); }
       default: {}
     }
     if (op.barrier != 0u) { sync(); }
   }
 }
 
-// For GPUs: 64 invocations share each op.
-@compute @workgroup_size(64)
+// For GPUs: FUSED_WORKGROUP invocations share each op.
+@compute @workgroup_size(FUSED_WORKGROUP)
 fn fused_mlp_gan_update(@builtin(local_invocation_index) tid: u32) {
-  run_phase(tid, 64u);
+  run_phase(tid, FUSED_WORKGROUP);
 }
 
-// For CPU adapters (SwiftShader): one SIMD group of 4. A workgroup runs on
-// one thread there whatever its size, and each barrier switches between all
-// of its SIMD groups: measured (bench/fused-mlp-ops.mjs), an op with its
-// barrier costs 206 µs at 64 invocations and 8 µs at 4.
-@compute @workgroup_size(4)
+// For CPU adapters (SwiftShader): one SIMD group of 4. A workgroup runs on one
+// thread there whatever its size, and each barrier switches between all of its
+// SIMD groups, so the narrow workgroup pays far less per op.
+@compute @workgroup_size(FUSED_WORKGROUP_NARROW)
 fn fused_mlp_gan_update_narrow(@builtin(local_invocation_index) tid: u32) {
-  run_phase(tid, 4u);
+  run_phase(tid, FUSED_WORKGROUP_NARROW);
 }

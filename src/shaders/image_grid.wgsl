@@ -8,7 +8,6 @@
 //            g → (row, col, y, x) with `pad` pixels before every cell and after the last;
 //            colour = t = clamp((v + 1) / 2, 0, 1) as gray (1 − t when invert = 1),
 //            written as is (a non-sRGB target shows v = 1 as 255); padding = pad_color.
-//
 // Grid size in pixels: cols · (width + pad) + pad by rows · (height + pad) + pad.
 // Bindings (n = rows · cols images, H = height, W = width):
 //   params (uniform, below)

@@ -1,11 +1,40 @@
-// One descriptor per kernel family: the WGSL source and, per entry point, the
-// workgroup count for a set of uniforms. Bindings, uniform layouts and
-// workgroup sizes come from reflecting the source (runtime/kernel.ts).
-import { defineKernelFamily, type WorkgroupCount } from '../runtime/kernel.js';
+// One descriptor per kernel family: its WGSL, assembled from the constant
+// tables it uses (constants.ts), the preludes it includes (prelude/*.wgsl)
+// and its own file, and, per entry point, the workgroup count for a set of
+// uniforms. Bindings, uniform layouts and workgroup sizes come from
+// reflecting the assembled source (runtime/kernel.ts).
+import { defineKernelFamily, type KernelFamily, type WorkgroupCount } from '../runtime/kernel.js';
+import {
+  ACTIVATION_CONSTANTS,
+  FUSED_OP_CONSTANTS,
+  GAN_LOSS_CONSTANTS,
+  GAN_LOSS_PRESENT_CONSTANTS,
+  LOSS_OUT_CONSTANTS,
+  LR_SCHEDULE_CONSTANTS,
+  TRAIN_STATE_CONSTANTS,
+  TRAIN_STATS_CONSTANTS,
+  wgslConstants,
+  type ConstantTable,
+} from './constants.js';
+import activationPrelude from './prelude/activation.wgsl';
+import adamStepPrelude from './prelude/adam_step.wgsl';
+import bcePrelude from './prelude/bce.wgsl';
+import lossReducePrelude from './prelude/loss_reduce.wgsl';
+import convCommonPrelude from './prelude/conv_common.wgsl';
+import finitePrelude from './prelude/finite.wgsl';
+import lrSchedulePrelude from './prelude/lr_schedule.wgsl';
+import philoxPrelude from './prelude/philox.wgsl';
+import tilePrelude from './prelude/tile.wgsl';
+import updateBookkeepingPrelude from './prelude/update_bookkeeping.wgsl';
 import linearSource from './linear.wgsl';
 import activationSource from './activation.wgsl';
 import bceWithLogitsSource from './bce_with_logits.wgsl';
+import ganLossSource from './gan_loss.wgsl';
 import adamSource from './adam.wgsl';
+import sgdSource from './sgd.wgsl';
+import rmspropSource from './rmsprop.wgsl';
+import paramOpsSource from './param_ops.wgsl';
+import hostBatchSource from './host_batch.wgsl';
 import trainStateSource from './train_state.wgsl';
 import randomSource from './random.wgsl';
 import batchnormSource from './batchnorm.wgsl';
@@ -13,9 +42,63 @@ import conv2dSource from './conv2d.wgsl';
 import convTranspose2dSource from './conv_transpose2d.wgsl';
 import softmaxCrossEntropySource from './softmax_cross_entropy.wgsl';
 import concatLabelsSource from './concat_labels.wgsl';
-import philoxSource from './philox.wgsl';
-import updateBookkeepingSource from './update_bookkeeping.wgsl';
 import fusedMlpGanSource from './fused_mlp_gan.wgsl';
+
+export { ACTIVATION_CODE, type ActivationName } from './constants.js';
+
+/**
+ * A WGSL file of functions (and consts) with no bindings of its own, put before the files that
+ * include it; one that uses the including file's bindings says which in its header. Its
+ * parameters and locals avoid the includers' binding names: wgsl_reflect would count such a
+ * name as a use of the binding (shaders.spec.ts checks).
+ */
+export interface Prelude {
+  name: string;
+  source: string;
+}
+
+export const FINITE: Prelude = { name: 'finite', source: finitePrelude };
+export const PHILOX: Prelude = { name: 'philox', source: philoxPrelude };
+/** Needs FINITE before it, and the including file's `state` and `stats` bindings. */
+export const UPDATE_BOOKKEEPING: Prelude = { name: 'update_bookkeeping', source: updateBookkeepingPrelude };
+/** activate / activation_grad by ACT_* code (needs ACTIVATION_CONSTANTS). */
+export const ACTIVATION: Prelude = { name: 'activation', source: activationPrelude };
+/** The register tile of the GEMM-shaped kernels (needs the `tile` sizes). */
+export const TILE_PRELUDE: Prelude = { name: 'tile', source: tilePrelude };
+/** torch.optim.Adam's (or AdamW's) update of one parameter. */
+export const ADAM_STEP: Prelude = { name: 'adam_step', source: adamStepPrelude };
+/** The learning rate of update t under its schedule, for every optimizer kernel (needs LR_SCHEDULE_CONSTANTS). */
+export const LR_SCHEDULE: Prelude = { name: 'lr_schedule', source: lrSchedulePrelude };
+/** σ and the stable BCE on a logit. */
+export const BCE: Prelude = { name: 'bce', source: bcePrelude };
+/** The end of a GAN loss kernel: sums to loss_out (needs LOSS_OUT_* and the including file's `loss_out`). */
+export const LOSS_REDUCE: Prelude = { name: 'loss_reduce', source: lossReducePrelude };
+/** What conv2d and conv_transpose2d share: needs ACTIVATION and TILE_PRELUDE, the `tile` and `conv` sizes, and the including file's `params`, x, w, dy and y_saved. */
+export const CONV_COMMON: Prelude = { name: 'conv_common', source: convCommonPrelude };
+
+interface FamilySpec<E extends string> {
+  name: string;
+  /** Tables emitted as WGSL consts ahead of everything else. */
+  constants?: ConstantTable[];
+  preludes?: Prelude[];
+  source: string;
+  dispatch: Record<E, (u: Record<string, number>) => WorkgroupCount>;
+}
+
+/** Where a table of consts comes from, for the banner above it. */
+const tableOrigin = (t: ConstantTable): string =>
+  t.prefix ? `constants ${t.prefix}_* (constants.ts)` : `sizes ${Object.keys(t.values).join(', ')} (KERNEL_SIZES, index.ts)`;
+
+/** Assembles constants, preludes and the family's own file, each under a banner naming where it came from. */
+function family<E extends string>(spec: FamilySpec<E>): KernelFamily<E> {
+  const sections = [
+    ...(spec.constants ?? []).map((t) => ({ name: tableOrigin(t), source: wgslConstants(t) })),
+    ...(spec.preludes ?? []).map((p) => ({ name: `prelude/${p.name}.wgsl`, source: p.source })),
+    { name: `${spec.name}.wgsl`, source: spec.source },
+  ];
+  const source = sections.map((s) => `// ---- ${s.name}\n${s.source.trimEnd()}\n`).join('\n');
+  return defineKernelFamily({ name: spec.name, source, dispatch: spec.dispatch });
+}
 
 const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
 
@@ -26,159 +109,280 @@ export function dispatch1d(count: number, perWorkgroup: number): WorkgroupCount 
   return [65535, ceilDiv(groups, 65535), 1];
 }
 
-// Must match TILE_ROWS / TILE_COLS and @workgroup_size(4, 4) in linear.wgsl.
-export const LINEAR_TILE_ROWS = 16;
-export const LINEAR_TILE_COLS = 16;
-const linearGrid = (cols: number, rows: number): WorkgroupCount => [
-  ceilDiv(cols, 4 * LINEAR_TILE_COLS),
-  ceilDiv(rows, 4 * LINEAR_TILE_ROWS),
-  1,
-];
+/**
+ * Sizes that both the WGSL and the dispatch math below read: each table's keys
+ * are emitted as WGSL consts of the same name (`const TILE: u32 = 16u;`), so the
+ * kernels say @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y) and the dispatch reads
+ * KERNEL_SIZES.linear.LINEAR_WG_X. Sizes the code's shape fixes (a TileRow is 16
+ * wide) are checked by const_assert in the WGSL.
+ */
+export const KERNEL_SIZES = {
+  /** prelude/tile.wgsl: each invocation of a tiled product owns TILE × TILE outputs (linear, conv, fused_mlp_gan). */
+  tile: { TILE: 16 },
+  /** linear.wgsl: the products run LINEAR_WG_X × LINEAR_WG_Y tiles per workgroup; linear_backward_bias one feature per invocation. */
+  linear: { LINEAR_WG_X: 4, LINEAR_WG_Y: 4, LINEAR_BIAS_WORKGROUP: 64 },
+  /** activation.wgsl: one element per invocation. */
+  activation: { ACTIVATION_WORKGROUP: 64 },
+  /** adam.wgsl: invocations per workgroup, at most MAX_WORKGROUPS workgroups striding over the buffer. */
+  adam: { ADAM_WORKGROUP: 64, ADAM_MAX_WORKGROUPS: 256 },
+  /** sgd.wgsl, rmsprop.wgsl: the same grid stride as Adam. */
+  sgd: { SGD_WORKGROUP: 64, SGD_MAX_WORKGROUPS: 256 },
+  rmsprop: { RMSPROP_WORKGROUP: 64, RMSPROP_MAX_WORKGROUPS: 256 },
+  /** train_state.wgsl's grad_sq_partials_sum: the same grid stride as Adam. */
+  gradSq: { GRAD_SQ_WORKGROUP: 64, GRAD_SQ_MAX_WORKGROUPS: 256 },
+  /** random.wgsl: uniform / normal one Philox block (4 outputs) per invocation; gather one column per invocation. */
+  random: { RANDOM_WORKGROUP: 64 },
+  /** batchnorm.wgsl: one workgroup of BATCHNORM_WORKGROUP per channel (training); the eval forward one value per invocation. */
+  batchnorm: { BATCHNORM_WORKGROUP: 16, BATCHNORM_EVAL_WORKGROUP: 64 },
+  /**
+   * conv2d.wgsl, conv_transpose2d.wgsl: the tiled products CONV_WG_X × CONV_WG_Y tiles per workgroup;
+   * backward_weight CONV_SPLIT invocations per tile, each on every CONV_SPLIT-th reduction step; the
+   * narrow entries one block of CONV_STRIP_ROWS × CONV_STRIP positions of one stride phase per
+   * invocation, which the layers pick for at most CONV_NARROW channels; backward_bias one channel per invocation.
+   */
+  conv: {
+    CONV_WG_X: 4,
+    CONV_WG_Y: 4,
+    CONV_SPLIT: 16,
+    CONV_STRIP: 16,
+    CONV_STRIP_ROWS: 2,
+    CONV_NARROW: 4,
+    CONV_NARROW_WORKGROUP: 64,
+    CONV_BIAS_WORKGROUP: 64,
+  },
+  /** concat_labels.wgsl: one output element per invocation. */
+  concatLabels: { CONCAT_LABELS_WORKGROUP: 64 },
+  /** host_batch.wgsl: one element per invocation. */
+  hostBatch: { HOST_BATCH_WORKGROUP: 64 },
+  /** param_ops.wgsl: invocations per workgroup, at most PARAM_OPS_MAX_WORKGROUPS striding over the buffer. */
+  paramOps: { PARAM_OPS_WORKGROUP: 64, PARAM_OPS_MAX_WORKGROUPS: 256 },
+} as const;
 
-export const linearKernels = defineKernelFamily({
+const sizeTable = (values: Record<string, number>): ConstantTable => ({ prefix: '', values });
+const TILE_SIZES = sizeTable(KERNEL_SIZES.tile);
+const { TILE } = KERNEL_SIZES.tile;
+
+const linearGrid = (cols: number, rows: number): WorkgroupCount => {
+  const s = KERNEL_SIZES.linear;
+  return [ceilDiv(cols, s.LINEAR_WG_X * TILE), ceilDiv(rows, s.LINEAR_WG_Y * TILE), 1];
+};
+
+export const linearKernels = family({
   name: 'linear',
+  constants: [ACTIVATION_CONSTANTS, TILE_SIZES, sizeTable(KERNEL_SIZES.linear)],
+  preludes: [ACTIVATION, TILE_PRELUDE],
   source: linearSource,
   dispatch: {
     linear_forward: (u) => linearGrid(u.out_features, u.batch),
     linear_backward_input: (u) => linearGrid(u.in_features, u.batch),
     linear_backward_weight: (u) => linearGrid(u.in_features, u.out_features),
-    linear_backward_bias: (u) => [ceilDiv(u.out_features, 64), 1, 1],
+    linear_backward_bias: (u) => [ceilDiv(u.out_features, KERNEL_SIZES.linear.LINEAR_BIAS_WORKGROUP), 1, 1],
   },
 });
 
-export const activationKernels = defineKernelFamily({
+export const activationKernels = family({
   name: 'activation',
+  constants: [ACTIVATION_CONSTANTS, sizeTable(KERNEL_SIZES.activation)],
+  preludes: [ACTIVATION],
   source: activationSource,
   dispatch: {
-    activation_forward: (u) => dispatch1d(u.count, 64),
-    activation_backward_input: (u) => dispatch1d(u.count, 64),
-    activation_backward_inplace: (u) => dispatch1d(u.count, 64),
+    activation_forward: (u) => dispatch1d(u.count, KERNEL_SIZES.activation.ACTIVATION_WORKGROUP),
+    activation_backward_input: (u) => dispatch1d(u.count, KERNEL_SIZES.activation.ACTIVATION_WORKGROUP),
+    activation_backward_inplace: (u) => dispatch1d(u.count, KERNEL_SIZES.activation.ACTIVATION_WORKGROUP),
   },
 });
 
-export const bceWithLogitsKernels = defineKernelFamily({
+export const bceWithLogitsKernels = family({
   name: 'bce_with_logits',
+  constants: [LOSS_OUT_CONSTANTS],
+  preludes: [BCE, LOSS_REDUCE],
   source: bceWithLogitsSource,
   dispatch: { bce_with_logits_forward_backward: () => [1, 1, 1] },
 });
 
-// Must match @workgroup_size(64) in adam.wgsl. At most 256 workgroups: each
-// invocation strides over the buffer and writes one grad² partial.
-export const ADAM_WORKGROUP = 64;
-export const ADAM_MAX_WORKGROUPS = 256;
-export const adamWorkgroups = (count: number): number => Math.min(ceilDiv(count, ADAM_WORKGROUP), ADAM_MAX_WORKGROUPS);
-export const adamKernels = defineKernelFamily({
+export const ganLossKernels = family({
+  name: 'gan_loss',
+  constants: [LOSS_OUT_CONSTANTS, GAN_LOSS_CONSTANTS, GAN_LOSS_PRESENT_CONSTANTS],
+  preludes: [BCE, LOSS_REDUCE],
+  source: ganLossSource,
+  dispatch: { gan_loss_forward_backward: () => [1, 1, 1] },
+});
+
+/** Workgroups of a grid-stride pass over `count` floats (Adam, grad²). */
+/** A grid-stride kernel's dispatch: enough workgroups of `size` to cover `count`, at most `max` (each invocation loops over the rest). */
+const gridStride = (size: number, max: number) => (u: Record<string, number>): WorkgroupCount => [Math.min(ceilDiv(u.count, size), max), 1, 1];
+/** grad² partials grad_sq_partials_sum writes for `count` parameters: one per invocation. */
+export const gradSqPartialCount = (count: number): number =>
+  Math.min(ceilDiv(count, KERNEL_SIZES.gradSq.GRAD_SQ_WORKGROUP), KERNEL_SIZES.gradSq.GRAD_SQ_MAX_WORKGROUPS) * KERNEL_SIZES.gradSq.GRAD_SQ_WORKGROUP;
+
+export const adamKernels = family({
   name: 'adam',
+  constants: [TRAIN_STATE_CONSTANTS, LR_SCHEDULE_CONSTANTS, sizeTable(KERNEL_SIZES.adam)],
+  preludes: [LR_SCHEDULE, ADAM_STEP],
   source: adamSource,
-  dispatch: { adam_update: (u) => [adamWorkgroups(u.count), 1, 1] },
+  dispatch: { adam_update: gridStride(KERNEL_SIZES.adam.ADAM_WORKGROUP, KERNEL_SIZES.adam.ADAM_MAX_WORKGROUPS) },
 });
 
-export const trainStateKernels = defineKernelFamily({
-  name: 'train_state',
-  source: updateBookkeepingSource + trainStateSource, // update_bookkeeping.wgsl: functions only, shared with fused_mlp_gan.wgsl
-  dispatch: { train_state_update: () => [1, 1, 1] },
+const sgdGrid = gridStride(KERNEL_SIZES.sgd.SGD_WORKGROUP, KERNEL_SIZES.sgd.SGD_MAX_WORKGROUPS);
+export const sgdKernels = family({
+  name: 'sgd',
+  constants: [TRAIN_STATE_CONSTANTS, LR_SCHEDULE_CONSTANTS, sizeTable(KERNEL_SIZES.sgd)],
+  preludes: [LR_SCHEDULE],
+  source: sgdSource,
+  dispatch: { sgd_update: sgdGrid, sgd_momentum_update: sgdGrid },
 });
 
-export const randomKernels = defineKernelFamily({
-  name: 'random',
-  source: philoxSource + randomSource, // philox.wgsl: functions only, shared with fused_mlp_gan.wgsl
+const rmspropGrid = gridStride(KERNEL_SIZES.rmsprop.RMSPROP_WORKGROUP, KERNEL_SIZES.rmsprop.RMSPROP_MAX_WORKGROUPS);
+export const rmspropKernels = family({
+  name: 'rmsprop',
+  constants: [TRAIN_STATE_CONSTANTS, LR_SCHEDULE_CONSTANTS, sizeTable(KERNEL_SIZES.rmsprop)],
+  preludes: [LR_SCHEDULE],
+  source: rmspropSource,
   dispatch: {
-    random_uniform: (u) => dispatch1d(ceilDiv(u.count, 4), 64),
-    random_normal: (u) => dispatch1d(ceilDiv(u.count, 4), 64),
-    random_gather_rows: (u) => [ceilDiv(u.cols, 64), u.rows, 1],
+    rmsprop_update: rmspropGrid,
+    rmsprop_momentum_update: rmspropGrid,
+    rmsprop_centered_update: rmspropGrid,
+    rmsprop_centered_momentum_update: rmspropGrid,
   },
 });
 
-export { ACTIVATION_CODE, type ActivationName } from './activation-codes.js';
+export const hostBatchKernels = family({
+  name: 'host_batch',
+  constants: [TRAIN_STATE_CONSTANTS, sizeTable(KERNEL_SIZES.hostBatch)],
+  source: hostBatchSource,
+  dispatch: { copy_host_batch: (u) => dispatch1d(u.rows * u.cols, KERNEL_SIZES.hostBatch.HOST_BATCH_WORKGROUP) },
+});
+
+export const paramOpsKernels = family({
+  name: 'param_ops',
+  constants: [TRAIN_STATE_CONSTANTS, sizeTable(KERNEL_SIZES.paramOps)],
+  source: paramOpsSource,
+  dispatch: {
+    ema_update: gridStride(KERNEL_SIZES.paramOps.PARAM_OPS_WORKGROUP, KERNEL_SIZES.paramOps.PARAM_OPS_MAX_WORKGROUPS),
+    clamp_params: gridStride(KERNEL_SIZES.paramOps.PARAM_OPS_WORKGROUP, KERNEL_SIZES.paramOps.PARAM_OPS_MAX_WORKGROUPS),
+  },
+});
+
+export const trainStateKernels = family({
+  name: 'train_state',
+  constants: [TRAIN_STATE_CONSTANTS, TRAIN_STATS_CONSTANTS, LOSS_OUT_CONSTANTS, sizeTable(KERNEL_SIZES.gradSq)],
+  preludes: [FINITE, UPDATE_BOOKKEEPING],
+  source: trainStateSource,
+  dispatch: {
+    grad_sq_partials_sum: (u) => [gradSqPartialCount(u.count) / KERNEL_SIZES.gradSq.GRAD_SQ_WORKGROUP, 1, 1],
+    train_state_update: () => [1, 1, 1],
+  },
+});
+
+export const randomKernels = family({
+  name: 'random',
+  constants: [TRAIN_STATE_CONSTANTS, sizeTable(KERNEL_SIZES.random)],
+  preludes: [PHILOX],
+  source: randomSource,
+  dispatch: {
+    random_uniform: (u) => dispatch1d(ceilDiv(u.count, 4), KERNEL_SIZES.random.RANDOM_WORKGROUP),
+    random_normal: (u) => dispatch1d(ceilDiv(u.count, 4), KERNEL_SIZES.random.RANDOM_WORKGROUP),
+    random_gather_rows: (u) => [ceilDiv(u.cols, KERNEL_SIZES.random.RANDOM_WORKGROUP), u.rows, 1],
+  },
+});
 
 // The training forward and both backward kernels run one workgroup per
-// channel; the eval forward is elementwise over N·C·L values, 64 per
-// workgroup as in its @workgroup_size(64).
-export const batchnormKernels = defineKernelFamily({
+// channel; the eval forward is elementwise over N·C·L values.
+export const batchnormKernels = family({
   name: 'batchnorm',
+  constants: [ACTIVATION_CONSTANTS, sizeTable(KERNEL_SIZES.batchnorm)],
+  preludes: [ACTIVATION],
   source: batchnormSource,
   dispatch: {
     batchnorm_forward: (u) => [u.channels, 1, 1],
-    batchnorm_forward_eval: (u) => dispatch1d(u.batch * u.channels * u.spatial, 64),
+    batchnorm_forward_eval: (u) => dispatch1d(u.batch * u.channels * u.spatial, KERNEL_SIZES.batchnorm.BATCHNORM_EVAL_WORKGROUP),
     batchnorm_backward_input: (u) => [u.channels, 1, 1],
     batchnorm_backward_weight: (u) => [u.channels, 1, 1],
   },
 });
 
-// Must match TILE, SPLIT and the @workgroup_size of conv2d.wgsl and
-// conv_transpose2d.wgsl (whose headers give the GEMM each entry computes):
-// forward / backward_input run 4 × 4 invocations of CONV_TILE × CONV_TILE
-// outputs, positions on x and channels on y; the transposed structures
-// (conv2d_backward_input, conv_transpose2d_forward) one z per stride phase,
-// each phase's positions (b, ⌈H/s⌉, ⌈W/s⌉) at most; backward_weight
-// CONV_SPLIT invocations per CONV_TILE × CONV_TILE weights, (kH, kW, in or
-// out) on x and the rows on y; backward_bias one invocation per channel.
-export const CONV_TILE = 16;
-export const CONV_SPLIT = 16;
+// The GEMMs of conv2d.wgsl and conv_transpose2d.wgsl (whose headers give the
+// product each entry computes): forward / backward_input tiles of positions on
+// x and channels on y; the transposed structures (conv2d_backward_input,
+// conv_transpose2d_forward) one z per stride phase, each phase's positions
+// (b, ⌈H/s⌉, ⌈W/s⌉) at most; backward_weight one workgroup per tile of
+// (kH, kW, in or out) on x and the rows on y; backward_bias one invocation per channel.
+const CONV = KERNEL_SIZES.conv;
+export const CONV_TILE = TILE;
+export const CONV_SPLIT = CONV.CONV_SPLIT;
+export const CONV_STRIP = CONV.CONV_STRIP;
+export const CONV_NARROW = CONV.CONV_NARROW;
+const CONV_CONSTANTS = [ACTIVATION_CONSTANTS, TILE_SIZES, sizeTable(CONV)];
+const CONV_PRELUDES = [ACTIVATION, TILE_PRELUDE, CONV_COMMON];
 const convGrid = (positions: number, channels: number, phases = 1): WorkgroupCount => [
-  ceilDiv(positions, 4 * CONV_TILE),
-  ceilDiv(channels, 4 * CONV_TILE),
+  ceilDiv(positions, CONV.CONV_WG_X * TILE),
+  ceilDiv(channels, CONV.CONV_WG_Y * TILE),
   phases,
 ];
 const phasePositions = (u: Record<string, number>, height: number, width: number): number =>
   u.batch * ceilDiv(height, u.stride) * ceilDiv(width, u.stride);
 // The narrow entries (conv2d_backward_input_narrow, conv_transpose2d_forward_narrow):
-// one invocation per block of 2 rows × CONV_STRIP columns of one stride
-// phase, 64 per workgroup; z = channel · s² + phase.
-// net-gpu.ts picks them for at most CONV_NARROW channels (dx channels of a
-// conv, output channels of a convT), where they beat the 16-wide tile.
-export const CONV_STRIP = 16;
-export const CONV_NARROW = 4;
+// one invocation per block of CONV_STRIP_ROWS rows × CONV_STRIP columns of one
+// stride phase; z = channel · s² + phase. The conv layers pick them for at most
+// CONV_NARROW channels (dx channels of a conv, output channels of a convT),
+// where they beat the tile.
 const narrowGrid = (u: Record<string, number>, height: number, width: number, channels: number): WorkgroupCount => {
-  const blocks = u.batch * ceilDiv(ceilDiv(height, u.stride), 2) * ceilDiv(ceilDiv(width, u.stride), CONV_STRIP);
-  const [x, y] = dispatch1d(blocks, 64);
+  const blocks = u.batch * ceilDiv(ceilDiv(height, u.stride), CONV.CONV_STRIP_ROWS) * ceilDiv(ceilDiv(width, u.stride), CONV_STRIP);
+  const [x, y] = dispatch1d(blocks, CONV.CONV_NARROW_WORKGROUP);
   return [x, y, channels * u.stride * u.stride];
 };
-export const conv2dKernels = defineKernelFamily({
+const convBiasGrid = (u: Record<string, number>): WorkgroupCount => [ceilDiv(u.out_channels, CONV.CONV_BIAS_WORKGROUP), 1, 1];
+export const conv2dKernels = family({
   name: 'conv2d',
+  constants: CONV_CONSTANTS,
+  preludes: CONV_PRELUDES,
   source: conv2dSource,
   dispatch: {
     conv2d_forward: (u) => convGrid(u.batch * u.out_height * u.out_width, u.out_channels),
     conv2d_backward_input: (u) => convGrid(phasePositions(u, u.in_height, u.in_width), u.dx_channels, u.stride * u.stride),
     conv2d_backward_input_narrow: (u) => narrowGrid(u, u.in_height, u.in_width, u.dx_channels),
     conv2d_backward_weight: (u) => [ceilDiv(u.in_channels * u.kernel_height * u.kernel_width, CONV_TILE), ceilDiv(u.out_channels, CONV_TILE), 1],
-    conv2d_backward_bias: (u) => [ceilDiv(u.out_channels, 64), 1, 1],
+    conv2d_backward_bias: convBiasGrid,
   },
 });
 
-export const convTranspose2dKernels = defineKernelFamily({
+export const convTranspose2dKernels = family({
   name: 'conv_transpose2d',
+  constants: CONV_CONSTANTS,
+  preludes: CONV_PRELUDES,
   source: convTranspose2dSource,
   dispatch: {
     conv_transpose2d_forward: (u) => convGrid(phasePositions(u, u.out_height, u.out_width), u.out_channels, u.stride * u.stride),
     conv_transpose2d_forward_narrow: (u) => narrowGrid(u, u.out_height, u.out_width, u.out_channels),
     conv_transpose2d_backward_input: (u) => convGrid(u.batch * u.in_height * u.in_width, u.in_channels),
     conv_transpose2d_backward_weight: (u) => [ceilDiv(u.out_channels * u.kernel_height * u.kernel_width, CONV_TILE), ceilDiv(u.in_channels, CONV_TILE), 1],
-    conv_transpose2d_backward_bias: (u) => [ceilDiv(u.out_channels, 64), 1, 1],
+    conv_transpose2d_backward_bias: convBiasGrid,
   },
 });
 
-export const softmaxCrossEntropyKernels = defineKernelFamily({
+export const softmaxCrossEntropyKernels = family({
   name: 'softmax_cross_entropy',
   source: softmaxCrossEntropySource,
   dispatch: { softmax_cross_entropy_forward_backward: () => [1, 1, 1] },
 });
 
-// Must match @workgroup_size(64) in concat_labels.wgsl: one invocation per
-// element of the entry's output.
-export const concatLabelsKernels = defineKernelFamily({
+// One invocation per element of the entry's output.
+export const concatLabelsKernels = family({
   name: 'concat_labels',
+  constants: [sizeTable(KERNEL_SIZES.concatLabels)],
   source: concatLabelsSource,
   dispatch: {
-    concat_labels_forward: (u) => dispatch1d(u.rows * (u.channels + u.classes) * u.spatial, 64),
-    concat_labels_backward_input: (u) => dispatch1d(u.rows * u.channels * u.spatial, 64),
+    concat_labels_forward: (u) => dispatch1d(u.rows * (u.channels + u.classes) * u.spatial, KERNEL_SIZES.concatLabels.CONCAT_LABELS_WORKGROUP),
+    concat_labels_backward_input: (u) => dispatch1d(u.rows * u.channels * u.spatial, KERNEL_SIZES.concatLabels.CONCAT_LABELS_WORKGROUP),
   },
 });
 
 // One workgroup runs a whole optimizer phase (fused_mlp_gan.wgsl); the plan
-// and its limits are in models/fused-mlp-plan.ts.
-export const fusedMlpGanKernels = defineKernelFamily({
+// and its limits are in models/gan/fused-mlp-plan.ts.
+export const fusedMlpGanKernels = family({
   name: 'fused_mlp_gan',
-  source: philoxSource + updateBookkeepingSource + fusedMlpGanSource,
+  constants: [ACTIVATION_CONSTANTS, TRAIN_STATE_CONSTANTS, TRAIN_STATS_CONSTANTS, LOSS_OUT_CONSTANTS, FUSED_OP_CONSTANTS, TILE_SIZES, LR_SCHEDULE_CONSTANTS],
+  preludes: [FINITE, PHILOX, UPDATE_BOOKKEEPING, ACTIVATION, TILE_PRELUDE, BCE, LR_SCHEDULE, ADAM_STEP],
+  source: fusedMlpGanSource,
   dispatch: { fused_mlp_gan_update: () => [1, 1, 1], fused_mlp_gan_update_narrow: () => [1, 1, 1] },
 });

@@ -1,22 +1,16 @@
-// softmax_cross_entropy.wgsl — multi-class cross-entropy on logits, loss and
-// gradient in one pass (the loss ends the graph, so its backward fuses into
-// it, as in bce_with_logits.wgsl). For a classifier, or an AC-GAN's
-// auxiliary head.
-//
+// softmax_cross_entropy.wgsl — multi-class cross-entropy on logits, loss and gradient in one pass
+// (the loss ends the graph, so its backward fuses into it, as in bce_with_logits.wgsl). For a
+// classifier, or an AC-GAN's auxiliary head.
 //   p_n       = softmax(logits_n),  y_n = the class index in labels[n]
 //   loss      = scale · Σ_n −log p_n[y_n] = scale · Σ_n (lse_n − logits[n, y_n])
 //   dlogits   = scale · (p_n − onehot(y_n))
 //   loss_out  = [loss, fraction of rows with argmax_k logits[n, k] == y_n, 0, 0]
-//
-// lse_n = m_n + log Σ_k exp(logits[n, k] − m_n) with m_n = max_k logits[n, k]:
-// every exp is of a number ≤ 0, finite at |logit| = 100. Argmax ties go to
-// the lowest index. Labels are class indices stored as floats (as the
-// datasets are on the GPU); y_n = clamp(floor(labels[n]), 0, K − 1).
-//
-// Bindings (N = rows, K = classes):
-//   logits (N, K)   labels (N)   dlogits (N, K)   loss_out (4)
-// One workgroup of 256 invocations, one row per invocation at a time (N is a
-// batch, a few hundred at most; K ≤ 16 or so), then a tree reduction.
+// lse_n = m_n + log Σ_k exp(logits[n, k] − m_n) with m_n = max_k logits[n, k]: every exp is of a
+// number ≤ 0, finite at |logit| = 100. Argmax ties go to the lowest index. Labels are class indices
+// stored as floats (as the datasets are on the GPU); y_n = clamp(floor(labels[n]), 0, K − 1).
+// Bindings (N = rows, K = classes): logits (N, K)   labels (N)   dlogits (N, K)   loss_out (4)
+// One workgroup of WG invocations, one row per invocation at a time (N is a batch, a few hundred
+// at most; K ≤ 16 or so), then a tree reduction.
 
 struct SoftmaxCrossEntropyParams {
   rows: u32,     // N
@@ -34,7 +28,7 @@ const WG: u32 = 256u;
 var<workgroup> partial_loss: array<f32, WG>;
 var<workgroup> partial_correct: array<f32, WG>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn softmax_cross_entropy_forward_backward(@builtin(local_invocation_index) tid: u32) {
   let k_count = params.classes;
   var loss = 0.0;

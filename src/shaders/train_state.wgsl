@@ -1,29 +1,48 @@
-// train_state.wgsl — the bookkeeping that closes each optimizer phase of the
-// layered plan. The state and stats layouts, is_finite and close_update come
-// from update_bookkeeping.wgsl, which index.ts puts before this file.
+// train_state.wgsl — closes an optimizer update of the layered plan, before
+// the optimizer runs (prelude: update_bookkeeping.wgsl):
 //
-// train_state_update (phase = 0 after a D update, 1 after a G update):
-//   grad norm = sqrt(Σ grad_sq_partials); if the phase's loss is not finite,
-//   halt; else advance that Adam's t (and the step, after a G update) and add
-//   the loss, D's mean outputs and the grad norm to stats.
-// Bindings: state (8)   stats (8)   loss_out (4)   grad_sq_partials (partial_count)
-// One workgroup of 256 invocations.
+//   grad_sq_partials:   partials[i] = Σ grads[j]² over j ≡ i (mod S)         S = invocations ≤ GRAD_SQ_MAX_INVOCATIONS
+//   train_state_update: grad_norm = √(Σ partials);  finite = loss and grad_norm finite
+//                       close_update(phase, advances_step, finite, loss_out[0], loss_out[1], loss_out[2], grad_norm)
+//
+// Bindings (P = the trained net's parameter count):
+//   grads (P)   grad_sq_partials (S)   loss_out (4)   state (STATE_WORDS, u32)   stats (STATS_STRIDE · phases)
+// grad_sq_partials: GRAD_SQ_WORKGROUP invocations per workgroup, each striding over the buffer
+// (a grid stride, no barriers); train_state_update: one workgroup of WG.
+
+struct GradSqParams {
+  count: u32,
+}
 
 struct TrainStateParams {
   phase: u32,
+  advances_step: u32,
   partial_count: u32,
 }
 
-@group(0) @binding(0) var<uniform> params: TrainStateParams;
-@group(0) @binding(1) var<storage, read_write> state: array<u32>;
-@group(0) @binding(2) var<storage, read_write> stats: array<f32>;
-@group(0) @binding(3) var<storage, read> loss_out: array<f32>;
-@group(0) @binding(4) var<storage, read> grad_sq_partials: array<f32>;
+@group(0) @binding(0) var<uniform> grad_sq: GradSqParams;
+@group(0) @binding(1) var<uniform> params: TrainStateParams;
+@group(0) @binding(2) var<storage, read> grads: array<f32>;
+@group(0) @binding(3) var<storage, read_write> grad_sq_partials: array<f32>;
+@group(0) @binding(4) var<storage, read> loss_out: array<f32>;
+@group(0) @binding(5) var<storage, read_write> state: array<u32>;
+@group(0) @binding(6) var<storage, read_write> stats: array<f32>;
+
+@compute @workgroup_size(GRAD_SQ_WORKGROUP)
+fn grad_sq_partials_sum(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let stride = nwg.x * GRAD_SQ_WORKGROUP;
+  var sum = 0.0;
+  for (var i = gid.x; i < grad_sq.count; i += stride) {
+    let g = grads[i];
+    sum += g * g;
+  }
+  grad_sq_partials[gid.x] = sum;
+}
 
 const WG: u32 = 256u;
 var<workgroup> partial: array<f32, WG>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn train_state_update(@builtin(local_invocation_index) tid: u32) {
   var sum = 0.0;
   for (var i = tid; i < params.partial_count; i += WG) { sum += grad_sq_partials[i]; }
@@ -34,8 +53,9 @@ fn train_state_update(@builtin(local_invocation_index) tid: u32) {
     workgroupBarrier();
   }
   if (tid == 0u && state[STATE_HALTED] == 0u) {
-    // The D batch is [fake; real]: loss_out[1] is mean D(G(z)), loss_out[2] mean D(x).
-    let loss = loss_out[0];
-    close_update(params.phase, is_finite(loss), loss, loss_out[1], loss_out[2], sqrt(partial[0]));
+    let loss = loss_out[LOSS_OUT_LOSS];
+    let grad_norm = sqrt(partial[0]);
+    close_update(params.phase, params.advances_step != 0u, is_finite(loss) && is_finite(grad_norm), loss,
+                 loss_out[LOSS_OUT_OUT_A], loss_out[LOSS_OUT_OUT_B], grad_norm);
   }
 }

@@ -1,5 +1,5 @@
 // Deterministic test inputs (Philox, so any failure reproduces exactly).
-import { philox4x32_10 } from '../../src/reference/random.js';
+import { philox4x32_10 } from '../../src/runtime/philox.js';
 
 /** `count` values uniform in [low, high), keyed by `seed`. */
 export function randomArray(count: number, seed: number, low = -1, high = 1): number[] {

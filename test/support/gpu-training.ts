@@ -2,8 +2,8 @@
 // after each chunk of steps, both nets' parameters and last gradients: what
 // the whole-step parity tests compare against the float64 CPU trainer.
 import type { GpuPage } from './fixtures.js';
-import type { Sequential } from '../../src/models/sequential.js';
-import type { GanConfig } from '../../src/models/config.js';
+import type { Sequential } from '../../src/models/layers/sequential.js';
+import type { GanConfig } from '../../src/models/gan/config.js';
 
 export interface NetSnapshot {
   g: number[];

@@ -1,5 +1,5 @@
 // Central finite differences, for checking the CPU references' backwards.
-import type { ActivationName } from '../../src/shaders/activation-codes.js';
+import type { ActivationName } from '../../src/shaders/constants.js';
 
 /** ∂loss/∂v[i] ≈ (loss(v + h·eᵢ) − loss(v − h·eᵢ)) / 2h for every i, in float64. */
 export function numericGradient(loss: (v: Float64Array) => number, at: Float64Array, h = 1e-6): Float64Array {

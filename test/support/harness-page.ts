@@ -2,6 +2,7 @@
 // worker, creation counters on it, and a generic kernel runner that binds
 // arrays by their WGSL names (layouts and uniforms come from reflection).
 import * as lib from '../../src/index.js';
+import * as advanced from '../../src/advanced.js';
 import { createGpuContext, type GpuContext } from '../../src/runtime/device.js';
 import { createStorageBuffer, readFloats } from '../../src/runtime/buffers.js';
 import { SequenceBuilder } from '../../src/runtime/recorder.js';
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
   const counts = countCreations(ctx.device);
   const harness: Harness = {
     lib,
+    advanced,
     ctx,
     counts,
     adapterName: ctx.adapterName,

@@ -1,5 +1,6 @@
 // Types shared by the harness page and the specs that drive it.
 import type * as Lib from '../../src/index.js';
+import type * as Advanced from '../../src/advanced.js';
 import type { GpuContext } from '../../src/runtime/device.js';
 
 export interface KernelRun {
@@ -27,7 +28,10 @@ export type CreationCounts = Record<
 >;
 
 export interface Harness {
+  /** The public entry point (webgpu-gan). */
   lib: typeof Lib;
+  /** The internals (webgpu-gan/advanced), for benchmarks and kernel-level tests. */
+  advanced: typeof Advanced;
   ctx: GpuContext;
   counts: CreationCounts;
   adapterName: string;

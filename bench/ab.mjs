@@ -1,0 +1,48 @@
+// A/B of two builds of the library in one Node process (Dawn): windows of
+// `steps` training steps of a preset, alternating A and B, `rounds` each, so
+// that the shared machine's drift hits both alike (run-to-run noise here is up
+// to 2×; within one process the two builds agree to a few percent).
+//
+//   node bench/ab.mjs --a=/path/to/other/checkout/dist/node.js [--b=dist/node.js] [--preset mnistMlp] [--steps 4] [--rounds 6]
+//
+// Build both first (node scripts/build.mjs in each checkout). Prints each
+// window's steps/s, the medians and B / A.
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+
+const { values: o } = parseArgs({
+  options: {
+    a: { type: 'string' },
+    b: { type: 'string', default: 'dist/node.js' },
+    preset: { type: 'string', default: 'mnistMlp' },
+    steps: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '6' },
+  },
+});
+if (!o.a) throw new Error('--a=<path to the other build of dist/node.js> is required');
+const A = await import(pathToFileURL(resolve(o.a)).href);
+const B = await import(pathToFileURL(resolve(o.b)).href);
+const preset = o.preset;
+const steps = Number(o.steps);
+const rounds = Number(o.rounds);
+const ctxA = await A.createNodeGpuContext();
+const ctxB = await B.createNodeGpuContext();
+const digitsA = A.presets.splitDigits(A.loadMnistDigits()).train;
+const mk = async (lib, ctx, digits) => {
+  const t = await lib.GanTrainer.create(ctx, lib.presets.preset(preset, { digits }));
+  await t.train(2);
+  return t;
+};
+const ta = await mk(A, ctxA, digitsA);
+const tb = await mk(B, ctxB, digitsA);
+const time = async (t) => { const t0 = performance.now(); await t.train(steps); return steps / ((performance.now() - t0) / 1000); };
+const ra = [], rb = [];
+for (let i = 0; i < rounds; i++) {
+  ra.push(await time(ta));
+  rb.push(await time(tb));
+}
+const med = (x) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)];
+console.log(preset, 'A', ra.map((v) => v.toFixed(3)).join(' '), 'median', med(ra).toFixed(3));
+console.log(preset, 'B', rb.map((v) => v.toFixed(3)).join(' '), 'median', med(rb).toFixed(3), 'ratio', (med(rb) / med(ra)).toFixed(3));
+process.exit(0);

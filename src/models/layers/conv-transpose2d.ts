@@ -1,0 +1,58 @@
+// ConvTranspose2d: nn.ConvTranspose2d (no output_padding; NCHW, weight
+// (in, out, k, k)) on conv_transpose2d.wgsl, the adjoint of Conv2d's
+// structure, with the activation after it fused:
+//
+//   y[b, o, iy·s − p + ky, ix·s − p + kx] += x[b, c, iy, ix] · w[c, o, ky, kx]   (then bias, act)
+//   H_out = (H_in − 1)·s − 2p + k
+import { convTranspose2dKernels } from '../../shaders/index.js';
+import { buildConv, CONV_JSON_FIELDS, convGpu, convJsonOptions, convMacs, describeConv, referenceShape, type ConvGeometry, type ConvLayerFields, type ConvLayerOptions } from './conv-common.js';
+import {
+  convTranspose2dBackwardBias,
+  convTranspose2dBackwardInput,
+  convTranspose2dBackwardWeight,
+  convTranspose2dForward,
+  convTranspose2dPreactivationGrad,
+} from './conv-transpose2d.reference.js';
+import { maybeParam, param, registerLayer } from './layer.js';
+
+declare module './layer.js' {
+  interface LayerSpecs {
+    convTranspose2d: ConvTranspose2dLayer;
+  }
+}
+
+export interface ConvTranspose2dLayer extends ConvLayerFields {
+  type: 'convTranspose2d';
+}
+
+export function ConvTranspose2d(inChannels: number, outChannels: number, kernel: number, options: ConvLayerOptions = {}): ConvTranspose2dLayer {
+  return { type: 'convTranspose2d', inChannels, outChannels, kernel, stride: options.stride ?? 1, padding: options.padding ?? 0, bias: options.bias ?? true };
+}
+
+export const convTranspose2dModule = registerLayer<ConvTranspose2dLayer, ConvGeometry>({
+  type: 'convTranspose2d',
+  json: { ConvTranspose2d: { fields: CONV_JSON_FIELDS, make: (f) => ConvTranspose2d(f.inChannels as number, f.outChannels as number, f.kernel as number, convJsonOptions(f)) } },
+  describe: (l) => `ConvTranspose2d(${describeConv(l)})`,
+  build: (l, input, where) => buildConv(l, input, where, true),
+  macs: (s) => convMacs(s.geometry, true),
+  gpu: convGpu({ family: convTranspose2dKernels, prefix: 'conv_transpose2d', narrowPass: 'forward' }, false),
+  reference: {
+    forward(s, x, { net, batch }) {
+      const w = param(s, 'weight');
+      const b = maybeParam(s, 'bias');
+      const bias = b ? net.params.subarray(b.offset, b.offset + b.size) : null;
+      return convTranspose2dForward(referenceShape(s.geometry, batch), x, net.params.subarray(w.offset, w.offset + w.size), bias, s.activation, s.slope);
+    },
+    backward(s, x, y, dy, grads, { net, batch }) {
+      const shape = referenceShape(s.geometry, batch);
+      const w = param(s, 'weight');
+      const b = maybeParam(s, 'bias');
+      const dz = convTranspose2dPreactivationGrad(y, dy, s.activation, s.slope);
+      if (grads) {
+        grads.set(convTranspose2dBackwardWeight(shape, dz, x), w.offset);
+        if (b) grads.set(convTranspose2dBackwardBias(shape, dz), b.offset);
+      }
+      return convTranspose2dBackwardInput(shape, dz, net.params.subarray(w.offset, w.offset + w.size));
+    },
+  },
+});

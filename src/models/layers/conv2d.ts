@@ -1,0 +1,55 @@
+// Conv2d: nn.Conv2d (cross-correlation, NCHW, weight (out, in, k, k)) on
+// conv2d.wgsl as implicit GEMMs, with the activation after it fused:
+//
+//   y[b, o, oy, ox] = act(bias[o] + Σ_{c, ky, kx} x[b, c, oy·s − p + ky, ox·s − p + kx] · w[o, c, ky, kx])
+//   dz = dy ⊙ act'(y) (on load);  dx, dw, dbias: the adjoint sums (conv2d.wgsl)
+//
+// The backward can compute dx for the leading channels only (a conditional
+// D's image, not its label planes: the kernel's dx_channels).
+import { conv2dKernels } from '../../shaders/index.js';
+import { buildConv, CONV_JSON_FIELDS, convGpu, convJsonOptions, convMacs, describeConv, referenceShape, type ConvGeometry, type ConvLayerFields, type ConvLayerOptions } from './conv-common.js';
+import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dPreactivationGrad } from './conv2d.reference.js';
+import { maybeParam, param, registerLayer } from './layer.js';
+
+declare module './layer.js' {
+  interface LayerSpecs {
+    conv2d: Conv2dLayer;
+  }
+}
+
+export interface Conv2dLayer extends ConvLayerFields {
+  type: 'conv2d';
+}
+
+export function Conv2d(inChannels: number, outChannels: number, kernel: number, options: ConvLayerOptions = {}): Conv2dLayer {
+  return { type: 'conv2d', inChannels, outChannels, kernel, stride: options.stride ?? 1, padding: options.padding ?? 0, bias: options.bias ?? true };
+}
+
+export const conv2dModule = registerLayer<Conv2dLayer, ConvGeometry>({
+  type: 'conv2d',
+  json: { Conv2d: { fields: CONV_JSON_FIELDS, make: (f) => Conv2d(f.inChannels as number, f.outChannels as number, f.kernel as number, convJsonOptions(f)) } },
+  describe: (l) => `Conv2d(${describeConv(l)})`,
+  build: (l, input, where) => buildConv(l, input, where, false),
+  partialInputGrad: true,
+  macs: (s) => convMacs(s.geometry, false),
+  gpu: convGpu({ family: conv2dKernels, prefix: 'conv2d', narrowPass: 'backward_input' }, true),
+  reference: {
+    forward(s, x, { net, batch }) {
+      const w = param(s, 'weight');
+      const b = maybeParam(s, 'bias');
+      const bias = b ? net.params.subarray(b.offset, b.offset + b.size) : null;
+      return conv2dForward(referenceShape(s.geometry, batch), x, net.params.subarray(w.offset, w.offset + w.size), bias, s.activation, s.slope);
+    },
+    backward(s, x, y, dy, grads, { net, batch }) {
+      const shape = referenceShape(s.geometry, batch);
+      const w = param(s, 'weight');
+      const b = maybeParam(s, 'bias');
+      const dz = conv2dPreactivationGrad(y, dy, s.activation, s.slope);
+      if (grads) {
+        grads.set(conv2dBackwardWeight(shape, dz, x), w.offset);
+        if (b) grads.set(conv2dBackwardBias(shape, dz), b.offset);
+      }
+      return conv2dBackwardInput(shape, dz, net.params.subarray(w.offset, w.offset + w.size));
+    },
+  },
+});
