@@ -64,9 +64,10 @@ export class SettingsForm {
       : loss.output === 'logit'
         ? 'D outputs a logit: the views and readouts show σ of it, D’s probability that x is real. '
         : 'D is a critic: it outputs a score (unbounded, higher = more real), which the views and readouts show as is, not as a probability. ';
-    const clip = loss?.name === 'wgan' ? 'WGAN clips D’s weights to ±0.01 (the library’s default) after each D update. ' : '';
+    const clip = loss && 'clip' in loss.defaults ? `D’s weights are clipped to ±${loss.defaults.clip} (the library’s default) after each D update. ` : '';
+    const titles = (xs: { title: string; fused: boolean }[]) => xs.filter((x) => x.fused).map((x) => x.title).join(' or ');
     this.el.lossNote.textContent =
-      `${what}${clip}Only BCE with Adam and no EMA runs on the fused MLP plan; the rest train on the layered plan (slower on a CPU adapter).`;
+      `${what}${clip}Only ${titles(this.losses)} with ${titles(optimizerChoices())} and no EMA runs on the fused MLP plan; the rest train on the layered plan (slower on a CPU adapter).`;
   }
 
   private showEma(): void {

@@ -31,7 +31,7 @@ export { LayerConfigError, type ParamTensor, type SampleShape } from './models/l
 export { Sequential, type SequentialOptions } from './models/layers/sequential.js';
 
 // Losses and optimizers, by name in a GanConfig
-export { lossNames, lossInfo, type BceLossOptions, type LsganOptions, type WganOptions } from './models/losses/index.js';
+export { lossNames, lossInfo, type LossInfo, type BceLossOptions, type LsganOptions, type WganOptions } from './models/losses/index.js';
 export { optimizerNames, optimizerInfo, type AdamOptions, type AdamWOptions, type SgdOptions, type RmspropOptions, type ScheduleOptions, type ScheduleKind } from './models/optim/index.js';
 
 // GAN training

@@ -1,6 +1,6 @@
 // RunSettings (the page's form) → GanConfig, from the library's presets.
 // Also the defaults the form starts from for each preset.
-import { GanConfigError, lossInfo, optimizerInfo, presets, Sequential, toy2d, type DigitData, type GanConfig, type Layer, type NoiseSpec, type Toy2dSet } from '../../src/index.js';
+import { GanConfigError, lossInfo, optimizerInfo, presets, Sequential, toy2d, type DigitData, type GanConfig, type Layer, type LossInfo, type NoiseSpec, type Toy2dSet } from '../../src/index.js';
 import { CONV_PRESET_KEYS, DIGIT_PRESET_KEYS, type NoiseKind, type PresetKey, type RunSettings } from '../protocol.js';
 
 const TOY2D: Record<string, Toy2dSet | undefined> = { ring8: 'ring8', grid25: 'grid25', twoMoons: 'twoMoons', drawn: 'drawn' };
@@ -93,16 +93,16 @@ export interface Choice {
   title: string;
 }
 
-/** Every registered loss, with its title and what D outputs under it. */
-export const lossChoices = (): (Choice & { output: 'logit' | 'score' })[] => lossInfo();
+/** Every registered loss, with its title, what D outputs under it, its option defaults and whether the fused plan runs it. */
+export const lossChoices = (): LossInfo[] => lossInfo();
 
-/** Every registered optimizer, with its title. */
-export const optimizerChoices = (): Choice[] => optimizerInfo();
+/** Every registered optimizer, with its title and whether the fused plan runs it. */
+export const optimizerChoices = (): (Choice & { fused: boolean })[] => optimizerInfo();
 
 /** A loss spec's name ('bce' when absent). */
 const lossName = (spec: GanConfig['loss']): string => (spec === undefined ? 'bce' : typeof spec === 'string' ? spec : spec.name);
-/** Losses that take BCE's realLabel (a preset's top-level realLabel is dropped for the others). */
-const TAKES_REAL_LABEL = new Set(['bce', 'bce-minimax']);
+/** Whether a loss takes BCE's realLabel (a preset's top-level realLabel is dropped for the others). */
+const takesRealLabel = (name: string): boolean => lossInfo().some((l) => l.name === name && 'realLabel' in l.defaults);
 
 export interface FormDefaults {
   lrD: number;
@@ -161,7 +161,7 @@ export async function configFor(s: RunSettings): Promise<GanConfig> {
     batchSize: s.batchSize,
     dSteps: s.dSteps,
     loss: sameLoss ? (c.loss ?? 'bce') : (s.loss as NonNullable<GanConfig['loss']>),
-    ...(realLabel !== undefined && (sameLoss || TAKES_REAL_LABEL.has(s.loss)) ? { realLabel } : {}),
+    ...(realLabel !== undefined && (sameLoss || takesRealLabel(s.loss)) ? { realLabel } : {}),
     ...(s.emaDecay !== null ? { ema: { decay: s.emaDecay } } : {}),
     optimizerD: optimizer(c.optimizerD, s.optimizerD, s.lrD),
     optimizerG: optimizer(c.optimizerG, s.optimizerG, s.lrG),

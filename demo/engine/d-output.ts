@@ -1,7 +1,7 @@
-// What D's output means under the trainer's loss, for the views: a
-// probability (BCE: discriminate() gives σ of D's logit) or a critic's score
-// (LSGAN, hinge, WGAN: unbounded, given as is), where the heatmap turns white,
-// and G's loss as a function of D's output (the plane's arrows follow −∇ of it).
+// What D's output means under the trainer's loss, for the views, as the loss
+// module says (its readout): a probability (discriminate() gives σ of D's
+// logit) or a critic's score (given as is), where the heatmap turns white, and
+// G's loss as a function of D's output (the plane's arrows follow −∇ of it).
 import type { GanTrainer } from '../../src/index.js';
 import type { DiscriminatorOutput } from '../protocol.js';
 
@@ -19,44 +19,26 @@ export interface DOutputInfo {
 }
 
 const EPS = 1e-7;
-const nonSaturating = (d: number): number => -Math.log(Math.max(EPS, d));
 
+/** The module's readout, and G's loss from its float64 reference on one output (the presented value mapped back to D's raw output). */
 export function dOutputInfo(trainer: GanTrainer): DOutputInfo {
-  const loss = trainer.config.loss;
-  const title = loss.module.title;
+  const { module, options } = trainer.config.loss;
   const output = trainer.discriminatorOutput;
-  switch (loss.module.name) {
-    case 'bce-minimax':
-      return {
-        output, title, neutral: 0.5, neutralText: '0.5',
-        gLoss: (d) => Math.log(Math.max(EPS, 1 - d)),
-        gLossText: 'log(1 − D(x)), the minimax loss (flat where D is sure a point is fake)',
-      };
-    case 'lsgan': {
-      const { a, b, c } = loss.options as { a: number; b: number; c: number };
-      const mid = (a + b) / 2;
-      return {
-        output, title, neutral: mid, neutralText: `${mid}, midway between the fake target a = ${a} and the real target b = ${b}`,
-        gLoss: (d) => 0.5 * (d - c) ** 2,
-        gLossText: `½(D(x) − ${c})², towards G's target c = ${c}`,
-      };
-    }
-    case 'hinge':
-      return {
-        output, title, neutral: 0, neutralText: '0, between the hinge margins (real ≥ 1, fake ≤ −1)',
-        gLoss: (d) => -d, gLossText: '−D(x), up the critic\'s score',
-      };
-    case 'wgan':
-      return {
-        output, title, neutral: null,
-        neutralText: 'the middle of the grid\'s range (a WGAN critic\'s scores have no fixed zero: only differences count)',
-        gLoss: (d) => -d, gLossText: '−D(x), up the critic\'s score',
-      };
-    default:
-      return output === 'logit'
-        ? { output, title, neutral: 0.5, neutralText: '0.5', gLoss: nonSaturating, gLossText: '−log D(x), the non-saturating loss' }
-        : { output, title, neutral: null, neutralText: 'the middle of the grid\'s range', gLoss: (d) => -d, gLossText: '−D(x)' };
-  }
+  const readout = module.readout(options);
+  const raw = output === 'logit'
+    ? (d: number) => {
+        const p = Math.min(1 - EPS, Math.max(EPS, d));
+        return Math.log(p / (1 - p));
+      }
+    : (d: number) => d;
+  return {
+    output,
+    title: module.title,
+    neutral: readout.neutral,
+    neutralText: readout.neutralText,
+    gLoss: (d) => module.reference.generator(Float64Array.of(raw(d)), 1, options).loss,
+    gLossText: readout.generatorLossText,
+  };
 }
 
 /** G's weights the views sample with: the moving average when the run keeps one. */

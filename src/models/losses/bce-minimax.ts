@@ -21,6 +21,7 @@ export const bceMinimaxLoss = registerLoss<{ realLabel: number }>({
   title: 'BCE with logits (minimax G loss)',
   output: 'logit',
   present: bceLoss.present,
+  readout: () => ({ neutral: 0.5, neutralText: '0.5', generatorLossText: 'log(1 − D(x)), the minimax loss (flat where D is sure a point is fake)' }),
   resolve(o, fail) {
     onlyOptions(o, ['realLabel'], fail);
     return bceLoss.resolve(o, fail);

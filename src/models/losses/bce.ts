@@ -33,6 +33,7 @@ export const bceLoss = registerLoss<ResolvedBce>({
   title: 'BCE with logits (non-saturating G loss)',
   output: 'logit',
   present: sigmoid,
+  readout: () => ({ neutral: 0.5, neutralText: '0.5', generatorLossText: '−log D(x), the non-saturating loss' }),
   resolve(o, fail) {
     const unknown = Object.keys(o).filter((k) => k !== 'realLabel');
     if (unknown.length) fail(`unknown option(s) ${unknown.join(', ')}; it takes realLabel`);

@@ -57,6 +57,7 @@ export interface PartLossSpec<R> {
   /** The G part: the target of the fakes. */
   generator(r: R): LossPart;
   constraint?: GanLossModule<R>['constraint'];
+  readout: GanLossModule<R>['readout'];
 }
 
 /** A loss module whose two parts are rows of gan_loss.wgsl. */
@@ -69,6 +70,7 @@ export function partLoss<R>(spec: PartLossSpec<R>): GanLossModule<R> {
     output: spec.output,
     present: spec.output === 'logit' ? sigmoid : (l) => l,
     resolve: spec.resolve,
+    readout: spec.readout,
     kernels: ganLossKernelRefs,
     encodeDiscriminator: (seq, kernels, io, B, r) => encodeGanLoss(seq, kernels, io, spec.discriminator(r), 2 * B, B, present),
     encodeGenerator: (seq, kernels, io, B, r) => encodeGanLoss(seq, kernels, io, spec.generator(r), B, B, present),

@@ -14,7 +14,7 @@ import { resolveGanConfig, type GanConfig } from '../gan/config.js';
 import { ELU, LeakyReLU, Linear, Tanh, type Layer } from '../layers/index.js';
 import { Sequential } from '../layers/sequential.js';
 import { ganLoss, rowLoss, type GanLossKind } from './gan-loss.reference.js';
-import { findLoss } from './loss.js';
+import { findLoss, lossInfo } from './loss.js';
 import './index.js';
 
 const KINDS: GanLossKind[] = ['squared', 'hinge', 'linear', 'logOneMinusSigmoid'];
@@ -86,6 +86,44 @@ test('each loss module: its D and G parts and what it reports, in float64 agains
   expect(minimax.reference.generator(g, B, { realLabel: 1 }).outA).toBeCloseTo((sig(0.5) + sig(-1.5)) / 2, 12);
   for (const name of ['lsgan', 'hinge', 'wgan']) expect(findLoss(name)!.output).toBe('score');
   expect(minimax.output).toBe('logit');
+});
+
+test("each loss's readout: at its neutral output a sample pulls D equally hard towards real and towards fake; none where a critic has no fixed zero", () => {
+  const fail = (m: string): never => {
+    throw new Error(m);
+  };
+  const cases: [string, Record<string, unknown>][] = [['bce', {}], ['bce-minimax', {}], ['lsgan', {}], ['lsgan', { a: -1, b: 3, c: 0 }], ['hinge', {}], ['wgan', {}]];
+  for (const [name, options] of cases) {
+    const m = findLoss(name)!;
+    const r = m.resolve(options, fail);
+    const { neutral, neutralText, generatorLossText } = m.readout(r);
+    expect(neutralText.length, name).toBeGreaterThan(0);
+    expect(generatorLossText, name).toMatch(/D\(x\)/);
+    if (name === 'wgan') {
+      expect(neutral).toBeNull();
+      continue;
+    }
+    expect(neutral, name).not.toBeNull();
+    // The presented output back to D's raw one: a logit for probabilities.
+    const raw = m.output === 'logit' ? Math.log(neutral! / (1 - neutral!)) : neutral!;
+    expect(m.present(raw), name).toBeCloseTo(neutral!, 12);
+    const d = m.reference.discriminator(Float64Array.of(raw, raw), 1, r).dlogits; // [fake; real], both at the neutral output
+    expect(Math.abs(d[0]), `${name}: D's pull at its neutral output`).toBeGreaterThan(0);
+    expect(d[0] + d[1], `${name} ${JSON.stringify(options)}: fake and real pulls cancel`).toBeCloseTo(0, 12);
+  }
+});
+
+test('lossInfo lists every registered loss with its documented defaults and whether the fused plan runs it', () => {
+  const info = Object.fromEntries(lossInfo().map((l) => [l.name, l]));
+  expect(Object.keys(info).sort()).toEqual(['bce', 'bce-minimax', 'hinge', 'lsgan', 'wgan']);
+  expect(info.bce.defaults).toEqual({ realLabel: 1 });
+  expect(info['bce-minimax'].defaults).toEqual({ realLabel: 1 });
+  expect(info.lsgan.defaults).toEqual({ a: 0, b: 1, c: 1 });
+  expect(info.hinge.defaults).toEqual({});
+  expect(info.wgan.defaults).toEqual({ clip: 0.01 });
+  expect(Object.values(info).filter((l) => l.fused).map((l) => l.name)).toEqual(['bce']);
+  expect(info.bce.output).toBe('logit');
+  expect(info.wgan.output).toBe('score');
 });
 
 interface LossSpecs {

@@ -21,6 +21,7 @@ export const hingeLoss = registerLoss(
       onlyOptions(o, [], fail);
       return {};
     },
+    readout: () => ({ neutral: 0, neutralText: '0, between the hinge margins (real ≥ 1, fake ≤ −1)', generatorLossText: "−D(x), up the critic's score" }),
     discriminator: () => ({ kind: 'hinge', fake: -1, real: 1 }),
     generator: () => ({ kind: 'linear', fake: 1, real: 0 }),
   }),

@@ -6,4 +6,4 @@ export * from './bce-minimax.js';
 export * from './lsgan.js';
 export * from './hinge.js';
 export * from './wgan.js';
-export { lossNames, lossInfo, findLoss, type GanLossModule, type LossResult } from './loss.js';
+export { lossNames, lossInfo, findLoss, type GanLossModule, type LossResult, type LossInfo, type LossReadout } from './loss.js';

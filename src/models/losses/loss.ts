@@ -35,6 +35,20 @@ export interface ParameterConstraint<R> {
   reference(params: Float64Array, r: R): void;
 }
 
+/**
+ * How to read D's presented output under a loss, for views and captions (the
+ * demo's heatmap): where D is undecided and what G's loss is, in words. G's
+ * loss as a number comes from `reference.generator`.
+ */
+export interface LossReadout {
+  /** The presented output where D is undecided (a probability's 0.5, midway between targets), or null where no value is (a WGAN critic's scores have no fixed zero). */
+  neutral: number | null;
+  /** Why it is undecided there. */
+  neutralText: string;
+  /** G's loss on one sample as a formula of D's presented output D(x). */
+  generatorLossText: string;
+}
+
 /** Where the fused plan keeps the loss's tensors in `work` (offsets in floats). */
 export interface FusedLossTensors {
   logits: number;
@@ -52,6 +66,8 @@ export interface GanLossModule<R = unknown> {
    */
   readonly output: 'logit' | 'score';
   present(output: number): number;
+  /** What D's presented output means under these options (LossReadout). */
+  readout(r: R): LossReadout;
   /** Checks and completes the options (throwing GanConfigError through `fail`). */
   resolve(options: Record<string, unknown>, fail: (message: string) => never): R;
   kernels(): KernelRef[];
@@ -96,7 +112,28 @@ export function registerLoss<R>(module: GanLossModule<R>): GanLossModule<R> {
 
 export const lossNames = (): string[] => [...registry.keys()];
 
-/** What a user picking a loss needs to know of each: its name, title and what D outputs. */
-export const lossInfo = (): { name: string; title: string; output: 'logit' | 'score' }[] =>
-  [...registry.values()].map((m) => ({ name: m.name, title: m.title, output: m.output }));
+/** What a user picking a loss needs to know of one. */
+export interface LossInfo {
+  name: string;
+  title: string;
+  /** What D outputs under it. */
+  output: 'logit' | 'score';
+  /** Its options with their defaults (e.g. BCE's realLabel, WGAN's clip). */
+  defaults: Record<string, number>;
+  /** Whether the fused MLP plan runs it. */
+  fused: boolean;
+}
+
+const noFailure = (message: string): never => {
+  throw new Error(`a loss's defaults must resolve: ${message}`);
+};
+
+export const lossInfo = (): LossInfo[] =>
+  [...registry.values()].map((m) => ({
+    name: m.name,
+    title: m.title,
+    output: m.output,
+    defaults: { ...(m.resolve({}, noFailure) as Record<string, number>) },
+    fused: m.fused !== undefined,
+  }));
 export const findLoss = (name: string): GanLossModule | undefined => registry.get(name);

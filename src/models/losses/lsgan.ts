@@ -33,6 +33,11 @@ export const lsganLoss = registerLoss(
       if (r.a === r.b) fail(`a (the fake target) and b (the real target) must differ, both are ${r.a}`);
       return r;
     },
+    readout: ({ a, b, c }) => ({
+      neutral: (a + b) / 2,
+      neutralText: `${(a + b) / 2}, midway between the fake target a = ${a} and the real target b = ${b}`,
+      generatorLossText: `½(D(x) − ${c})², towards G's target c = ${c}`,
+    }),
     discriminator: (r) => ({ kind: 'squared', fake: r.a, real: r.b }),
     generator: (r) => ({ kind: 'squared', fake: r.c, real: 0 }),
   }),

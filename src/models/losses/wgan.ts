@@ -30,6 +30,11 @@ export const wganLoss = registerLoss(
       onlyOptions(o, ['clip'], fail);
       return { clip: numberOption(o, 'clip', 0.01, (v) => v > 0, 'a number > 0', fail) };
     },
+    readout: () => ({
+      neutral: null,
+      neutralText: "the middle of the grid's range (a WGAN critic's scores have no fixed zero: only differences count)",
+      generatorLossText: "−D(x), up the critic's score",
+    }),
     discriminator: () => ({ kind: 'linear', fake: -1, real: 1 }),
     generator: () => ({ kind: 'linear', fake: 1, real: 0 }),
     constraint: {

@@ -65,5 +65,7 @@ export function registerOptimizer<R>(module: OptimizerModule<R>): OptimizerModul
 export const optimizerNames = (): string[] => [...registry.keys()];
 
 /** Each registered optimizer's name and title. */
-export const optimizerInfo = (): { name: string; title: string }[] => [...registry.values()].map((m) => ({ name: m.name, title: m.title }));
+/** Each optimizer's name, title and whether the fused MLP plan runs it. */
+export const optimizerInfo = (): { name: string; title: string; fused: boolean }[] =>
+  [...registry.values()].map((m) => ({ name: m.name, title: m.title, fused: m.fused !== undefined }));
 export const findOptimizer = (name: string): OptimizerModule | undefined => registry.get(name);
