@@ -2,7 +2,10 @@
 # Packs what bench/device-run.sh needs on a bare GPU machine with no network
 # and no Node (the lent NVIDIA machine): this machine's node binary and the
 # linux-x64 Dawn addon (xz), pngjs, the Vulkan loader .deb. Into .devpack/
-# (git-ignored via .git/info/exclude), carried with dist/ by the device tool.
+# (git-ignored via .git/info/exclude), carried with dist/ by the device tool;
+# TF.js bundled into dist/bench/tfjs-node.mjs. The GPU run, in one command on
+# the device (carry .devpack and dist; JSON lines and gpu-node.md land in $OUT):
+#   bash bench/device-run.sh            # = peer, matmul, tune, profile (bench/gpu-node.mjs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .devpack/gl .devpack/webgpu
@@ -15,4 +18,7 @@ mkdir -p /tmp/amd64/partial
 apt-get $o update >/dev/null
 (cd .devpack/gl && apt-get $o download libvulkan1 >/dev/null)
 node scripts/build.mjs
+# TF.js (the webgpu backend's peer rows) as one file in dist/, which travels: no node_modules there.
+npx esbuild bench/lib/tfjs-node.mjs --bundle --platform=node --format=esm --minify --log-level=warning --outfile=dist/bench/tfjs-node.mjs \
+  --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
 du -sh .devpack dist

@@ -2,7 +2,8 @@
 # On the lent GPU machine (device tool, carry .devpack and dist): unpack Node,
 # Dawn and the Vulkan loader, point Vulkan at the NVIDIA driver, check the
 # adapter is the GPU (not a software fallback), then run bench/gpu-node.mjs.
-#   bash bench/device-run.sh [gpu-node.mjs options]
+#   bash bench/device-run.sh [gpu-node.mjs options]   (default: --only peer,matmul,tune,profile)
+# Prepare here first with bash bench/device-pack.sh (node, Dawn, Vulkan loader, dist/ with TF.js bundled).
 set -uo pipefail
 for f in .devpack/gl/*.deb; do dpkg -x "$f" /; done; ldconfig
 export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json

@@ -1,40 +1,137 @@
-// Our engine on a real GPU in Node (Dawn on Vulkan): steps/s of each preset at
-// its own batch and a bigger one, the linear kernel's matmul ceiling, and a
-// short time-boxed training run of dcgan28 / cdcgan scored with the shipped
-// digit classifier. Used on the lent NVIDIA machine (see bench/README.md);
-// runs anywhere Node finds an adapter.
-//   node bench/gpu-node.mjs [--seconds 2] [--train-seconds 60] [--out DIR]
-// Prints one JSON line per measurement and appends them to DIR/gpu-node.jsonl.
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+// Our engine on a real GPU in Node (Dawn on Vulkan), next to TF.js's webgpu
+// backend on the same Dawn in the same process. Used on the lent NVIDIA
+// machine (bench/device-run.sh, which ends by running this); runs anywhere Node
+// finds an adapter (--quick: tiny sizes, to check the script on SwiftShader).
+//
+//   node bench/gpu-node.mjs [--only peer,matmul,tune,profile] [--quick] [--seconds 2] [--out DIR] [--peak-tflops 67]
+//
+// Parts (--only, comma-separated; the default is the four first):
+//   peer     W1 mnistMlp b128, W2 dcgan28 b64, W3 gaussian1d b100, W1 b1024, W2 b512: steps/s and time to
+//            first step of ours (tuned kernels, cache in DIR/tuning.json) and of TF.js webgpu (bench/lib/tfjs-node.mjs)
+//   matmul   linear.wgsl's three products at 128×1024×1024, 1024³, 4096³, today's variant and the tuned one, as a
+//            share of the device's fp32 peak (--peak-tflops, else from the adapter name: H100 SXM and H200 67 TFLOP/s
+//            fp32 without tensor cores, NVIDIA's H100 and H200 datasheets; unknown devices get no share)
+//   tune     time to first step with 'off', then 'full' with a cold cache (a fresh file), then 'full' again on it, each on a
+//            fresh context: what tuning costs a first build, and the choices it made
+//   profile  one W1 and one W2 step dispatch by dispatch (timestamp queries without Dawn's quantization)
+//   speed    (not default) every preset at its own batch and a bigger one; quality (not default) a time-boxed
+//            dcgan28 / cdcgan run scored with the shipped digit classifier (--train-seconds)
+// Every measurement is one JSON line, printed and appended to DIR/gpu-node.jsonl (DIR: --out, else $OUT, else
+// bench/results); the markdown tables are printed at the end and written to DIR/gpu-node.md.
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Classifier, GanTrainer, createNodeGpuContext, digitQuality, metrics, presets } from '../dist/node.js';
-import { SequenceBuilder, createStorageBuffer, kernels } from '../dist/advanced.js';
+import * as lib from '../dist/node.js';
+import * as advanced from '../dist/advanced.js';
+import { matmulSweep, measureOurs, profileStep } from './lib/bench-fns.mjs';
+import { nodeProfileContext, profileMarkdown } from './lib/profile-node.mjs';
 
+const { Classifier, GanTrainer, createNodeGpuContext, digitQuality, metrics, presets, FileTuningStore } = lib;
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '2' },
     'train-seconds': { type: 'string', default: '60' },
-    out: { type: 'string', default: 'bench/results' },
-    only: { type: 'string', default: 'speed,matmul,quality' },
+    out: { type: 'string', default: process.env.OUT || 'bench/results' },
+    only: { type: 'string', default: 'peer,matmul,tune,profile' },
     presets: { type: 'string', default: 'gaussian1d,mnistMlp,dcgan28,cdcganSmall,cdcgan' },
+    quick: { type: 'boolean', default: false },
+    'peak-tflops': { type: 'string' },
   },
 });
-const SECONDS = Number(values.seconds);
+const QUICK = values.quick;
+const SECONDS = QUICK ? 0.5 : Number(values.seconds);
 const TRAIN_SECONDS = Number(values['train-seconds']);
 const parts = new Set(values.only.split(','));
-mkdirSync(values.out, { recursive: true });
-const ctx = await createNodeGpuContext();
+const OUT = values.out;
+mkdirSync(OUT, { recursive: true });
+const ctx = await createNodeGpuContext({ tuningStore: new FileTuningStore(join(OUT, 'tuning.json')) });
 const device = ctx.adapterName;
-const base = { date: new Date().toISOString(), device, runtime: 'node-dawn', cpus: cpus().length };
+// fp32 peak (no tensor cores) from NVIDIA's datasheets: H100 SXM5 67 TFLOP/s (PCIe 51), H200 SXM 67.
+const PEAKS = [[/h200/i, 67], [/h100/i, 67]];
+const peakTflops = values['peak-tflops'] ? Number(values['peak-tflops']) : (PEAKS.find(([re]) => re.test(device))?.[1] ?? null);
+const base = { date: new Date().toISOString(), device, runtime: 'node-dawn', cpus: cpus().length, quick: QUICK };
+const rows = [];
 const emit = (row) => {
+  rows.push(row);
   const line = JSON.stringify({ ...base, ...row });
   console.log(line);
-  appendFileSync(`${values.out}/gpu-node.jsonl`, line + '\n');
+  appendFileSync(join(OUT, 'gpu-node.jsonl'), line + '\n');
 };
-console.log(`adapter: ${device}`);
+console.log(`adapter: ${device}; tune '${ctx.tuner.mode}'; fp32 peak ${peakTflops ?? 'unknown'} TFLOP/s`);
 const { train, holdout } = presets.splitDigits(presets.decodeDigits(new Uint8Array(readFileSync('dist/data/mnist-digits.bin'))));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+// TF.js's workloads take the digits in [-1, 1] (bench/tfjs-page.js's loadDigits); DigitData holds [0, 1].
+const digitsInRange = { pixels: Float32Array.from(train.pixels, (p) => p * 2 - 1), rows: train.rows };
+
+const WORKLOADS = QUICK
+  ? [['W3', 'gaussian1d', 16], ['W1', 'mnistMlp', 8]]
+  : [['W1', 'mnistMlp', 128], ['W2', 'dcgan28', 64], ['W3', 'gaussian1d', 100], ['W1', 'mnistMlp', 1024], ['W2', 'dcgan28', 512]];
+
+if (parts.has('peer')) {
+  // TF.js on its own Dawn instance (its own device), in this process; the bundled copy travels in dist/.
+  const tfjsModule = existsSync('dist/bench/tfjs-node.mjs') ? '../dist/bench/tfjs-node.mjs' : './lib/tfjs-node.mjs';
+  const { loadTfjsWebgpu, measureTfjs } = await import(tfjsModule);
+  const dawn = await import('webgpu');
+  let tfjs = null;
+  try {
+    tfjs = await loadTfjsWebgpu(dawn.create([]));
+    console.log(`TF.js ${tfjs.version} webgpu on ${tfjs.adapter}`);
+  } catch (e) {
+    emit({ kind: 'peer', engine: 'tfjs-webgpu', error: String(e?.message ?? e) });
+  }
+  for (const [workload, preset, batch] of WORKLOADS) {
+    const ours = await measureOurs(lib, ctx, preset, train, { batchSize: batch, windowSeconds: SECONDS, windows: QUICK ? 1 : 3 });
+    emit({ kind: 'peer', engine: 'ours', workload, preset, batch, stepsPerSecond: ours.stepsPerSecond, windows: ours.windows, firstStepMs: ours.firstStepMs, dispatchesPerStep: ours.dispatchesPerStep });
+    if (!tfjs) continue;
+    try {
+      const r = await measureTfjs(tfjs.tf, preset, digitsInRange, batch, { windowSeconds: SECONDS, windows: QUICK ? 1 : 3 });
+      emit({ kind: 'peer', engine: 'tfjs-webgpu', tfjsVersion: tfjs.version, workload, preset, batch, ...r });
+    } catch (e) {
+      emit({ kind: 'peer', engine: 'tfjs-webgpu', workload, preset, batch, error: String(e?.message ?? e).split('\n')[0] });
+    }
+  }
+}
+
+if (parts.has('matmul')) {
+  const shapes = QUICK ? [[37, 131, 67], [128, 256, 256]] : [[128, 1024, 1024], [1024, 1024, 1024], [4096, 4096, 4096]];
+  for (const variant of ['default', 'tuned']) {
+    for (const r of await matmulSweep(advanced, ctx, { shapes, variant, targetMs: QUICK ? 50 : 500 })) {
+      const tflops = r.gflops / 1000;
+      emit({ kind: 'matmul', variant, ...r, tflops, peakTflops, shareOfPeak: peakTflops ? tflops / peakTflops : null });
+    }
+  }
+}
+
+if (parts.has('tune')) {
+  const cases = QUICK ? [['mnistMlp', 8]] : [['mnistMlp', 128], ['dcgan28', 64]];
+  for (const [preset, batch] of cases) {
+    const file = join(mkdtempSync(join(tmpdir(), 'webgpu-gan-tune-')), 'tuning.json');
+    // The second 'full' build reads what the first stored (only shapes it finished within its budget).
+    for (const [mode, label] of [['off', 'off'], ['full', 'full, cold cache'], ['full', 'full, 2nd build, same cache']]) {
+      const c = await createNodeGpuContext({ tune: mode, tuningStore: new FileTuningStore(file) });
+      const t0 = performance.now();
+      const trainer = await GanTrainer.create(c, presets.preset(preset, { digits: train, batchSize: batch }));
+      await trainer.train(1);
+      const firstStepMs = performance.now() - t0;
+      const choices = {};
+      for (const d of c.tuner.decisions) choices[d.variant] = (choices[d.variant] ?? 0) + 1;
+      emit({ kind: 'tune', preset, batch, mode: label, firstStepMs, candidatesTimed: c.tuner.timedCandidates, budgetMs: c.tuner.budgetMs, choices, decisions: c.tuner.decisions });
+      trainer.dispose();
+      c.dispose();
+    }
+  }
+}
+
+if (parts.has('profile')) {
+  const pctx = await nodeProfileContext(lib);
+  for (const [workload, preset, batch] of QUICK ? [['W1', 'mnistMlp', 8]] : [['W1', 'mnistMlp', 128], ['W2', 'dcgan28', 64]]) {
+    const p = await profileStep(lib, pctx, preset, train, { batchSize: batch, reps: QUICK ? 2 : 5 });
+    emit({ kind: 'profile', workload, batch, adapter: pctx.adapterName, runtime: 'node-dawn', ...p, rows: p.rows.slice(0, 40) });
+    console.log(profileMarkdown({ ...p, runtime: 'node-dawn', adapter: pctx.adapterName }, 15));
+  }
+  pctx.dispose();
+}
 
 /** Steps/s over 3 windows of ~SECONDS each, after the first step (timed: pipeline compiles) and 3 warm-up steps. */
 async function speed(name, batchSize, stepsPerSubmit = 16) {
@@ -54,37 +151,6 @@ async function speed(name, batchSize, stepsPerSubmit = 16) {
   }
   emit({ kind: 'speed', preset: name, batchSize, stepsPerSecond: median(windows), windows, firstStepMs, dispatchesPerStep: trainer.dispatchesPerStep, stepsPerSubmit });
   trainer.dispose();
-}
-
-/** linear_forward GFLOP/s at (B, K) × (K, N), median of 5 runs of enough dispatches for ~SECONDS/5 each. */
-async function matmul(B, K, N) {
-  const k = await ctx.kernels.kernel(kernels.linearKernels, 'linear_forward');
-  const x = createStorageBuffer(ctx.device, 'x', B * K);
-  const w = createStorageBuffer(ctx.device, 'w', N * K);
-  const bias = createStorageBuffer(ctx.device, 'bias', N);
-  const y = createStorageBuffer(ctx.device, 'y', B * N);
-  const seq = new SequenceBuilder(ctx.device, 'matmul');
-  seq.add(k, { x, w, bias, y }, { batch: B, in_features: K, out_features: N, act: 0, slope: 0 }, 'mm');
-  const recorded = seq.build();
-  const run = async (reps) => {
-    const enc = ctx.device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    for (let i = 0; i < reps; i++) recorded.encode(pass);
-    pass.end();
-    const t = performance.now();
-    ctx.device.queue.submit([enc.finish()]);
-    await ctx.device.queue.onSubmittedWorkDone();
-    return performance.now() - t;
-  };
-  await run(1);
-  let reps = 1;
-  while ((await run(reps)) < (SECONDS * 1000) / 5 && reps < 1 << 16) reps *= 4;
-  const times = [];
-  for (let i = 0; i < 5; i++) times.push(await run(reps));
-  const ms = median(times) / reps;
-  emit({ kind: 'matmul', shape: `${B}x${K}x${N}`, msPerDispatch: ms, gflops: (2 * B * K * N) / (ms * 1e6) });
-  recorded.destroy();
-  for (const b of [x, w, bias, y]) b.destroy();
 }
 
 /** Trains for ~TRAIN_SECONDS, then classifier-FID, coverage and (conditional) accuracy on 2,000 samples. */
@@ -108,11 +174,6 @@ if (parts.has('speed')) {
     for (const b of BATCHES[name]) await speed(name, b);
   }
 }
-if (parts.has('matmul')) {
-  await matmul(128, 1024, 1024);
-  await matmul(1024, 1024, 1024);
-  await matmul(4096, 4096, 4096);
-}
 if (parts.has('quality')) {
   const net = digitQuality.digitClassifierNet();
   const classifier = await Classifier.create(ctx, digitQuality.digitClassifierConfig(train), digitQuality.decodeClassifierWeights(net, new Uint8Array(readFileSync('weights/digit-classifier.safetensors'))));
@@ -124,4 +185,35 @@ if (parts.has('quality')) {
   }
   classifier.dispose();
 }
+
+// ---- Markdown
+const f = (x, d = 1) => (x === undefined || x === null || Number.isNaN(x) ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(d));
+const md = [`GPU bench (${device}, Node + Dawn, ${base.date}${QUICK ? ', --quick sizes' : ''})`, ''];
+const peer = rows.filter((r) => r.kind === 'peer' && r.workload);
+if (peer.length) {
+  md.push('| workload | batch | ours steps/s | TF.js webgpu steps/s | ours ÷ TF.js | first step ours / TF.js (s) |', '| --- | --- | --- | --- | --- | --- |');
+  for (const [workload, preset, batch] of WORKLOADS) {
+    const o = peer.find((r) => r.engine === 'ours' && r.preset === preset && r.batch === batch);
+    const t = peer.find((r) => r.engine === 'tfjs-webgpu' && r.preset === preset && r.batch === batch);
+    const ratio = o && t?.stepsPerSecond ? `${f(o.stepsPerSecond / t.stepsPerSecond, 2)}×` : (t?.error ? `TF.js failed: ${t.error.slice(0, 60)}` : '–');
+    md.push(`| ${workload} ${preset} | ${batch} | ${f(o?.stepsPerSecond, 2)} | ${f(t?.stepsPerSecond, 2)} | ${ratio} | ${f(o?.firstStepMs / 1000, 2)} / ${f(t?.firstStepMs / 1000, 2)} |`);
+  }
+  md.push('');
+}
+const mm = rows.filter((r) => r.kind === 'matmul');
+if (mm.length) {
+  md.push(`| shape B×K×N | entry | variant | kernel | ms | TFLOP/s | of fp32 peak (${peakTflops ?? '?'} TFLOP/s) |`, '| --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of mm) md.push(`| ${r.shape} | ${r.entry} | ${r.variant} | ${r.kernel} | ${f(r.msPerDispatch, 3)} | ${f(r.tflops, 3)} | ${r.shareOfPeak === null ? '–' : `${f(r.shareOfPeak * 100, 1)}%`} |`);
+  md.push('');
+}
+const tune = rows.filter((r) => r.kind === 'tune');
+if (tune.length) {
+  md.push('| preset | batch | tune | first step (s) | candidates timed | variants chosen |', '| --- | --- | --- | --- | --- | --- |');
+  for (const r of tune) md.push(`| ${r.preset} | ${r.batch} | ${r.mode} | ${f(r.firstStepMs / 1000, 2)} | ${r.candidatesTimed} | ${Object.entries(r.choices).map(([k, v]) => `${k} ×${v}`).join(', ')} |`);
+  md.push('');
+}
+const text = md.join('\n');
+console.log('\n' + text);
+writeFileSync(join(OUT, 'gpu-node.md'), text + '\n');
 ctx.dispose();
+process.exit(0);

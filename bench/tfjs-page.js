@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { tfjsWorkloads } from './lib/tfjs-workloads.js';
 
 // GPU bytes as bench/lib/bench-fns.mjs's trackDevice() counts ours: wrap the
 // device the webgpu backend asks for, and sum its live createBuffer sizes.
@@ -35,8 +36,6 @@ if (self.GPUAdapter) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const dense = (o) => tf.layers.dense(o);
-
 /** Digits binary (rows × 784 u8 pixels, then labels) → [rows, 784] tensor in [-1, 1]. */
 async function loadDigits() {
   const bytes = new Uint8Array(await (await fetch('/dist/data/mnist-digits.bin')).arrayBuffer());
@@ -46,120 +45,7 @@ async function loadDigits() {
   return { pixels, rows };
 }
 
-/** W1, our `mnistMlp` preset. */
-function mnistMlp(digits) {
-  const D = tf.sequential({
-    layers: [
-      dense({ inputShape: [784], units: 256 }), tf.layers.leakyReLU({ alpha: 0.2 }),
-      dense({ units: 256 }), tf.layers.leakyReLU({ alpha: 0.2 }),
-      dense({ units: 1 }),
-    ],
-  });
-  const G = tf.sequential({
-    layers: [
-      dense({ inputShape: [96], units: 1024, activation: 'relu' }),
-      dense({ units: 1024, activation: 'relu' }),
-      dense({ units: 784, activation: 'tanh' }),
-    ],
-  });
-  const data = tf.tensor2d(digits.pixels, [digits.rows, 784]);
-  const batch = 128;
-  return {
-    G, D, batch, extra: [data],
-    optD: tf.train.adam(3e-4, 0.5, 0.999),
-    optG: tf.train.adam(3e-4, 0.5, 0.999),
-    noise: () => tf.randomUniform([batch, 96], -1, 1),
-    real: () => tf.tidy(() => tf.gather(data, tf.randomUniform([batch], 0, digits.rows, 'int32'))),
-  };
-}
-
-/** W3, our `gaussian1d` preset (its two-timescale Adam). */
-function gaussian1d() {
-  const net = () =>
-    tf.sequential({
-      layers: [
-        dense({ inputShape: [1], units: 50, activation: 'elu' }),
-        dense({ units: 50, activation: 'elu' }),
-        dense({ units: 1 }),
-      ],
-    });
-  const batch = 100;
-  return {
-    G: net(), D: net(), batch, extra: [],
-    optD: tf.train.adam(1.6e-2, 0.5, 0.999),
-    optG: tf.train.adam(1e-3, 0.97, 0.999),
-    noise: () => tf.randomUniform([batch, 1], 0, 1),
-    real: () => tf.randomNormal([batch, 1], 4, 1.25),
-  };
-}
-
-/**
- * W2, our `dcgan28` preset, in NHWC as Keras has it. 'same' padding with k4 s2
- * gives PyTorch's p1 shapes (28 → 14 → 7 and back); BatchNorm momentum 0.9 /
- * epsilon 1e-5 are PyTorch's 0.1 / 1e-5.
- */
-function dcgan28(digits) {
-  const bn = () => tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 });
-  const G = tf.sequential({
-    layers: [
-      dense({ inputShape: [100], units: 128 * 7 * 7, useBias: false }),
-      tf.layers.reshape({ targetShape: [7, 7, 128] }), bn(), tf.layers.reLU(),
-      tf.layers.conv2dTranspose({ filters: 64, kernelSize: 4, strides: 2, padding: 'same', useBias: false }), bn(), tf.layers.reLU(),
-      tf.layers.conv2dTranspose({ filters: 1, kernelSize: 4, strides: 2, padding: 'same', activation: 'tanh' }),
-    ],
-  });
-  const D = tf.sequential({
-    layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 64, kernelSize: 4, strides: 2, padding: 'same' }), tf.layers.leakyReLU({ alpha: 0.2 }),
-      tf.layers.conv2d({ filters: 128, kernelSize: 4, strides: 2, padding: 'same', useBias: false }), bn(), tf.layers.leakyReLU({ alpha: 0.2 }),
-      tf.layers.flatten(),
-      dense({ units: 1 }),
-    ],
-  });
-  const data = tf.tensor4d(digits.pixels, [digits.rows, 28, 28, 1]);
-  const batch = 64;
-  return {
-    G, D, batch, extra: [data],
-    optD: tf.train.adam(2e-4, 0.5, 0.999),
-    optG: tf.train.adam(2e-4, 0.5, 0.999),
-    noise: () => tf.randomNormal([batch, 100]),
-    real: () => tf.tidy(() => tf.gather(data, tf.randomUniform([batch], 0, digits.rows, 'int32'))),
-  };
-}
-
-const WORKLOADS = { mnistMlp, dcgan28, gaussian1d };
-
-/** One D update on real + fake, one G update with the non-saturating loss; returns G's loss. */
-function makeStep(w) {
-  const ones = tf.ones([w.batch, 1]);
-  const zeros = tf.zeros([w.batch, 1]);
-  const dVars = w.D.trainableWeights.map((v) => v.read());
-  const gVars = w.G.trainableWeights.map((v) => v.read());
-  const step = () => {
-    const dLoss = tf.tidy(() => {
-      const real = w.real();
-      const fake = w.G.apply(w.noise(), { training: true });
-      return w.optD.minimize(
-        () =>
-          tf.losses.sigmoidCrossEntropy(ones, w.D.apply(real, { training: true }))
-            .add(tf.losses.sigmoidCrossEntropy(zeros, w.D.apply(fake, { training: true }))),
-        true,
-        dVars,
-      );
-    });
-    dLoss.dispose();
-    return tf.tidy(() => {
-      const z = w.noise();
-      return w.optG.minimize(
-        () => tf.losses.sigmoidCrossEntropy(ones, w.D.apply(w.G.apply(z, { training: true }), { training: true })),
-        true,
-        gVars,
-      );
-    });
-  };
-  step.dispose = () => { ones.dispose(); zeros.dispose(); };
-  return step;
-}
+const { WORKLOADS, makeStep } = tfjsWorkloads(tf);
 
 async function backendInfo(backend) {
   const info = { tfjsVersion: tf.version.tfjs };

@@ -9,7 +9,7 @@
 //   node scripts/build.mjs && node bench/toy-coverage.mjs [--sets ring8,grid25] [--losses bce,lsgan,hinge,wgan]
 //        [--seeds 0,1,2] [--steps 3000] [--eval-every 500]        (npm run bench:toy)
 //   node bench/toy-coverage.mjs --table      (only rewrite the table from the run records)
-// bce, lsgan and hinge keep the preset's Adam (betas 0.5, 0.999; lr per set);
+// bce, lsgan, hinge and hinge-sn (hinge with spectral norm on D's layers) keep the preset's Adam (betas 0.5, 0.999; lr per set);
 // wgan takes the WGAN paper's setup: RMSprop lr 5e-5 for D and G, 5 critic
 // updates per G update, weights clipped to ±0.01. A run that halts on a
 // non-finite loss (NonFiniteLossError) is recorded as stopped at its step,
@@ -25,7 +25,7 @@ import { GanTrainer, NonFiniteLossError, createNodeGpuContext, toy2d, toyModeCov
 const DIR = 'bench/results/toy-coverage';
 const TABLE = 'bench/results/toy-coverage.md';
 const SAMPLES = 2500;
-const LOSS_ORDER = ['bce', 'lsgan', 'hinge', 'wgan'];
+const LOSS_ORDER = ['bce', 'lsgan', 'hinge', 'hinge-sn', 'wgan', 'wgan-gp', 'r1'];
 const SET_ORDER = ['ring8', 'grid25'];
 
 const { values } = parseArgs({
@@ -46,6 +46,9 @@ function lossSetup(loss) {
     case 'lsgan':
     case 'hinge':
       return { loss };
+    case 'hinge-sn':
+      // Hinge with every D layer spectrally normalised (the SN-GAN setup), the same Adam.
+      return { loss: 'hinge', spectralNorm: 'discriminator' };
     case 'wgan':
       return {
         loss: { name: 'wgan', clip: 0.01 },
@@ -53,6 +56,18 @@ function lossSetup(loss) {
         optimizerG: { name: 'rmsprop', lr: 5e-5 },
         dSteps: 5,
       };
+    case 'wgan-gp':
+      // The WGAN-GP paper's setup: no clipping, λ = 10, Adam (β 0, 0.9), 5 critic updates; lr 1e-3 for the toy's scale.
+      return {
+        loss: 'wasserstein',
+        penalty: { name: 'wgan-gp', weight: 10 },
+        optimizerD: { lr: 1e-3, beta1: 0, beta2: 0.9 },
+        optimizerG: { lr: 1e-3, beta1: 0, beta2: 0.9 },
+        dSteps: 5,
+      };
+    case 'r1':
+      // The non-saturating BCE loss with R1 (γ = 10) on the reals, the preset's Adam.
+      return { loss: 'bce', penalty: { name: 'r1', weight: 10 } };
     default:
       throw new Error(`--losses: unknown loss '${loss}'; expected some of ${LOSS_ORDER.join(', ')}`);
   }
@@ -84,7 +99,7 @@ function writeTable() {
     '(the data itself scores 1 − e^(−9/2) ≈ 98.9%), after ' +
       (stepCounts.length === 1 ? `${stepCounts[0]} steps` : 'the steps in the cell') +
       `, one per seed (${seeds.join(', ')}). † the run halted on a non-finite loss at that step (its kept weights are scored).`,
-    'G and D 2-64-64 ELU MLPs, batch 256; bce/lsgan/hinge: Adam (0.5, 0.999), lr D/G 2e-3/2e-3 (ring8), 2e-3/1e-3 (grid25); wgan: RMSprop 5e-5, 5 critic updates, clip 0.01.',
+    'G and D 2-64-64 ELU MLPs, batch 256; bce/lsgan/hinge: Adam (0.5, 0.999), lr D/G 2e-3/2e-3 (ring8), 2e-3/1e-3 (grid25); hinge-sn: hinge with spectral norm on every D layer; wgan: RMSprop 5e-5, 5 critic updates, clip 0.01; wgan-gp: Wasserstein + λ 10 gradient penalty, Adam 1e-3 (β 0, 0.9), 5 critic updates; r1: BCE + R1 (γ 10) with the preset\'s Adam.',
     `Adapter: ${adapters.join('; ')}.`,
     '',
     `| loss | ${sets.map((s) => `${s}: ${seeds.map((k) => `seed ${k}`).join(' | ')}`).join(' | ')} |`,

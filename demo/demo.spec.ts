@@ -112,8 +112,8 @@ test('demo trains gaussian1d and the ring of 8 Gaussians in a worker; checkpoint
   expect(problems).toEqual([]);
 });
 
-test('demo trains ring8 with the hinge loss and an EMA of G: the menus list the library, the views say score', async ({ page }) => {
-  // Hinge and EMA train on the layered plan: a few steps per second on SwiftShader.
+test('demo trains ring8 with the hinge loss, an EMA of G, spectral norm and R1 on D: the menus list the library, the views say score', async ({ page }) => {
+  // Hinge, EMA, spectral norm and a penalty train on the layered plan: a few steps per second on SwiftShader.
   test.setTimeout(180_000);
   const problems = collectProblems(page);
   await openDemo(page);
@@ -132,11 +132,18 @@ test('demo trains ring8 with the hinge loss and an EMA of G: the menus list the 
   await page.check('#ema');
   await expect(page.locator('#ema-decay')).toBeEnabled();
   await expect(page.locator('#ema-decay')).toHaveValue('0.999');
+  await expect(page.locator('#spectral-norm')).not.toBeChecked();
+  await page.check('#spectral-norm');
+  expect(await values('#penalty')).toEqual(['', 'wgan-gp', 'r1']);
+  await expect(page.locator('#penalty')).toHaveValue('');
+  await page.selectOption('#penalty', 'r1');
   await expect(page.locator('#pending-hint')).toHaveClass(/pending/);
   await page.click('#reset');
   const summary = page.locator('#config-summary');
   await expect(summary).toContainText('loss: hinge (D outputs a score)', { timeout: 60_000 });
   await expect(summary).toContainText('EMA of G, decay 0.999');
+  await expect(summary).toContainText(/D 2→\d+.*elu, spectral norm\)/);
+  await expect(summary).toContainText('r1 penalty, weight 10');
   await expect(summary).toContainText(/layered plan, \d+ dispatches per step/);
   await expect(page.locator('#status')).toHaveAttribute('data-state', 'paused', { timeout: 60_000 });
   await expect(page.locator('#pending-hint')).not.toHaveClass(/pending/);

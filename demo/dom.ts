@@ -32,6 +32,8 @@ export function findElements() {
     ema: byId('ema', HTMLInputElement),
     emaDecay: byId('ema-decay', HTMLInputElement),
     emaNote: byId('ema-note', HTMLElement),
+    spectralNorm: byId('spectral-norm', HTMLInputElement),
+    penalty: byId('penalty', HTMLSelectElement),
     widths: byId('widths', HTMLElement),
     widthsNote: byId('widths-note', HTMLElement),
     hiddenG: byId('hidden-g', HTMLInputElement),

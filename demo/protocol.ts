@@ -36,6 +36,10 @@ export interface RunSettings {
   optimizerG: string;
   /** Decay of an exponential moving average of G's weights (the views then sample with it), or null for none. */
   emaDecay: number | null;
+  /** Spectrally normalise every layer of D that has a weight (GanConfig.spectralNorm = 'discriminator'). */
+  spectralNormD: boolean;
+  /** A penalty name from penaltyInfo() (its default weight), or '' for none. */
+  penalty: string;
   noise: NoiseKind;
   /** Hidden layer widths of the generator and the discriminator (MLP presets; empty and ignored for conv ones). */
   hiddenG: number[];

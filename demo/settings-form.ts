@@ -2,7 +2,7 @@
 // settings, and marks what differs from the trainer that is running.
 import type { Strokes } from '../src/data/toy2d.js';
 import type { PageElements } from './dom.js';
-import { DEFAULT_EMA_DECAY, formDefaults, lossChoices, optimizerChoices } from './engine/configs.js';
+import { DEFAULT_EMA_DECAY, formDefaults, lossChoices, optimizerChoices, penaltyChoices } from './engine/configs.js';
 import { CONV_PRESET_KEYS, isPresetKey, type PresetKey, type RunSettings } from './protocol.js';
 
 const widths = (v: readonly number[]): string => v.join(', ');
@@ -22,7 +22,7 @@ export class SettingsForm {
     this.fillMenus();
     const inputs = [el.seed, el.batch, el.lrD, el.lrG, el.dSteps, el.hiddenG, el.hiddenD, el.emaDecay];
     for (const input of inputs) input.addEventListener('input', () => this.markPending());
-    for (const select of [el.noise, el.loss, el.optimizerD, el.optimizerG]) select.addEventListener('change', () => this.markPending());
+    for (const select of [el.noise, el.loss, el.optimizerD, el.optimizerG, el.spectralNorm, el.penalty]) select.addEventListener('change', () => this.markPending());
     el.loss.addEventListener('change', () => this.showLossNote());
     el.ema.addEventListener('change', () => {
       this.showEma();
@@ -55,6 +55,7 @@ export class SettingsForm {
     );
     const optimizers = optimizerChoices();
     for (const select of [el.optimizerD, el.optimizerG]) select.replaceChildren(...optimizers.map((o) => option(o.name, o.title)));
+    el.penalty.replaceChildren(option('', 'none'), ...penaltyChoices().map((p) => option(p.name, p.title)));
   }
 
   private showLossNote(): void {
@@ -67,7 +68,7 @@ export class SettingsForm {
     const clip = loss && 'clip' in loss.defaults ? `D’s weights are clipped to ±${loss.defaults.clip} (the library’s default) after each D update. ` : '';
     const titles = (xs: { title: string; fused: boolean }[]) => xs.filter((x) => x.fused).map((x) => x.title).join(' or ');
     this.el.lossNote.textContent =
-      `${what}${clip}Only ${titles(this.losses)} with ${titles(optimizerChoices())} and no EMA runs on the fused MLP plan; the rest train on the layered plan (slower on a CPU adapter).`;
+      `${what}${clip}Only ${titles(this.losses)} with ${titles(optimizerChoices())}, no EMA, no spectral norm and no penalty runs on the fused MLP plan; the rest train on the layered plan (slower on a CPU adapter).`;
   }
 
   private showEma(): void {
@@ -95,6 +96,8 @@ export class SettingsForm {
     el.optimizerG.value = d.optimizerG;
     el.ema.checked = d.emaDecay !== null;
     el.emaDecay.value = String(d.emaDecay ?? DEFAULT_EMA_DECAY);
+    el.spectralNorm.checked = d.spectralNormD;
+    el.penalty.value = d.penalty;
     el.noise.value = d.noise;
     el.hiddenG.value = widths(d.hiddenG);
     el.hiddenD.value = widths(d.hiddenD);
@@ -158,6 +161,8 @@ export class SettingsForm {
       optimizerD: el.optimizerD.value,
       optimizerG: el.optimizerG.value,
       emaDecay,
+      spectralNormD: el.spectralNorm.checked,
+      penalty: el.penalty.value,
       noise,
       hiddenG,
       hiddenD,
@@ -196,6 +201,8 @@ export class SettingsForm {
       changed(el.ema, String(el.ema.checked), a ? String(a.emaDecay !== null) : undefined),
       // The decay counts as changed only when an EMA is kept before and after (else the checkbox says it).
       changed(el.emaDecay, el.ema.checked && a?.emaDecay != null ? num(el.emaDecay) : '', el.ema.checked && a?.emaDecay != null ? String(a.emaDecay) : ''),
+      changed(el.spectralNorm, String(el.spectralNorm.checked), a ? String(a.spectralNormD) : undefined),
+      changed(el.penalty, el.penalty.value, a?.penalty),
       changed(el.noise, el.noise.value, a?.noise),
       changed(el.hiddenG, widths(parseWidths(el.hiddenG.value) ?? []), a ? widths(a.hiddenG) : undefined),
       changed(el.hiddenD, widths(parseWidths(el.hiddenD.value) ?? []), a ? widths(a.hiddenD) : undefined),

@@ -2,8 +2,10 @@
 // webgpu-gan/advanced: the engine's internals, for extending it (new layer
 // kinds, losses, optimizers) and for benchmarks. Less stable than the main
 // entry point: these follow the engine's design as it changes.
-export { KernelRegistry, Kernel, reflectFamily, packUniforms, structLayout, packStructArray, type KernelFamily, type EntryPointInfo } from './runtime/kernel.js';
+export { KernelRegistry, Kernel, reflectFamily, packUniforms, structLayout, packStructArray, type KernelFamily, type EntryPointInfo, type KernelVariant, type FamilyTuning } from './runtime/kernel.js';
 export { SequenceBuilder, RecordedSequence } from './runtime/recorder.js';
+export { KernelTuner, TuningConfigError, TUNE_MODES, adapterKey, adapterKind, tuningKey, type TuneMode, type TuningDecision } from './runtime/tuner.js';
+export { MemoryTuningStore, IndexedDbTuningStore, type TuningStore, type TuningChoices } from './runtime/tuning-cache.js';
 export { createStorageBuffer, readFloats, floatRange } from './runtime/buffers.js';
 export { philox4x32_10, randomUniform, randomNormal } from './runtime/philox.js';
 export * as kernels from './shaders/index.js';

@@ -2,7 +2,7 @@
 // webgpu-gan: GAN training on WebGPU with hand-written WGSL kernels.
 // The API a user builds with; engine internals are in 'webgpu-gan/advanced'.
 export { createGpuContext, GpuContext, type GpuContextOptions } from './runtime/device.js';
-export { ConfigError, WebGPUUnavailableError, DeviceLostError, NonFiniteLossError } from './runtime/errors.js';
+export { ConfigError, WebGPUUnavailableError, DeviceLostError, NonFiniteLossError, GpuValidationError } from './runtime/errors.js';
 
 // Layers and nets
 export {
@@ -17,6 +17,7 @@ export {
   ELU,
   Tanh,
   Sigmoid,
+  withSpectralNorm,
   type Layer,
   type LinearLayer,
   type ActivationLayer,
@@ -31,7 +32,7 @@ export { LayerConfigError, type ParamTensor, type SampleShape } from './models/l
 export { Sequential, type SequentialOptions } from './models/layers/sequential.js';
 
 // Losses and optimizers, by name in a GanConfig
-export { lossNames, lossInfo, type LossInfo, type BceLossOptions, type LsganOptions, type WganOptions } from './models/losses/index.js';
+export { lossNames, lossInfo, penaltyInfo, type LossInfo, type BceLossOptions, type LsganOptions, type WganOptions, type PenaltySpec, type PenaltyName } from './models/losses/index.js';
 export { optimizerNames, optimizerInfo, type AdamOptions, type AdamWOptions, type SgdOptions, type RmspropOptions, type ScheduleOptions, type ScheduleKind } from './models/optim/index.js';
 
 // GAN training

@@ -93,7 +93,7 @@ export async function measureOurs(lib, ctx, name, digits, opts = {}) {
   };
   const t0 = performance.now();
   out.startedAt = t0;
-  const trainer = await lib.GanTrainer.create(ctx, lib.presets.preset(name, { digits }));
+  const trainer = await lib.GanTrainer.create(ctx, lib.presets.preset(name, { digits, ...(opts.batchSize ? { batchSize: opts.batchSize } : {}) }));
   const createMs = performance.now() - t0;
   await trainer.train(1);
   out.firstStepMs = performance.now() - t0;
@@ -152,6 +152,8 @@ export async function measureOurs(lib, ctx, name, digits, opts = {}) {
  * GFLOP/s of our linear kernels (linear.wgsl, ACT none) at the given (B, K, N)
  * shapes: per entry and shape, one warm-up dispatch, then `runs` submits of
  * enough copies to take ~targetMs; the median wall time per dispatch.
+ * opts.variant 'tuned': the variant the context's tuner picks for the shape
+ * (timing the candidates if its mode is 'full'); default: today's kernel.
  */
 export async function matmulSweep(lib, ctx, opts = {}) {
   const shapes = opts.shapes ?? [[128, 1024, 1024], [1024, 1024, 1024]];
@@ -170,10 +172,18 @@ export async function matmulSweep(lib, ctx, opts = {}) {
       buffers[k] = lib.createStorageBuffer(device, `mm_${k}`, n, data);
     }
     for (const entry of entries) {
-      const kernel = await ctx.kernels.kernel(lib.kernels.linearKernels, entry);
+      const u = { batch: B, in_features: K, out_features: N, act: 0, slope: 0.2 };
+      let kernel;
+      if (opts.variant === 'tuned') {
+        const endTuning = ctx.kernels.beginTuning();
+        kernel = await ctx.kernels.kernelFor(lib.kernels.linearKernels, entry, u);
+        endTuning();
+      } else {
+        kernel = await ctx.kernels.kernel(lib.kernels.linearKernels, entry);
+      }
       const bound = Object.fromEntries(kernel.info.bindings.filter((b) => b.kind !== 'uniform').map((b) => [b.name, buffers[b.name]]));
       const seq = new lib.SequenceBuilder(device, entry);
-      seq.add(kernel, bound, { batch: B, in_features: K, out_features: N, act: 0, slope: 0.2 }, entry);
+      seq.add(kernel, bound, u, entry);
       const rec = seq.build();
       const time = async (count) => {
         const enc = device.createCommandEncoder();
@@ -192,7 +202,7 @@ export async function matmulSweep(lib, ctx, opts = {}) {
       for (let r = 0; r < runs; r++) per.push((await time(count)) / count);
       const ms = median(per);
       const flops = 2 * B * K * N;
-      rows.push({ entry, shape: `${B}×${K}×${N}`, msPerDispatch: ms, gflops: flops / (ms * 1e6), bestGflops: flops / (Math.min(...per) * 1e6), dispatches: count });
+      rows.push({ entry, kernel: kernel.id, shape: `${B}×${K}×${N}`, msPerDispatch: ms, gflops: flops / (ms * 1e6), bestGflops: flops / (Math.min(...per) * 1e6), dispatches: count });
       rec.destroy();
     }
     for (const b of Object.values(buffers)) b.destroy();
@@ -254,7 +264,7 @@ export async function flatCheck(lib, ctx, name, digits, opts = {}) {
 
 /**
  * Per-dispatch GPU times of one training step: the trainer's recorded
- * sequences (its private dPhases / gPhase) replayed one dispatch per compute
+ * sequences (its private phases) replayed one dispatch per compute
  * pass with timestamp queries when the device has 'timestamp-query' (median
  * over `reps` steps), else each dispatch as its own submit +
  * onSubmittedWorkDone (median of 3). Also the wall time of a normal step.
@@ -263,12 +273,12 @@ export async function profileStep(lib, ctx, name, digits, opts = {}) {
   const reps = opts.reps ?? 5;
   const { device } = ctx;
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const trainer = await lib.GanTrainer.create(ctx, lib.presets.preset(name, { digits }));
+  const trainer = await lib.GanTrainer.create(ctx, lib.presets.preset(name, { digits, ...(opts.batchSize ? { batchSize: opts.batchSize } : {}) }));
   await trainer.train(2);
   const ws = performance.now();
   await trainer.train(reps, { stepsPerSubmit: reps });
   const stepWallMs = (performance.now() - ws) / reps;
-  const phases = [...trainer.dPhases, trainer.gPhase];
+  const phases = trainer.phases ?? [...trainer.dPhases, trainer.gPhase]; // private: one recorded sequence per phase (older builds: dPhases + gPhase)
   const list = phases.flatMap((p) => p.dispatches).filter((d) => d.workgroups.every((w) => w > 0));
   const times = list.map(() => []);
   let method = 'timestamp-query';

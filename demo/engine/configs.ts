@@ -1,6 +1,6 @@
 // RunSettings (the page's form) → GanConfig, from the library's presets.
 // Also the defaults the form starts from for each preset.
-import { GanConfigError, lossInfo, optimizerInfo, presets, Sequential, toy2d, type DigitData, type GanConfig, type Layer, type LossInfo, type NoiseSpec, type Toy2dSet } from '../../src/index.js';
+import { GanConfigError, lossInfo, optimizerInfo, penaltyInfo, presets, Sequential, toy2d, type DigitData, type GanConfig, type Layer, type LossInfo, type NoiseSpec, type Toy2dSet } from '../../src/index.js';
 import { CONV_PRESET_KEYS, DIGIT_PRESET_KEYS, type NoiseKind, type PresetKey, type RunSettings } from '../protocol.js';
 
 const TOY2D: Record<string, Toy2dSet | undefined> = { ring8: 'ring8', grid25: 'grid25', twoMoons: 'twoMoons', drawn: 'drawn' };
@@ -95,6 +95,7 @@ export interface Choice {
 
 /** Every registered loss, with its title, what D outputs under it, its option defaults and whether the fused plan runs it. */
 export const lossChoices = (): LossInfo[] => lossInfo();
+export const penaltyChoices = (): Choice[] => penaltyInfo();
 
 /** Every registered optimizer, with its title and whether the fused plan runs it. */
 export const optimizerChoices = (): (Choice & { fused: boolean })[] => optimizerInfo();
@@ -113,6 +114,8 @@ export interface FormDefaults {
   optimizerD: string;
   optimizerG: string;
   emaDecay: number | null;
+  spectralNormD: boolean;
+  penalty: string;
   noise: NoiseKind;
   hiddenG: number[];
   hiddenD: number[];
@@ -135,6 +138,8 @@ export function formDefaults(preset: PresetKey): FormDefaults {
     optimizerD: c.optimizerD.name ?? 'adam',
     optimizerG: c.optimizerG.name ?? 'adam',
     emaDecay: c.ema?.decay ?? null,
+    spectralNormD: c.spectralNorm === 'discriminator' || c.spectralNorm === 'both',
+    penalty: c.penalty === undefined ? '' : typeof c.penalty === 'string' ? c.penalty : c.penalty.name,
     noise: c.noise.distribution === 'normal' ? 'normal' : 'uniform',
     hiddenG: conv ? [] : hiddenWidths(c.generator),
     hiddenD: conv ? [] : hiddenWidths(c.discriminator),
@@ -152,7 +157,13 @@ export async function configFor(s: RunSettings): Promise<GanConfig> {
     (own.name ?? 'adam') === name ? { ...own, lr } : ({ name, lr } as unknown as GanConfig['optimizerD']);
   // Likewise the loss: the preset's spec when it is the preset's loss, else the name alone (the library's default options).
   const sameLoss = lossName(c.loss) === s.loss;
-  const { realLabel, ema: _ema, ...rest } = c;
+  const { realLabel, ema: _ema, spectralNorm: presetNorm, penalty: presetPenalty, ...rest } = c;
+  // The preset's penalty options stay when the menu keeps its penalty; another gets its defaults.
+  const samePenalty = presetPenalty !== undefined && (typeof presetPenalty === 'string' ? presetPenalty : presetPenalty.name) === s.penalty;
+  const penalty = s.penalty === '' ? undefined : samePenalty ? presetPenalty : (s.penalty as NonNullable<GanConfig['penalty']>);
+  // The checkbox says D's part of the preset's spectral norm; G keeps the preset's.
+  const normG = presetNorm === 'generator' || presetNorm === 'both';
+  const spectralNorm = s.spectralNormD ? (normG ? 'both' : 'discriminator') : normG ? 'generator' : undefined;
   return {
     ...rest,
     generator: widths(c.generator, s.hiddenG),
@@ -163,6 +174,8 @@ export async function configFor(s: RunSettings): Promise<GanConfig> {
     loss: sameLoss ? (c.loss ?? 'bce') : (s.loss as NonNullable<GanConfig['loss']>),
     ...(realLabel !== undefined && (sameLoss || takesRealLabel(s.loss)) ? { realLabel } : {}),
     ...(s.emaDecay !== null ? { ema: { decay: s.emaDecay } } : {}),
+    ...(spectralNorm ? { spectralNorm } : {}),
+    ...(penalty ? { penalty } : {}),
     optimizerD: optimizer(c.optimizerD, s.optimizerD, s.lrD),
     optimizerG: optimizer(c.optimizerG, s.optimizerG, s.lrG),
   };

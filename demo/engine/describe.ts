@@ -14,7 +14,8 @@ function describeNet(tag: string, net: Sequential): string {
       acts.add(l.activation);
     }
   }
-  return `${tag} ${sizes.join('→')}${acts.size ? ` (${[...acts].join(', ')})` : ''}`;
+  const normalized = net.stages.some((s) => s.spectralNorm) ? ', spectral norm' : '';
+  return `${tag} ${sizes.join('→')}${acts.size || normalized ? ` (${[...acts].join(', ')}${normalized})` : ''}`;
 }
 
 /** One line on the trainer: nets, noise, batch, optimizers, and how its steps are recorded. */
@@ -34,6 +35,7 @@ export function describeConfig(trainer: GanTrainer): string {
     `loss: ${c.loss.module.title} (D outputs ${trainer.discriminatorOutput === 'logit' ? 'a logit' : 'a score'})`,
     `${optimizerText(c.optimizerD)} for D, ${optimizerText(c.optimizerG)} for G`,
     ...(c.ema ? [`EMA of G, decay ${c.ema.decay}`] : []),
+    ...(c.penalty ? [`${c.penalty.name} penalty, weight ${c.penalty.weight}`] : []),
     `seed ${c.seed}`,
     `${trainer.plan} plan, ${trainer.dispatchesPerStep} dispatches per step`,
   ].join(' · ');

@@ -3,8 +3,10 @@
 // honour VK_ICD_FILENAMES / VK_DRIVER_FILES if set, else try the system
 // drivers, then the usual SwiftShader paths.
 import { existsSync } from 'node:fs';
-import { createGpuContext, type GpuContext } from '../runtime/device.js';
+import { createGpuContext, type GpuContext, type GpuContextOptions } from '../runtime/device.js';
 import { WebGPUUnavailableError } from '../runtime/errors.js';
+import { checkTuneMode, checkTuningBudget } from '../runtime/tuner.js';
+import { FileTuningStore } from './tuning-file-store.js';
 
 export const SWIFTSHADER_ICD_PATHS = [
   '/usr/lib/chromium/vk_swiftshader_icd.json',
@@ -23,7 +25,13 @@ async function loadDawn(): Promise<DawnModule> {
   }
 }
 
-export async function createNodeGpuContext(): Promise<GpuContext> {
+/** Options of createNodeGpuContext: the kernel tuning ones of createGpuContext (the tuning cache defaults to FileTuningStore). */
+export type NodeGpuContextOptions = Pick<GpuContextOptions, 'tune' | 'tuningStore' | 'tuningBudgetMs' | 'powerPreference'>;
+
+export async function createNodeGpuContext(options: NodeGpuContextOptions = {}): Promise<GpuContext> {
+  if (options.tune !== undefined) checkTuneMode(options.tune);
+  if (options.tuningBudgetMs !== undefined) checkTuningBudget(options.tuningBudgetMs);
+  const tuning = { ...options, tuningStore: options.tuningStore ?? new FileTuningStore() };
   const dawn = await loadDawn();
   // WebGPU's constant namespaces (GPUBufferUsage, GPUMapMode, …) are globals in browsers.
   for (const [name, value] of Object.entries(dawn.globals)) {
@@ -32,7 +40,7 @@ export async function createNodeGpuContext(): Promise<GpuContext> {
   const tried: string[] = [];
   const attempt = async (): Promise<GpuContext | null> => {
     try {
-      return await createGpuContext({ gpu: dawn.create([]) });
+      return await createGpuContext({ ...tuning, gpu: dawn.create([]) });
     } catch (e) {
       if (e instanceof WebGPUUnavailableError) return null;
       throw e;

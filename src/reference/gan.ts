@@ -11,7 +11,8 @@ import type { LossResult } from '../models/losses/loss.js';
 import type { Sequential } from '../models/layers/sequential.js';
 import { randomNormal, randomUniform, type DrawKey } from '../runtime/philox.js';
 import { concatLabelsBackwardInput, concatLabelsForward } from './concat_labels.js';
-import { outputOf, referenceBackward, referenceForward, referenceNet, type ForwardTrace, type ReferenceNet } from './net.js';
+import { outputOf, referenceBackward, referenceForward, referenceNet, referencePowerIteration, type ForwardTrace, type ReferenceNet } from './net.js';
+import { referencePenalty } from './gradient-penalty.js';
 import { gatherIndices, randomGatherRows } from './random.js';
 import { trainStateUpdate } from './train_state.js';
 
@@ -115,6 +116,9 @@ export class ReferenceGanTrainer {
         return K === 0 ? samples : concatLabelsForward(samples, labels, { rows: n, channels: C, classes: K, spatial: S });
       };
       const handlers: OpHandlers<void> = {
+        powerIteration: ({ net }) => {
+          if (!this.halted) referencePowerIteration(c[net], this.nets[net].state);
+        },
         drawNoise: ({ stream, update }) => {
           const n = c.noise;
           const key = this.key(stream);
@@ -158,6 +162,21 @@ export class ReferenceGanTrainer {
           const dIn = referenceBackward(c.discriminator, dTrace!, loss!.dlogits, g);
           if (g) grads.discriminator = g;
           if (input) dFake = K === 0 ? dIn : concatLabelsBackwardInput(dIn, { rows: B, channels: C, classes: K, spatial: S });
+        },
+        penalty: ({ stream }) => {
+          // x̂ = ε x + (1 − ε) G(z) per row (ε drawn as the GPU draws it, in f32), or the real rows (R1).
+          const p = c.penalty!;
+          const fake = outputOf(gTrace!);
+          let x = real.rows;
+          if (p.name === 'wgan-gp') {
+            const eps = Array.from(randomUniform(this.key(stream), B, 0, 1), Math.fround);
+            x = real.rows.map((v, i) => eps[Math.floor(i / X)] * v + (1 - eps[Math.floor(i / X)]) * fake[i]);
+          }
+          const { penalty, grads: g } = referencePenalty(c.discriminator, this.nets.discriminator.state, x, B, p);
+          const d = grads.discriminator!;
+          for (let i = 0; i < d.length; i++) d[i] += g[i];
+          loss = { ...loss!, loss: loss!.loss + penalty };
+          lossD[lossD.length - 1] = loss.loss;
         },
         backwardG: () => {
           const g = new Float64Array(this.nets.generator.state.params.length);

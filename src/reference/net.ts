@@ -3,6 +3,7 @@
 // The same flat layouts as on the GPU. Used by the reference trainer and tests.
 import type { ForwardMode, ReferenceIo, ReferenceNet, Stage } from '../models/layers/layer.js';
 import type { Sequential } from '../models/layers/sequential.js';
+import { normalizedWeight, powerIteration, spectralNormBackward } from '../models/layers/spectral-norm.reference.js';
 
 export type { ReferenceNet };
 
@@ -31,9 +32,16 @@ export function referenceForward(
   mode: ForwardMode = 'train',
   groups = 1,
 ): ForwardTrace {
-  const io: ReferenceIo = { net: state, batch, groups, mode, saved: new Map<Stage, unknown>() };
+  const io: ReferenceIo = { net: state, batch, groups, mode, saved: new Map<Stage, unknown>(), normalized: new Map() };
   const outs = [input];
-  for (const s of net.stages) outs.push(s.module.reference.forward(s, outs[outs.length - 1], io));
+  for (const s of net.stages) {
+    const sn = s.spectralNorm;
+    if (sn) {
+      const tensor = (a: Float64Array, t: { offset: number; size: number }) => a.subarray(t.offset, t.offset + t.size);
+      io.normalized.set(s.layerIndex, normalizedWeight(sn.matrix, tensor(state.params, sn.weight), tensor(state.buffers, sn.u), tensor(state.buffers, sn.v)));
+    }
+    outs.push(s.module.reference.forward(s, outs[outs.length - 1], io));
+  }
   return { outs, io };
 }
 
@@ -46,6 +54,26 @@ export function referenceBackward(net: Sequential, trace: ForwardTrace, dOut: Fl
   for (let i = net.stages.length - 1; i >= 0; i--) {
     const s = net.stages[i];
     dy = s.module.reference.backward(s, trace.outs[i], trace.outs[i + 1], dy, grads, trace.io);
+    const sn = s.spectralNorm;
+    if (sn && grads) {
+      // The layer wrote ∂L/∂(W / σ); through σ(W) to ∂L/∂W.
+      const { weight, sigma } = trace.io.normalized.get(s.layerIndex)!;
+      const buffers = trace.io.net.buffers;
+      const dwSn = grads.subarray(sn.weight.offset, sn.weight.offset + sn.weight.size);
+      const u = buffers.subarray(sn.u.offset, sn.u.offset + sn.u.size);
+      const v = buffers.subarray(sn.v.offset, sn.v.offset + sn.v.size);
+      grads.set(spectralNormBackward(sn.matrix, dwSn, weight, u, v, sigma), sn.weight.offset);
+    }
   }
   return dy;
+}
+
+/** One power iteration of every spectrally normalised stage's u and v (state.buffers), in place. */
+export function referencePowerIteration(net: Sequential, state: ReferenceNet): void {
+  for (const s of net.stages) {
+    const sn = s.spectralNorm;
+    if (!sn) continue;
+    const w = state.params.subarray(sn.weight.offset, sn.weight.offset + sn.weight.size);
+    powerIteration(sn.matrix, w, state.buffers.subarray(sn.u.offset, sn.u.offset + sn.u.size), state.buffers.subarray(sn.v.offset, sn.v.offset + sn.v.size));
+  }
 }

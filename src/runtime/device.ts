@@ -3,6 +3,8 @@
 // app already owns.
 import { DeviceLostError, WebGPUUnavailableError } from './errors.js';
 import { KernelRegistry } from './kernel.js';
+import { adapterKey, adapterKind, checkTuneMode, checkTuningBudget, KernelTuner, type TuneMode } from './tuner.js';
+import { IndexedDbTuningStore, MemoryTuningStore, type TuningStore } from './tuning-cache.js';
 
 export interface GpuContextOptions {
   /** A device the host app already has; we will not destroy it on dispose(). */
@@ -10,11 +12,24 @@ export interface GpuContextOptions {
   /** A GPU entry object (navigator.gpu or Node's `webgpu` create()); defaults to navigator.gpu. */
   gpu?: GPU;
   powerPreference?: GPUPowerPreference;
+  /**
+   * Kernel variants (runtime/tuner.ts): 'full' times the candidates of each new shape while a
+   * trainer is built (within tuningBudgetMs) and caches the fastest; 'cached' uses cached choices
+   * and never times; 'off' uses the shipped defaults. Default: 'full' on GPUs, 'cached' on CPU
+   * adapters (SwiftShader), where compiling candidates would cost seconds per build.
+   */
+  tune?: TuneMode;
+  /** Where choices are kept: IndexedDB in a browser, a JSON file in Node (createNodeGpuContext), else memory. */
+  tuningStore?: TuningStore;
+  /** Milliseconds a trainer build may spend tuning (default 3000). */
+  tuningBudgetMs?: number;
 }
 
 /** A device plus the per-device kernel cache. One per app is enough. */
 export class GpuContext {
   readonly kernels: KernelRegistry;
+  /** Chooses the kernel variants of tunable dispatches (null: each entry's first variant). */
+  readonly tuner: KernelTuner | null;
   private lost: DeviceLostError | null = null;
 
   constructor(
@@ -29,8 +44,10 @@ export class GpuContext {
      * collected, and a device used after that crashes the process.
      */
     readonly gpu: GPU | null = null,
+    tuner: KernelTuner | null = null,
   ) {
-    this.kernels = new KernelRegistry(device);
+    this.tuner = tuner;
+    this.kernels = new KernelRegistry(device, tuner);
     device.lost.then((info) => {
       this.lost = new DeviceLostError(info.reason, info.message);
     });
@@ -66,10 +83,20 @@ function describeAdapter(info: GPUAdapterInfo | undefined): string {
   return [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unknown adapter';
 }
 
+function makeTuner(device: GPUDevice, info: GPUAdapterInfo | undefined, options: GpuContextOptions): KernelTuner {
+  const software = isSoftwareAdapter(info);
+  const store = options.tuningStore ?? (typeof indexedDB !== 'undefined' ? new IndexedDbTuningStore() : new MemoryTuningStore());
+  const mode = options.tune ?? (software ? 'cached' : 'full');
+  return new KernelTuner(device, adapterKey(info, device.limits), adapterKind(info, software), { mode, store, budgetMs: options.tuningBudgetMs });
+}
+
 export async function createGpuContext(options: GpuContextOptions = {}): Promise<GpuContext> {
+  // Bad tuning options are refused before any device is requested.
+  if (options.tune !== undefined) checkTuneMode(options.tune);
+  if (options.tuningBudgetMs !== undefined) checkTuningBudget(options.tuningBudgetMs);
   if (options.device) {
     const info = (options.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-    return new GpuContext(options.device, describeAdapter(info), false, isSoftwareAdapter(info));
+    return new GpuContext(options.device, describeAdapter(info), false, isSoftwareAdapter(info), null, makeTuner(options.device, info, options));
   }
   const gpu = options.gpu ?? (typeof navigator !== 'undefined' ? navigator.gpu : undefined);
   if (!gpu) {
@@ -90,5 +117,5 @@ export async function createGpuContext(options: GpuContextOptions = {}): Promise
   for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
   const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'webgpu-gan' });
-  return new GpuContext(device, describeAdapter(adapter.info), true, isSoftwareAdapter(adapter.info), gpu);
+  return new GpuContext(device, describeAdapter(adapter.info), true, isSoftwareAdapter(adapter.info), gpu, makeTuner(device, adapter.info, options));
 }

@@ -42,3 +42,15 @@ export class NonFiniteLossError extends Error {
     );
   }
 }
+
+/**
+ * Thrown when work the library recorded fails WebGPU validation (a bug in the
+ * library, not in the caller's input: please report it with the message). It
+ * is raised where the work is built, so nothing runs that would be silently dropped.
+ */
+export class GpuValidationError extends Error {
+  override name = 'GpuValidationError';
+  constructor(what: string, message: string) {
+    super(`${what} failed WebGPU validation: ${message}`);
+  }
+}

@@ -31,11 +31,51 @@ export interface EntryPointInfo {
   workgroupSize: [number, number, number];
 }
 
+/**
+ * How many workgroups an entry point needs for a set of uniforms, given the
+ * override constants its pipeline was compiled with (the family's declared
+ * defaults merged with the kernel's own), so a variant's grid follows its shape.
+ */
+export type DispatchFn = (u: UniformValues, constants: Overrides) => WorkgroupCount;
+
+/**
+ * One way to run a logical entry point: a compute entry of the family and the
+ * override constants to compile it with. Every variant of an entry computes the
+ * same outputs (up to float rounding) from the same bindings and uniforms.
+ */
+export interface KernelVariant {
+  /** Stable name, stored in tuning caches (e.g. 't16.wg4x4'). */
+  name: string;
+  entry: string;
+  overrides: Overrides;
+}
+
+/** Adapter classes the shipped defaults table is keyed by (runtime/tuner.ts: adapterKind). */
+export type AdapterKind = 'software' | 'nvidia' | 'amd' | 'intel' | 'apple' | 'arm' | 'qualcomm' | 'unknown';
+
+/**
+ * What the tuner needs to time a family's variants on scratch buffers: per
+ * logical entry its candidates (the first is the configuration used where
+ * nothing better is known), the float count of every binding for a set of
+ * uniforms, the uniforms that decide the choice, and a shipped default per
+ * adapter kind (by variant name) for when no measurement is allowed.
+ */
+export interface FamilyTuning<E extends string = string> {
+  variants: Partial<Record<E, KernelVariant[]>>;
+  bufferFloats: (u: UniformValues) => Record<string, number>;
+  /** Uniform members that change which variant is fastest (e.g. the GEMM's M, N, K; not the activation). */
+  shapeMembers: string[];
+  defaults?: Partial<Record<AdapterKind, Partial<Record<E, string>>>>;
+}
+
 /** One .wgsl file: its source and, per entry point, how many workgroups a set of uniforms needs. */
 export interface KernelFamily<E extends string = string> {
   name: string;
   source: string;
-  dispatch: Record<E, (u: UniformValues) => WorkgroupCount>;
+  dispatch: Record<E, DispatchFn>;
+  /** Default values of the WGSL `override` constants the dispatch math reads (omitted ones are none). */
+  overrides?: Overrides;
+  tuning?: FamilyTuning;
 }
 
 export function defineKernelFamily<E extends string>(family: KernelFamily<E>): KernelFamily<E> {
@@ -142,6 +182,8 @@ export type BufferResource = GPUBuffer | GPUBufferBinding;
 /** A compiled entry point: pipeline, its explicit layout, and helpers derived from reflection. */
 export class Kernel {
   readonly id: string;
+  /** The override constants the pipeline was compiled with, the family's defaults filled in. */
+  readonly constants: Overrides;
   constructor(
     readonly device: GPUDevice,
     readonly family: KernelFamily,
@@ -151,10 +193,11 @@ export class Kernel {
     overrides: Overrides,
   ) {
     this.id = kernelId(family.name, info.entry, overrides);
+    this.constants = { ...family.overrides, ...overrides };
   }
 
   dispatchSize(uniforms: UniformValues): WorkgroupCount {
-    const count = this.family.dispatch[this.info.entry](uniforms);
+    const count = this.family.dispatch[this.info.entry](uniforms, this.constants);
     const max = this.device.limits.maxComputeWorkgroupsPerDimension;
     if (count.some((c) => !Number.isInteger(c) || c < 0 || c > max)) {
       throw new Error(`${this.id}: dispatch ${count.join('×')} is outside 0..${max} workgroups per dimension`);
@@ -190,6 +233,13 @@ export class Kernel {
   }
 }
 
+/** Overrides without those equal to the family's declared defaults: one pipeline for the same constants, however named. */
+function canonicalOverrides(family: KernelFamily, overrides: Overrides): Overrides {
+  const out: Overrides = {};
+  for (const [k, v] of Object.entries(overrides)) if (family.overrides?.[k] !== v) out[k] = v;
+  return out;
+}
+
 function kernelId(family: string, entry: string, overrides: Overrides): string {
   const keys = Object.keys(overrides).sort();
   return `${family}.${entry}` + (keys.length ? `[${keys.map((k) => `${k}=${overrides[k]}`).join(',')}]` : '');
@@ -201,19 +251,53 @@ const BINDING_LAYOUT: Record<BindingKind, GPUBufferBindingType> = {
   'read-only-storage': 'read-only-storage',
 };
 
+/** Picks the variant of a tunable entry for a dispatch's uniforms (runtime/tuner.ts implements it). */
+export interface VariantChooser {
+  choose(registry: KernelRegistry, family: KernelFamily, entry: string, uniforms: UniformValues): Promise<KernelVariant>;
+  /** Opens a window in which choose() may time candidates (within its budget); the returned function closes it. */
+  openSession(): () => void;
+}
+
 /** Per-device cache of shader modules and compiled pipelines. */
 export class KernelRegistry {
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly kernels = new Map<string, Promise<Kernel>>();
 
-  constructor(readonly device: GPUDevice) {}
+  /** Without a chooser, kernelFor() runs each entry's first variant (today's configuration). */
+  constructor(
+    readonly device: GPUDevice,
+    readonly chooser: VariantChooser | null = null,
+  ) {}
 
   /** Number of distinct pipelines compiled so far. */
   get pipelineCount(): number {
     return this.kernels.size;
   }
 
+  /**
+   * The kernel a recorded dispatch of `entry` with these uniforms should run:
+   * for an entry with tuning variants, the one the chooser picks for its shape
+   * (timed while a plan is built, cached, or the shipped default); otherwise
+   * the entry itself. Layers look their tunable kernels up through this.
+   */
+  async kernelFor(family: KernelFamily, entry: string, uniforms: UniformValues): Promise<Kernel> {
+    const variants = family.tuning?.variants[entry];
+    if (!variants?.length) return this.kernel(family, entry);
+    const v = this.chooser ? await this.chooser.choose(this, family, entry, uniforms) : variants[0];
+    return this.kernel(family, v.entry, v.overrides);
+  }
+
+  /**
+   * Lets kernelFor() time candidates until the returned function is called
+   * (a plan calls it around its recording): measurement happens while a
+   * trainer is built, never while it trains or samples.
+   */
+  beginTuning(): () => void {
+    return this.chooser ? this.chooser.openSession() : () => {};
+  }
+
   kernel(family: KernelFamily, entry: string, overrides: Overrides = {}): Promise<Kernel> {
+    overrides = canonicalOverrides(family, overrides);
     const id = kernelId(family.name, entry, overrides);
     let kernel = this.kernels.get(id);
     if (!kernel) {

@@ -84,6 +84,10 @@ export const GAN_LOSS_PRESENT = { raw: 0, sigmoid: 1 } as const;
 export const GAN_LOSS_CONSTANTS: ConstantTable = { prefix: 'LOSS', values: GAN_LOSS_KIND };
 export const GAN_LOSS_PRESENT_CONSTANTS: ConstantTable = { prefix: 'PRESENT', values: GAN_LOSS_PRESENT };
 
+/** The row terms of gradient_penalty.wgsl's penalty_rows (models/losses/gradient-penalty.ts). */
+export const PENALTY_KIND = { wganGp: 0, r1: 1 } as const;
+export const PENALTY_CONSTANTS: ConstantTable = { prefix: 'PENALTY', values: PENALTY_KIND };
+
 /** The learning-rate schedules of every optimizer kernel (prelude/lr_schedule.wgsl, models/optim/schedule.ts). */
 export const LR_SCHEDULE_KIND = { constant: 0, linear: 1, cosine: 2 } as const;
 export const LR_SCHEDULE_CONSTANTS: ConstantTable = { prefix: 'SCHEDULE', values: LR_SCHEDULE_KIND };

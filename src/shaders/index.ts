@@ -3,12 +3,13 @@
 // and its own file, and, per entry point, the workgroup count for a set of
 // uniforms. Bindings, uniform layouts and workgroup sizes come from
 // reflecting the assembled source (runtime/kernel.ts).
-import { defineKernelFamily, type KernelFamily, type WorkgroupCount } from '../runtime/kernel.js';
+import { defineKernelFamily, type DispatchFn, type FamilyTuning, type KernelFamily, type KernelVariant, type WorkgroupCount } from '../runtime/kernel.js';
 import {
   ACTIVATION_CONSTANTS,
   FUSED_OP_CONSTANTS,
   GAN_LOSS_CONSTANTS,
   GAN_LOSS_PRESENT_CONSTANTS,
+  PENALTY_CONSTANTS,
   LOSS_OUT_CONSTANTS,
   LR_SCHEDULE_CONSTANTS,
   TRAIN_STATE_CONSTANTS,
@@ -43,6 +44,8 @@ import convTranspose2dSource from './conv_transpose2d.wgsl';
 import softmaxCrossEntropySource from './softmax_cross_entropy.wgsl';
 import concatLabelsSource from './concat_labels.wgsl';
 import fusedMlpGanSource from './fused_mlp_gan.wgsl';
+import spectralNormSource from './spectral_norm.wgsl';
+import gradientPenaltySource from './gradient_penalty.wgsl';
 
 export { ACTIVATION_CODE, type ActivationName } from './constants.js';
 
@@ -82,7 +85,10 @@ interface FamilySpec<E extends string> {
   constants?: ConstantTable[];
   preludes?: Prelude[];
   source: string;
-  dispatch: Record<E, (u: Record<string, number>) => WorkgroupCount>;
+  dispatch: Record<E, DispatchFn>;
+  /** WGSL `override` constants with their defaults, emitted after the consts; tuning variants set them per pipeline. */
+  overrides?: Record<string, number>;
+  tuning?: FamilyTuning;
 }
 
 /** Where a table of consts comes from, for the banner above it. */
@@ -91,13 +97,25 @@ const tableOrigin = (t: ConstantTable): string =>
 
 /** Assembles constants, preludes and the family's own file, each under a banner naming where it came from. */
 function family<E extends string>(spec: FamilySpec<E>): KernelFamily<E> {
+  const overrides = spec.overrides ?? {};
   const sections = [
     ...(spec.constants ?? []).map((t) => ({ name: tableOrigin(t), source: wgslConstants(t) })),
+    ...(Object.keys(overrides).length ? [{ name: `overrides ${Object.keys(overrides).join(', ')} (index.ts)`, source: wgslOverrides(overrides) }] : []),
     ...(spec.preludes ?? []).map((p) => ({ name: `prelude/${p.name}.wgsl`, source: p.source })),
     { name: `${spec.name}.wgsl`, source: spec.source },
   ];
   const source = sections.map((s) => `// ---- ${s.name}\n${s.source.trimEnd()}\n`).join('\n');
-  return defineKernelFamily({ name: spec.name, source, dispatch: spec.dispatch });
+  return defineKernelFamily({ name: spec.name, source, dispatch: spec.dispatch, overrides: spec.overrides, tuning: spec.tuning });
+}
+
+/** `override NAME: u32 = v;` per entry: a pipeline may set them (GPUProgrammableStage.constants). */
+function wgslOverrides(values: Record<string, number>): string {
+  return Object.entries(values)
+    .map(([name, v]) => {
+      if (!Number.isInteger(v) || v < 1 || v > 0xffffffff) throw new Error(`override ${name} = ${v} is not a positive u32`);
+      return `override ${name}: u32 = ${v}u;`;
+    })
+    .join('\n');
 }
 
 const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
@@ -119,8 +137,8 @@ export function dispatch1d(count: number, perWorkgroup: number): WorkgroupCount 
 export const KERNEL_SIZES = {
   /** prelude/tile.wgsl: each invocation of a tiled product owns TILE × TILE outputs (linear, conv, fused_mlp_gan). */
   tile: { TILE: 16 },
-  /** linear.wgsl: the products run LINEAR_WG_X × LINEAR_WG_Y tiles per workgroup; linear_backward_bias one feature per invocation. */
-  linear: { LINEAR_WG_X: 4, LINEAR_WG_Y: 4, LINEAR_BIAS_WORKGROUP: 64 },
+  /** linear.wgsl: linear_backward_bias one feature per invocation (the products' workgroup shape is LINEAR_OVERRIDES). */
+  linear: { LINEAR_BIAS_WORKGROUP: 64 },
   /** activation.wgsl: one element per invocation. */
   activation: { ACTIVATION_WORKGROUP: 64 },
   /** adam.wgsl: invocations per workgroup, at most MAX_WORKGROUPS workgroups striding over the buffer. */
@@ -156,27 +174,77 @@ export const KERNEL_SIZES = {
   hostBatch: { HOST_BATCH_WORKGROUP: 64 },
   /** param_ops.wgsl: invocations per workgroup, at most PARAM_OPS_MAX_WORKGROUPS striding over the buffer. */
   paramOps: { PARAM_OPS_WORKGROUP: 64, PARAM_OPS_MAX_WORKGROUPS: 256 },
+  /** spectral_norm.wgsl: one workgroup of SPECTRAL_NORM_WORKGROUP (a power of two: its sums halve it). */
+  spectralNorm: { SPECTRAL_NORM_WORKGROUP: 256 },
+  /** gradient_penalty.wgsl: one element per invocation, penalty_rows one workgroup (a power of two: its sum halves it). */
+  penalty: { PENALTY_WORKGROUP: 64 },
 } as const;
 
 const sizeTable = (values: Record<string, number>): ConstantTable => ({ prefix: '', values });
 const TILE_SIZES = sizeTable(KERNEL_SIZES.tile);
 const { TILE } = KERNEL_SIZES.tile;
 
-const linearGrid = (cols: number, rows: number): WorkgroupCount => {
-  const s = KERNEL_SIZES.linear;
-  return [ceilDiv(cols, s.LINEAR_WG_X * TILE), ceilDiv(rows, s.LINEAR_WG_Y * TILE), 1];
+/**
+ * linear.wgsl's products: LINEAR_WG_X × LINEAR_WG_Y invocations per workgroup
+ * (WGSL overrides; these defaults are the SwiftShader shape, docs/performance-notes.md#linear).
+ */
+export const LINEAR_OVERRIDES = { LINEAR_WG_X: 4, LINEAR_WG_Y: 4 } as const;
+
+/** Workgroups for a (rows × cols) output, `block` × `block` outputs per invocation, the workgroup shape the kernel was compiled with. */
+const linearGrid = (cols: number, rows: number, block: number, o: Record<string, number>): WorkgroupCount => [
+  ceilDiv(cols, o.LINEAR_WG_X * block),
+  ceilDiv(rows, o.LINEAR_WG_Y * block),
+  1,
+];
+/** The three products, each at register blocks of 16 (the entry as named), 8 (`_r8`) and 4 (`_r4`). */
+const LINEAR_PRODUCTS = {
+  linear_forward: (u: Record<string, number>) => [u.out_features, u.batch] as const,
+  linear_backward_input: (u: Record<string, number>) => [u.in_features, u.batch] as const,
+  linear_backward_weight: (u: Record<string, number>) => [u.in_features, u.out_features] as const,
 };
+type LinearProduct = keyof typeof LINEAR_PRODUCTS;
+const LINEAR_BLOCKS = { '': TILE, _r8: 8, _r4: 4 } as const;
+const linearProductDispatch = Object.fromEntries(
+  Object.entries(LINEAR_PRODUCTS).flatMap(([entry, grid]) =>
+    Object.entries(LINEAR_BLOCKS).map(([suffix, block]): [string, DispatchFn] => [entry + suffix, (u, o) => linearGrid(...grid(u), block, o)]),
+  ),
+);
+/**
+ * Candidates of each product, today's SwiftShader shape first (16 × 16 outputs per invocation, 4 × 4
+ * invocations), then GPU shapes of 64–256 invocations with 16-, 8- and 4-wide register blocks.
+ */
+const linearVariants = (entry: LinearProduct): KernelVariant[] =>
+  (
+    [
+      ['t16.wg4x4', '', 4, 4],
+      ['t16.wg8x8', '', 8, 8],
+      ['t8.wg8x8', '_r8', 8, 8],
+      ['t8.wg16x16', '_r8', 16, 16],
+      ['t4.wg16x8', '_r4', 16, 8],
+      ['t4.wg16x16', '_r4', 16, 16],
+    ] as const
+  ).map(([name, suffix, x, y]) => ({ name, entry: entry + suffix, overrides: { LINEAR_WG_X: x, LINEAR_WG_Y: y } }));
 
 export const linearKernels = family({
   name: 'linear',
   constants: [ACTIVATION_CONSTANTS, TILE_SIZES, sizeTable(KERNEL_SIZES.linear)],
+  overrides: LINEAR_OVERRIDES,
   preludes: [ACTIVATION, TILE_PRELUDE],
   source: linearSource,
   dispatch: {
-    linear_forward: (u) => linearGrid(u.out_features, u.batch),
-    linear_backward_input: (u) => linearGrid(u.in_features, u.batch),
-    linear_backward_weight: (u) => linearGrid(u.in_features, u.out_features),
+    ...(linearProductDispatch as Record<`${LinearProduct}${keyof typeof LINEAR_BLOCKS}`, DispatchFn>),
     linear_backward_bias: (u) => [ceilDiv(u.out_features, KERNEL_SIZES.linear.LINEAR_BIAS_WORKGROUP), 1, 1],
+  },
+  tuning: {
+    variants: { linear_forward: linearVariants('linear_forward'), linear_backward_input: linearVariants('linear_backward_input'), linear_backward_weight: linearVariants('linear_backward_weight') },
+    // x (B, K), w and dw (N, K), bias and dbias (N), y and dz (B, N), dx (B, K).
+    bufferFloats: (u) => {
+      const [B, K, N] = [u.batch, u.in_features, u.out_features];
+      return { x: B * K, w: N * K, bias: N, y: B * N, dz: B * N, dx: B * K, dw: N * K, dbias: N };
+    },
+    shapeMembers: ['batch', 'in_features', 'out_features'],
+    // Not measured on any GPU yet: every kind runs today's shape until bench/gpu-node.mjs's tuner rows say otherwise.
+    defaults: {},
   },
 });
 
@@ -385,4 +453,30 @@ export const fusedMlpGanKernels = family({
   preludes: [FINITE, PHILOX, UPDATE_BOOKKEEPING, ACTIVATION, TILE_PRELUDE, BCE, LR_SCHEDULE, ADAM_STEP],
   source: fusedMlpGanSource,
   dispatch: { fused_mlp_gan_update: () => [1, 1, 1], fused_mlp_gan_update_narrow: () => [1, 1, 1] },
+});
+
+// One workgroup per layer and entry: power iteration, σ and W / σ, and the
+// backward through σ (models/layers/spectral-norm.ts).
+export const spectralNormKernels = family({
+  name: 'spectral_norm',
+  constants: [TRAIN_STATE_CONSTANTS, sizeTable(KERNEL_SIZES.spectralNorm)],
+  source: spectralNormSource,
+  dispatch: { spectral_norm_power_iteration: () => [1, 1, 1], spectral_norm_weight: () => [1, 1, 1], spectral_norm_backward: () => [1, 1, 1] },
+});
+
+// The elementwise and per-row parts of a gradient penalty's double backward (models/losses/gradient-penalty.ts).
+const penaltyElements = (u: Record<string, number>): WorkgroupCount => dispatch1d(u.count, KERNEL_SIZES.penalty.PENALTY_WORKGROUP);
+export const gradientPenaltyKernels = family({
+  name: 'gradient_penalty',
+  constants: [ACTIVATION_CONSTANTS, PENALTY_CONSTANTS, sizeTable(KERNEL_SIZES.penalty)],
+  preludes: [ACTIVATION],
+  source: gradientPenaltySource,
+  dispatch: {
+    penalty_interpolate: (u) => dispatch1d(u.rows * u.cols, KERNEL_SIZES.penalty.PENALTY_WORKGROUP),
+    penalty_act_grad: penaltyElements,
+    penalty_act_grad_add: penaltyElements,
+    penalty_act_second: penaltyElements,
+    penalty_accumulate: penaltyElements,
+    penalty_rows: () => [1, 1, 1],
+  },
 });

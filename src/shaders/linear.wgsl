@@ -8,9 +8,15 @@
 // activation_backward_inplace. The activation is the uniform `act` (ACT_*), not an override.
 // Bindings (B = batch, K = in_features, N = out_features):
 //   x (B, K)   w, dw (N, K)   bias, dbias (N)   y, dz (B, N)   dx (B, K)
-// Dispatch (index.ts): the products LINEAR_WG_X × LINEAR_WG_Y invocations per workgroup, each a TILE × TILE
-// block of its output (prelude/tile.wgsl; columns on x, rows on y; loads clamped, stores masked, any shape);
+// Dispatch (index.ts): the products LINEAR_WG_X × LINEAR_WG_Y invocations per workgroup (override
+// constants, 4 × 4 unless a tuning variant sets them), each a TILE × TILE block of its output
+// (prelude/tile.wgsl; columns on x, rows on y; loads clamped, stores masked, any shape);
 // linear_backward_bias one invocation per output feature, LINEAR_BIAS_WORKGROUP per workgroup.
+// The *_r8 and *_r4 entries are the same products with an 8 × 8 or 4 × 4 block per invocation:
+// tuning variants for GPUs, where 64–256 invocations and fewer registers each fill the machine.
+// Every entry sums each output over its reduction in the same order (4 indices per step, a
+// 4-term dot product added to the accumulator), so the variants agree to the bit barring
+// the compiler's contractions.
 // Why this tiling, and why a uniform: docs/performance-notes.md#linear
 
 struct LinearParams {
@@ -230,4 +236,177 @@ fn linear_backward_bias(@builtin(global_invocation_id) gid: vec3u) {
     sum += select(vec4f(0.0), dz4(step_indices(b, B) * N + n), step_live(b, B));
   }
   dbias[n] = (sum.x + sum.y) + (sum.z + sum.w);
+}
+
+// ---- Smaller register blocks (tuning variants). Per entry, the 4 terms of one block row at a
+// reduction step (`*_row`) and of 4 consecutive block columns (`*_cols`), as the 16 × 16 entries
+// load them; `blk` is the invocation's block size (R8 or R4).
+const R8 = 8u;
+const R4 = 4u;
+
+fn fwd_row(b: u32, k4: vec4u, live: vec4<bool>) -> vec4f {
+  return select(vec4f(0.0), x4(min(b, params.batch - 1u) * params.in_features + k4), live);
+}
+fn fwd_cols(n: u32, k4: vec4u) -> mat4x4f { return w_cols(n, params.out_features, params.in_features, k4); }
+fn bin_row(b: u32, n4: vec4u, live: vec4<bool>) -> vec4f {
+  return select(vec4f(0.0), dz4(min(b, params.batch - 1u) * params.out_features + n4), live);
+}
+fn bin_cols(k: u32, n4: vec4u) -> mat4x4f { return w_cols(k, params.in_features, 1u, n4 * params.in_features); }
+fn bw_row(n: u32, b4: vec4u, live: vec4<bool>) -> vec4f {
+  return select(vec4f(0.0), dz4(min(n, params.out_features - 1u) + b4 * params.out_features), live);
+}
+fn bw_cols(k: u32, b4: vec4u) -> mat4x4f { return x_cols(k, params.in_features, 1u, b4 * params.in_features); }
+
+// An 8 × 8 block: rows r0 .. r0+7, columns c0 .. c0+7 as two groups of 4 (a and b).
+struct Block8 {
+  a0: vec4f, b0: vec4f, a1: vec4f, b1: vec4f, a2: vec4f, b2: vec4f, a3: vec4f, b3: vec4f,
+  a4: vec4f, b4: vec4f, a5: vec4f, b5: vec4f, a6: vec4f, b6: vec4f, a7: vec4f, b7: vec4f,
+}
+fn block8_row(t: Block8, r: u32) -> array<vec4f, 2> {
+  let rows = array<vec4f, 16>(t.a0, t.b0, t.a1, t.b1, t.a2, t.b2, t.a3, t.b3, t.a4, t.b4, t.a5, t.b5, t.a6, t.b6, t.a7, t.b7);
+  return array<vec4f, 2>(rows[2u * r], rows[2u * r + 1u]);
+}
+
+@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
+fn linear_forward_r8(@builtin(global_invocation_id) gid: vec3u) {
+  let b0 = gid.y * R8;
+  let n0 = gid.x * R8;
+  let K = params.in_features;
+  if (b0 >= params.batch || n0 >= params.out_features) { return; }
+  var t: Block8;
+  for (var k = 0u; k < K; k += 4u) {
+    let k4 = step_indices(k, K);
+    let live = step_live(k, K);
+    let ca = fwd_cols(n0, k4);
+    let cb = fwd_cols(n0 + 4u, k4);
+    var a = fwd_row(b0, k4, live); t.a0 += a * ca; t.b0 += a * cb;
+    a = fwd_row(b0 + 1u, k4, live); t.a1 += a * ca; t.b1 += a * cb;
+    a = fwd_row(b0 + 2u, k4, live); t.a2 += a * ca; t.b2 += a * cb;
+    a = fwd_row(b0 + 3u, k4, live); t.a3 += a * ca; t.b3 += a * cb;
+    a = fwd_row(b0 + 4u, k4, live); t.a4 += a * ca; t.b4 += a * cb;
+    a = fwd_row(b0 + 5u, k4, live); t.a5 += a * ca; t.b5 += a * cb;
+    a = fwd_row(b0 + 6u, k4, live); t.a6 += a * ca; t.b6 += a * cb;
+    a = fwd_row(b0 + 7u, k4, live); t.a7 += a * ca; t.b7 += a * cb;
+  }
+  for (var r = 0u; r < R8 && b0 + r < params.batch; r++) {
+    let q = block8_row(t, r);
+    store_y(b0 + r, n0, q[0]);
+    store_y(b0 + r, n0 + 4u, q[1]);
+  }
+}
+
+@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
+fn linear_backward_input_r8(@builtin(global_invocation_id) gid: vec3u) {
+  let b0 = gid.y * R8;
+  let k0 = gid.x * R8;
+  let N = params.out_features;
+  if (b0 >= params.batch || k0 >= params.in_features) { return; }
+  var t: Block8;
+  for (var n = 0u; n < N; n += 4u) {
+    let n4 = step_indices(n, N);
+    let live = step_live(n, N);
+    let ca = bin_cols(k0, n4);
+    let cb = bin_cols(k0 + 4u, n4);
+    var a = bin_row(b0, n4, live); t.a0 += a * ca; t.b0 += a * cb;
+    a = bin_row(b0 + 1u, n4, live); t.a1 += a * ca; t.b1 += a * cb;
+    a = bin_row(b0 + 2u, n4, live); t.a2 += a * ca; t.b2 += a * cb;
+    a = bin_row(b0 + 3u, n4, live); t.a3 += a * ca; t.b3 += a * cb;
+    a = bin_row(b0 + 4u, n4, live); t.a4 += a * ca; t.b4 += a * cb;
+    a = bin_row(b0 + 5u, n4, live); t.a5 += a * ca; t.b5 += a * cb;
+    a = bin_row(b0 + 6u, n4, live); t.a6 += a * ca; t.b6 += a * cb;
+    a = bin_row(b0 + 7u, n4, live); t.a7 += a * ca; t.b7 += a * cb;
+  }
+  for (var r = 0u; r < R8 && b0 + r < params.batch; r++) {
+    let q = block8_row(t, r);
+    store_dx(b0 + r, k0, q[0]);
+    store_dx(b0 + r, k0 + 4u, q[1]);
+  }
+}
+
+@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
+fn linear_backward_weight_r8(@builtin(global_invocation_id) gid: vec3u) {
+  let n0 = gid.y * R8;
+  let k0 = gid.x * R8;
+  let B = params.batch;
+  if (n0 >= params.out_features || k0 >= params.in_features) { return; }
+  var t: Block8;
+  for (var b = 0u; b < B; b += 4u) {
+    let b4 = step_indices(b, B);
+    let live = step_live(b, B);
+    let ca = bw_cols(k0, b4);
+    let cb = bw_cols(k0 + 4u, b4);
+    var a = bw_row(n0, b4, live); t.a0 += a * ca; t.b0 += a * cb;
+    a = bw_row(n0 + 1u, b4, live); t.a1 += a * ca; t.b1 += a * cb;
+    a = bw_row(n0 + 2u, b4, live); t.a2 += a * ca; t.b2 += a * cb;
+    a = bw_row(n0 + 3u, b4, live); t.a3 += a * ca; t.b3 += a * cb;
+    a = bw_row(n0 + 4u, b4, live); t.a4 += a * ca; t.b4 += a * cb;
+    a = bw_row(n0 + 5u, b4, live); t.a5 += a * ca; t.b5 += a * cb;
+    a = bw_row(n0 + 6u, b4, live); t.a6 += a * ca; t.b6 += a * cb;
+    a = bw_row(n0 + 7u, b4, live); t.a7 += a * ca; t.b7 += a * cb;
+  }
+  for (var r = 0u; r < R8 && n0 + r < params.out_features; r++) {
+    let q = block8_row(t, r);
+    store_dw(n0 + r, k0, q[0]);
+    store_dw(n0 + r, k0 + 4u, q[1]);
+  }
+}
+
+@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
+fn linear_forward_r4(@builtin(global_invocation_id) gid: vec3u) {
+  let b0 = gid.y * R4;
+  let n0 = gid.x * R4;
+  let K = params.in_features;
+  if (b0 >= params.batch || n0 >= params.out_features) { return; }
+  var t0: vec4f; var t1: vec4f; var t2: vec4f; var t3: vec4f;
+  for (var k = 0u; k < K; k += 4u) {
+    let k4 = step_indices(k, K);
+    let live = step_live(k, K);
+    let c = fwd_cols(n0, k4);
+    t0 += fwd_row(b0, k4, live) * c;
+    t1 += fwd_row(b0 + 1u, k4, live) * c;
+    t2 += fwd_row(b0 + 2u, k4, live) * c;
+    t3 += fwd_row(b0 + 3u, k4, live) * c;
+  }
+  let tile = array<vec4f, 4>(t0, t1, t2, t3);
+  for (var r = 0u; r < R4 && b0 + r < params.batch; r++) { store_y(b0 + r, n0, tile[r]); }
+}
+
+@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
+fn linear_backward_input_r4(@builtin(global_invocation_id) gid: vec3u) {
+  let b0 = gid.y * R4;
+  let k0 = gid.x * R4;
+  let N = params.out_features;
+  if (b0 >= params.batch || k0 >= params.in_features) { return; }
+  var t0: vec4f; var t1: vec4f; var t2: vec4f; var t3: vec4f;
+  for (var n = 0u; n < N; n += 4u) {
+    let n4 = step_indices(n, N);
+    let live = step_live(n, N);
+    let c = bin_cols(k0, n4);
+    t0 += bin_row(b0, n4, live) * c;
+    t1 += bin_row(b0 + 1u, n4, live) * c;
+    t2 += bin_row(b0 + 2u, n4, live) * c;
+    t3 += bin_row(b0 + 3u, n4, live) * c;
+  }
+  let tile = array<vec4f, 4>(t0, t1, t2, t3);
+  for (var r = 0u; r < R4 && b0 + r < params.batch; r++) { store_dx(b0 + r, k0, tile[r]); }
+}
+
+@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
+fn linear_backward_weight_r4(@builtin(global_invocation_id) gid: vec3u) {
+  let n0 = gid.y * R4;
+  let k0 = gid.x * R4;
+  let B = params.batch;
+  if (n0 >= params.out_features || k0 >= params.in_features) { return; }
+  var t0: vec4f; var t1: vec4f; var t2: vec4f; var t3: vec4f;
+  for (var b = 0u; b < B; b += 4u) {
+    let b4 = step_indices(b, B);
+    let live = step_live(b, B);
+    let c = bw_cols(k0, b4);
+    t0 += bw_row(n0, b4, live) * c;
+    t1 += bw_row(n0 + 1u, b4, live) * c;
+    t2 += bw_row(n0 + 2u, b4, live) * c;
+    t3 += bw_row(n0 + 3u, b4, live) * c;
+  }
+  let tile = array<vec4f, 4>(t0, t1, t2, t3);
+  for (var r = 0u; r < R4 && n0 + r < params.out_features; r++) { store_dw(n0 + r, k0, tile[r]); }
 }

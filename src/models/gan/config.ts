@@ -7,7 +7,9 @@ import { findLoss, lossNames, type GanLossModule, type LossSpec } from '../losse
 import '../optim/index.js'; // registers the built-in optimizers
 import { findOptimizer, optimizerNames, type OptimizerModule, type OptimizerSpec } from '../optim/optimizer.js';
 import { resolveEma, type EmaOptions } from '../optim/ema.js';
-import type { Sequential } from '../layers/sequential.js';
+import { Sequential } from '../layers/sequential.js';
+import { withSpectralNorm } from '../layers/spectral-norm.js';
+import { penaltyIneligibility, resolvePenalty, type PenaltySpec, type ResolvedPenalty } from '../losses/gradient-penalty.js';
 
 /** Thrown for a bad GanConfig or a bad call on a GanTrainer, before any GPU work. */
 export class GanConfigError extends ConfigError {
@@ -86,6 +88,18 @@ export interface GanConfig {
   /** Keep an exponential moving average of G's weights (sample({ weights: 'ema' }) uses it). */
   ema?: EmaOptions;
   /**
+   * Spectrally normalise every Linear, Conv2d and ConvTranspose2d of these
+   * nets (Miyato et al.; the same as { spectralNorm: true } on each of their
+   * layers). The usual choice is 'discriminator'.
+   */
+  spectralNorm?: 'discriminator' | 'generator' | 'both';
+  /**
+   * A gradient penalty on D, added to its loss in each D update: 'wgan-gp'
+   * (λ(‖∇D(x̂)‖ − 1)² at interpolates, with the 'wasserstein' loss) or 'r1'
+   * (γ/2 ‖∇D(x)‖² at the reals); { name, weight } sets λ or γ (default 10).
+   */
+  penalty?: PenaltySpec;
+  /**
    * How steps are recorded. 'layered': a dispatch per layer and pass (any
    * net). 'fused-mlp': one dispatch per optimizer phase, for small MLP GANs
    * (fusedMlpIneligibility says which). 'auto' (default): fused-mlp when the
@@ -122,7 +136,7 @@ export interface ResolvedOptimizer {
   slots: readonly string[];
 }
 
-export interface ResolvedGanConfig extends Omit<GanConfig, 'loss' | 'ema'> {
+export interface ResolvedGanConfig extends Omit<GanConfig, 'loss' | 'ema' | 'spectralNorm' | 'penalty'> {
   shapes: PlanShapes;
   plan: 'auto' | 'layered' | 'fused-mlp';
   dSteps: number;
@@ -132,6 +146,8 @@ export interface ResolvedGanConfig extends Omit<GanConfig, 'loss' | 'ema'> {
   optimizers: Record<NetName, ResolvedOptimizer>;
   /** G's EMA, or null for none. */
   ema: EmaOptions | null;
+  /** D's gradient penalty, or null for none. */
+  penalty: ResolvedPenalty | null;
 }
 
 const fail = (message: string): never => {
@@ -235,8 +251,23 @@ export function resolveGanConfig(config: GanConfig): ResolvedGanConfig {
   if (plan !== 'auto' && plan !== 'layered' && plan !== 'fused-mlp') fail(`plan must be 'auto', 'layered' or 'fused-mlp', got ${shown(plan)}`);
   const seed = c.seed ?? 0;
   if (!isNumber(seed) || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail(`seed must be a u32 integer, got ${shown(seed)}`);
+  const sn = c.spectralNorm;
+  if (sn !== undefined && sn !== 'discriminator' && sn !== 'generator' && sn !== 'both') {
+    fail(`spectralNorm must be 'discriminator', 'generator' or 'both', got ${shown(sn)}`);
+  }
+  // The nets rebuilt with the option on their layers: the same parameter layout, so given initial weights still fit.
+  const normalized = (role: NetName, s: Sequential): Sequential =>
+    sn === role || sn === 'both' ? new Sequential(s.name, withSpectralNorm(s.layers), s.inputShape ? { inputShape: s.inputShape } : {}) : s;
+  const { spectralNorm: _, penalty: penaltySpec, ...rest } = c;
+  const discriminator = normalized('discriminator', D);
+  const penalty = penaltySpec === undefined ? null : resolvePenalty(penaltySpec, fail);
+  const refused = penalty && penaltyIneligibility(discriminator, c.condition !== undefined);
+  if (refused) fail(`penalty '${penalty!.name}': ${refused}`);
   return {
-    ...c,
+    ...rest,
+    generator: normalized('generator', G),
+    discriminator,
+    penalty,
     shapes,
     plan,
     dSteps,

@@ -53,9 +53,14 @@ export function fusedMlpIneligibility(c: ResolvedGanConfig, limits: GPUSupported
     const other = net.stages.find((s) => !s.module.fused);
     if (other) return `${role} '${net.name}' layer ${other.layerIndex} is ${other.module.type}; the fused plan runs linear layers and activations only`;
   }
+  for (const [role, net] of [['generator', c.generator], ['discriminator', c.discriminator]] as const) {
+    const sn = net.stages.find((s) => s.spectralNorm);
+    if (sn) return `${role} '${net.name}' layer ${sn.layerIndex} is spectrally normalised; the fused plan does not run spectral norm`;
+  }
   if (!c.loss.module.fused) return `the fused plan does not run the '${c.loss.module.name}' loss`;
   if (c.loss.module.constraint) return `the fused plan does not constrain weights ('${c.loss.module.name}' clips the ${c.loss.module.constraint.net}'s)`;
   if (c.ema) return 'the fused plan keeps no moving average of the weights (ema)';
+  if (c.penalty) return `the fused plan does not run a gradient penalty ('${c.penalty.name}')`;
   if (c.noise.distribution === 'host' || c.data.kind === 'host') return 'the fused plan draws its own noise and data (not from the host)';
   for (const [field, o] of [['optimizerD', c.optimizers.discriminator], ['optimizerG', c.optimizers.generator]] as const) {
     if (!o.module.fused) return `${field} is ${o.module.name}; the fused plan runs ${optimizerNames().map(findOptimizer).filter((m) => m?.fused).map((m) => m!.title).join(' and ')} only`;

@@ -121,6 +121,12 @@ export async function buildFusedMlpPhases({ ctx, c, G, D, state, stats, data }: 
       close: () => [],
       update: () => alone({ kind: FUSED_OP.update }),
       // Excluded by fusedMlpIneligibility.
+      penalty: () => {
+        throw new Error('fused plan: no gradient penalty');
+      },
+      powerIteration: () => {
+        throw new Error('fused plan: no spectral norm');
+      },
       constrain: () => {
         throw new Error('fused plan: no weight constraints');
       },

@@ -8,6 +8,7 @@ import { SequenceBuilder } from '../../runtime/recorder.js';
 import { concatLabelsKernels, randomKernels } from '../../shaders/index.js';
 import type { KernelRef } from '../layers/layer.js';
 import { NetGpu } from '../layers/net-gpu.js';
+import { GradientPenaltyGpu } from '../losses/gradient-penalty.js';
 import { bookkeepingKernels, encodeCloseUpdate } from '../optim/bookkeeping.js';
 import { emaKernels, encodeEma } from '../optim/ema.js';
 import { GanConfigError, type NetName, type ResolvedGanConfig } from './config.js';
@@ -30,6 +31,7 @@ export function layeredKernels(c: ResolvedGanConfig): KernelRef[] {
     ...bookkeepingKernels(),
     ...(c.loss.module.constraint?.kernels() ?? []),
     ...(c.ema ? emaKernels() : []),
+    ...(c.penalty ? GradientPenaltyGpu.kernels(c.penalty) : []),
     ...(c.noise.distribution === 'host' || c.data.kind === 'host' ? hostBatchKernelRefs() : []),
     ...(c.noise.distribution === 'host' ? [] : [{ family: randomKernels, entry: c.noise.distribution === 'uniform' ? 'random_uniform' : 'random_normal' }]),
     ...(c.data.kind === 'host' ? [] : [{ family: randomKernels, entry: c.data.kind === 'dataset' ? 'random_gather_rows' : 'random_normal' }]),
@@ -49,6 +51,7 @@ export const compileKernels = (kernels: KernelRegistry, refs: KernelRef[]): Prom
 /** The layered plan: a dispatch per layer and pass (any net). */
 export async function buildLayeredPhases({ ctx, c, G, D, state, stats, data, host }: StepPlanInputs): Promise<RecordedPhases> {
   const { device, kernels } = ctx;
+  const endTuning = kernels.beginTuning(); // tunable kernels are timed while this plan records, never per step (runtime/tuner.ts)
   const B = c.batchSize;
   const { noise: Z, sample: X, classes: K, channels: C, spatial: S } = c.shapes;
   const gradOnlyImage = imageGradOnly(c);
@@ -81,6 +84,8 @@ export async function buildLayeredPhases({ ctx, c, G, D, state, stats, data, hos
   const gOut = cond ? cond.dSample : dIn; // G writes the fake half of D's batch (before the label planes, if any)
   const gOutGrad = dSampleGrad ?? dInGrad;
   const nets = { generator: G, discriminator: D };
+  const penalty = c.penalty ? new GradientPenaltyGpu(device, D, B, c.penalty) : null;
+  if (penalty) owned.push(...penalty.owned);
   const random = (entry: string) => kernels.kernel(randomKernels, entry);
   const concat = (entry: string) => kernels.kernel(concatLabelsKernels, entry);
 
@@ -88,6 +93,7 @@ export async function buildLayeredPhases({ ctx, c, G, D, state, stats, data, hos
   for (const phase of describeStep(c)) {
     const seq = new SequenceBuilder(device, phase.label);
     const handlers: OpHandlers<Promise<void>> = {
+      powerIteration: ({ net }) => nets[net].encodePowerIterations(seq, kernels, state),
       async drawNoise({ stream, update }) {
         if (host.noise) await host.noise.encode(seq, kernels, state, z, update, 0);
         else await encodeNoise(seq, kernels, c, state, z, B * Z, stream);
@@ -129,6 +135,7 @@ export async function buildLayeredPhases({ ctx, c, G, D, state, stats, data, hos
           seq.add(await concat('concat_labels_backward_input'), { dout: dInGrad, dx: dSampleGrad }, { rows: B, channels: C, classes: K, spatial: S }, 'd_sample_grad');
         }
       },
+      penalty: ({ stream }) => penalty!.encode(seq, kernels, { samples: dIn, lossOut: lossOut.discriminator, state, seed: c.seed, stream }),
       backwardG: () => G.encodeBackward(seq, kernels, B, { input: gIn, output: gOut, dOutput: gOutGrad, dInput: null }, true),
       close: ({ net }) =>
         encodeCloseUpdate(seq, kernels, {
@@ -160,6 +167,7 @@ export async function buildLayeredPhases({ ctx, c, G, D, state, stats, data, hos
     for (const op of phase.ops) await (handlers[op.op] as (o: typeof op) => Promise<void>)(op);
     phases.push(seq.build());
   }
+  endTuning();
   return { phases, owned, ...(cond ? { datasetLabels: cond.labelData } : {}) };
 }
 

@@ -4,9 +4,12 @@
 // calls), so they cannot drift apart.
 //
 // One step, B = batch:
+//   every update first   one power iteration of each spectrally normalised net (u, v),
+//                        as PyTorch iterates on each training-mode forward
 //   D update (× dSteps)  draw z, G(z) → fake rows; draw the real rows;
 //                        D on [fake; real] (BatchNorm: two groups);
-//                        the loss's D part; backward through D (weights)
+//                        the loss's D part; backward through D (weights);
+//                        a gradient penalty's value and double backward (config.penalty)
 //   G update             draw z, G(z); D on the fakes; the loss's G part;
 //                        backward through D (input gradient only) and G (weights)
 //   each update then     closes (gradient norm, halting rule, counters, stats) and updates;
@@ -26,10 +29,14 @@ export const realStreamD = (j: number): number => 2 * j + 1;
 export const noiseStreamG = (dSteps: number): number => 2 * dSteps;
 /** Fake-label draws of a conditional GAN use their update's noise stream with this bit set. */
 export const LABEL_STREAM_BIT = 0x8000;
+/** ε of D update j's gradient penalty (WGAN-GP) is drawn from this stream. */
+export const penaltyStreamD = (j: number): number => 0x4000 | j;
 /** Streams ≥ this are for sampling outside training. */
 export const SAMPLE_STREAM = 0x10000;
 
 export type StepOp =
+  /** One power iteration of the net's spectrally normalised layers (their u and v), unless training has halted. */
+  | { op: 'powerIteration'; net: NetName }
   /** z (B, Z) from the noise distribution; a conditional GAN also draws fake labels and forms [z; onehot(y)]. `update`: D updates 0 …, G dSteps. */
   | { op: 'drawNoise'; stream: number; update: number }
   /** G on the drawn input → the fake rows [0, B) of D's sample batch. */
@@ -42,6 +49,8 @@ export type StepOp =
   | { op: 'loss'; part: NetName }
   /** D's backward: its weight gradients and/or its input gradient (for G). */
   | { op: 'backwardD'; rows: 'fake' | 'fakeAndReal'; weights: boolean; input: boolean }
+  /** The gradient penalty (config.penalty): its value joins D's loss, its gradient D's gradients (a double backward). */
+  | { op: 'penalty'; stream: number }
   /** G's backward from D's input gradient: G's weight gradients. */
   | { op: 'backwardG' }
   /** Gradient norm of the trained net and the halting rule; advances its counters and stats. */
@@ -68,7 +77,7 @@ export const PHASE_INDEX: Record<NetName, number> = { discriminator: 0, generato
 export const PHASE_NAME: readonly NetName[] = ['discriminator', 'generator'];
 
 /** What the step description depends on. */
-export type StepConfig = Pick<ResolvedGanConfig, 'dSteps' | 'loss' | 'ema'>;
+export type StepConfig = Pick<ResolvedGanConfig, 'dSteps' | 'loss' | 'ema' | 'generator' | 'discriminator' | 'penalty'>;
 
 /** The phases of one training step. */
 export function describeStep(c: StepConfig): Phase[] {
@@ -76,6 +85,8 @@ export function describeStep(c: StepConfig): Phase[] {
     ...(c.loss.module.constraint?.net === net ? [{ op: 'constrain', net } as const] : []),
     ...(net === 'generator' && c.ema ? [{ op: 'average', net } as const] : []),
   ];
+  const normalized = (['generator', 'discriminator'] as const).filter((net) => c[net].stages.some((s) => s.spectralNorm));
+  const powerIterations: StepOp[] = normalized.map((net) => ({ op: 'powerIteration', net }));
   const phases: Phase[] = [];
   for (let j = 0; j < c.dSteps; j++) {
     phases.push({
@@ -84,12 +95,14 @@ export function describeStep(c: StepConfig): Phase[] {
       index: PHASE_INDEX.discriminator,
       advancesStep: false,
       ops: [
+        ...powerIterations,
         { op: 'drawNoise', stream: noiseStreamD(j), update: j },
         { op: 'forwardG' },
         { op: 'drawReal', stream: realStreamD(j), update: j },
         { op: 'forwardD', rows: 'fakeAndReal' },
         { op: 'loss', part: 'discriminator' },
         { op: 'backwardD', rows: 'fakeAndReal', weights: true, input: false },
+        ...(c.penalty ? [{ op: 'penalty', stream: penaltyStreamD(j) } as const] : []),
         { op: 'close', net: 'discriminator' },
         { op: 'update', net: 'discriminator' },
         ...after('discriminator'),
@@ -102,6 +115,7 @@ export function describeStep(c: StepConfig): Phase[] {
     index: PHASE_INDEX.generator,
     advancesStep: true,
     ops: [
+      ...powerIterations,
       { op: 'drawNoise', stream: noiseStreamG(c.dSteps), update: c.dSteps },
       { op: 'forwardG' },
       { op: 'forwardD', rows: 'fake' },

@@ -236,3 +236,41 @@ test('bad input is rejected before any GPU work, with the layer, shapes and what
   expect(m.noAdapter).toMatch(/WebGPUUnavailableError: .*no adapter was found/);
   expect(result.after).toEqual(result.before);
 });
+
+test('a plan that fails WebGPU validation while it is built is a GpuValidationError from create(), not a trainer that silently trains nothing', async ({ gpu }) => {
+  const got = await gpu.page.evaluate(async () => {
+    const { lib, ctx } = window.harness;
+    const device = ctx.device;
+    const original = device.createBindGroup.bind(device);
+    let broken = false;
+    // The first storage binding of the plan gets an offset of 4 bytes: storage offsets must be multiples of 256.
+    device.createBindGroup = (d: GPUBindGroupDescriptor) => {
+      if (broken) return original(d);
+      broken = true;
+      const [first, ...rest] = Array.from(d.entries);
+      const res = first.resource as GPUBufferBinding;
+      const buffer = 'buffer' in res ? res.buffer : (first.resource as unknown as GPUBuffer);
+      return original({ ...d, entries: [{ binding: first.binding, resource: { buffer, offset: 4, size: 4 } }, ...rest] });
+    };
+    const config = {
+      generator: new lib.Sequential('g', [lib.Linear(2, 3), lib.Tanh(), lib.Linear(3, 1)]),
+      discriminator: new lib.Sequential('d', [lib.Linear(1, 3), lib.ELU(), lib.Linear(3, 1)]),
+      noise: { distribution: 'normal' as const, mean: 0, std: 1 },
+      data: { kind: 'normal' as const, mean: 1, std: 1 },
+      batchSize: 4,
+      optimizerD: { lr: 1e-3 },
+      optimizerG: { lr: 1e-3 },
+      plan: 'layered' as const,
+    };
+    try {
+      await lib.GanTrainer.create(ctx, config);
+      return { name: 'none', message: '' };
+    } catch (e) {
+      return { name: (e as Error).name, message: (e as Error).message };
+    } finally {
+      device.createBindGroup = original;
+    }
+  });
+  expect(got.name).toBe('GpuValidationError');
+  expect(got.message).toMatch(/^building the layered step plan failed WebGPU validation: /);
+});

@@ -6,7 +6,7 @@
 // every pending and later call with DeviceLostError.
 import { createStorageBuffer, readFloats, readUints, writeArray } from '../../runtime/buffers.js';
 import type { GpuContext } from '../../runtime/device.js';
-import { DeviceLostError, NonFiniteLossError } from '../../runtime/errors.js';
+import { DeviceLostError, GpuValidationError, NonFiniteLossError } from '../../runtime/errors.js';
 import type { RecordedSequence } from '../../runtime/recorder.js';
 import { StatsReadback } from '../../runtime/readback.js';
 import { runSteps } from '../../runtime/step-loop.js';
@@ -190,18 +190,35 @@ export class GanTrainer {
         inputGradChannels,
         averaged,
       });
-    const nets = {
-      generator: net('generator', B, c.seed, null, c.ema !== null),
-      // D sees [fake; real]; a conditional D that starts with a conv computes dx for the image channels only.
-      discriminator: net('discriminator', 2 * B, c.seed + 1, imageGradOnly(c) ? c.shapes.channels : null, false),
+    // Every buffer, bind group and pipeline of the plan is made below: a validation error there would
+    // otherwise only drop the work it belongs to, silently, at each submit.
+    device.pushErrorScope('validation');
+    const build = async () => {
+      const nets = {
+        generator: net('generator', B, c.seed, null, c.ema !== null),
+        // D sees [fake; real]; a conditional D that starts with a conv computes dx for the image channels only.
+        discriminator: net('discriminator', 2 * B, c.seed + 1, imageGradOnly(c) ? c.shapes.channels : null, false),
+      };
+      const state = createTrainState(device);
+      const stats = createTrainStats(device);
+      const data = c.data.kind === 'dataset' ? createStorageBuffer(device, 'dataset', c.data.values.length, c.data.values) : null;
+      await compiling;
+      const host = new HostStreams(device, c);
+      const inputs = { ctx, c, G: nets.generator, D: nets.discriminator, state, stats, data, host };
+      const built = plan === 'fused-mlp' ? await buildFusedMlpPhases(inputs) : await buildLayeredPhases(inputs);
+      return { nets, state, stats, data, host, built };
     };
-    const state = createTrainState(device);
-    const stats = createTrainStats(device);
-    const data = c.data.kind === 'dataset' ? createStorageBuffer(device, 'dataset', c.data.values.length, c.data.values) : null;
-    await compiling;
-    const host = new HostStreams(device, c);
-    const inputs = { ctx, c, G: nets.generator, D: nets.discriminator, state, stats, data, host };
-    const built = plan === 'fused-mlp' ? await buildFusedMlpPhases(inputs) : await buildLayeredPhases(inputs);
+    const { nets, state, stats, data, host, built } = await build().catch(async (e: unknown) => {
+      await device.popErrorScope();
+      throw e;
+    });
+    const invalid = await device.popErrorScope();
+    if (invalid) {
+      for (const b of [state, stats, ...(data ? [data] : []), ...built.owned]) b.destroy();
+      nets.generator.destroy();
+      nets.discriminator.destroy();
+      throw new GpuValidationError(`building the ${plan} step plan`, invalid.message);
+    }
     const dataset = data ? { values: data, labels: built.datasetLabels ?? null } : null;
     return new GanTrainer(ctx, c, plan, nets, [state, stats, ...(data ? [data] : []), ...built.owned], state, stats, built.phases, host, dataset);
   }

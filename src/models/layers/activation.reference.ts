@@ -26,6 +26,16 @@ export function activationGradFromOutput(act: ActivationName, y: number, slope: 
   }
 }
 
+/** d² act(x) / dx² in terms of the output y (a gradient penalty's double backward); 0 where act is piecewise linear. */
+export function activationSecondFromOutput(act: ActivationName, y: number, slope: number): number {
+  switch (act) {
+    case 'elu': return y > 0 ? 0 : y + slope;
+    case 'tanh': return -2 * y * (1 - y * y);
+    case 'sigmoid': return y * (1 - y) * (1 - 2 * y);
+    default: return 0;
+  }
+}
+
 // x, y, dy, dx: (count)
 export function activationForward(act: ActivationName, x: Vec, slope: number): Vec {
   return x.map((v) => activate(act, v, slope));

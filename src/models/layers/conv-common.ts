@@ -20,12 +20,15 @@ import {
   type KernelRef,
   type SampleShape,
   type Stage,
+  weightBinding,
 } from './layer.js';
 
 export interface ConvLayerOptions {
   stride?: number;
   padding?: number;
   bias?: boolean;
+  /** Compute with W / σ(W) (spectral-norm.ts), as torch.nn.utils.spectral_norm. */
+  spectralNorm?: boolean;
 }
 
 /** The spec both conv kinds share; `type` tells them apart. */
@@ -36,6 +39,7 @@ export interface ConvLayerFields {
   stride: number;
   padding: number;
   bias: boolean;
+  spectralNorm?: boolean;
 }
 
 export interface ConvGeometry {
@@ -58,12 +62,17 @@ export const CONV_JSON_FIELDS: JsonLayerForm['fields'] = [
   ['stride', false, 'number'],
   ['padding', false, 'number'],
   ['bias', false, 'boolean'],
+  ['spectralNorm', false, 'boolean'],
 ];
 export const convJsonOptions = (f: Record<string, unknown>): ConvLayerOptions => ({
   stride: f.stride as number | undefined,
   padding: f.padding as number | undefined,
   bias: f.bias as boolean | undefined,
+  spectralNorm: f.spectralNorm as boolean | undefined,
 });
+
+/** The spec's optional fields from options: spectralNorm appears only when asked for, so plain specs stay as they were. */
+export const spectralNormField = (o: { spectralNorm?: boolean }): { spectralNorm?: true } => (o.spectralNorm ? { spectralNorm: true } : {});
 
 /** The CPU references' shape record. */
 export const referenceShape = (g: ConvGeometry, batch: number) => ({
@@ -178,7 +187,7 @@ export function convGpu(k: ConvKernels, withDxChannels: boolean) {
       const b = maybeParam(stage, 'bias');
       const bias = b ? floatRange(net.params, b.offset, b.size) : net.zeros;
       const u = uniforms(stage, batch, stage.geometry.inChannels, withDxChannels);
-      seq.add(kernel, kernel.pick({ x, w: floatRange(net.params, w.offset, w.size), bias, y }), u, label);
+      seq.add(kernel, kernel.pick({ x, w: weightBinding(net, stage), bias, y }), u, label);
     },
     async backward({ seq, kernels, net, stage, batch, x, y, dy, dx, dxChannels, weightGrads, label }: BackwardPass<ConvGeometry>): Promise<void> {
       const u = uniforms(stage, batch, dxChannels, withDxChannels);
@@ -194,7 +203,7 @@ export function convGpu(k: ConvKernels, withDxChannels: boolean) {
         await run('backward_weight', { x, y_saved: y, dy, dw: floatRange(net.grads, w.offset, w.size) });
         if (b) await run('backward_bias', { y_saved: y, dy, dbias: floatRange(net.grads, b.offset, b.size) });
       }
-      if (dx) await run('backward_input', { w: floatRange(net.params, w.offset, w.size), y_saved: y, dy, dx });
+      if (dx) await run('backward_input', { w: weightBinding(net, stage), y_saved: y, dy, dx });
     },
   };
 }

@@ -5,7 +5,7 @@
 //   y[b, o, iy·s − p + ky, ix·s − p + kx] += x[b, c, iy, ix] · w[c, o, ky, kx]   (then bias, act)
 //   H_out = (H_in − 1)·s − 2p + k
 import { convTranspose2dKernels } from '../../shaders/index.js';
-import { buildConv, CONV_JSON_FIELDS, convGpu, convJsonOptions, convMacs, describeConv, referenceShape, type ConvGeometry, type ConvLayerFields, type ConvLayerOptions } from './conv-common.js';
+import { buildConv, CONV_JSON_FIELDS, convGpu, convJsonOptions, convMacs, describeConv, referenceShape, type ConvGeometry, type ConvLayerFields, type ConvLayerOptions, spectralNormField } from './conv-common.js';
 import {
   convTranspose2dBackwardBias,
   convTranspose2dBackwardInput,
@@ -13,7 +13,7 @@ import {
   convTranspose2dForward,
   convTranspose2dPreactivationGrad,
 } from './conv-transpose2d.reference.js';
-import { maybeParam, param, registerLayer } from './layer.js';
+import { maybeParam, param, referenceWeight, registerLayer } from './layer.js';
 
 declare module './layer.js' {
   interface LayerSpecs {
@@ -26,7 +26,7 @@ export interface ConvTranspose2dLayer extends ConvLayerFields {
 }
 
 export function ConvTranspose2d(inChannels: number, outChannels: number, kernel: number, options: ConvLayerOptions = {}): ConvTranspose2dLayer {
-  return { type: 'convTranspose2d', inChannels, outChannels, kernel, stride: options.stride ?? 1, padding: options.padding ?? 0, bias: options.bias ?? true };
+  return { type: 'convTranspose2d', inChannels, outChannels, kernel, stride: options.stride ?? 1, padding: options.padding ?? 0, bias: options.bias ?? true, ...spectralNormField(options) };
 }
 
 export const convTranspose2dModule = registerLayer<ConvTranspose2dLayer, ConvGeometry>({
@@ -34,16 +34,21 @@ export const convTranspose2dModule = registerLayer<ConvTranspose2dLayer, ConvGeo
   json: { ConvTranspose2d: { fields: CONV_JSON_FIELDS, make: (f) => ConvTranspose2d(f.inChannels as number, f.outChannels as number, f.kernel as number, convJsonOptions(f)) } },
   describe: (l) => `ConvTranspose2d(${describeConv(l)})`,
   build: (l, input, where) => buildConv(l, input, where, true),
+  // PyTorch normalises ConvTranspose2d's weight (in, out, k, k) along dim 1: the matrix (out, in·k·k).
+  bilinear: true,
+  weightMatrix: (g) => ({ rows: g.outChannels, cols: g.inChannels * g.kernel * g.kernel, rowStride: g.kernel * g.kernel, block: g.kernel * g.kernel, blockStride: g.outChannels * g.kernel * g.kernel }),
   macs: (s) => convMacs(s.geometry, true),
   gpu: convGpu({ family: convTranspose2dKernels, prefix: 'conv_transpose2d', narrowPass: 'forward' }, false),
   reference: {
-    forward(s, x, { net, batch }) {
+    forward(s, x, io) {
+      const { net, batch } = io;
       const w = param(s, 'weight');
       const b = maybeParam(s, 'bias');
       const bias = b ? net.params.subarray(b.offset, b.offset + b.size) : null;
-      return convTranspose2dForward(referenceShape(s.geometry, batch), x, net.params.subarray(w.offset, w.offset + w.size), bias, s.activation, s.slope);
+      return convTranspose2dForward(referenceShape(s.geometry, batch), x, referenceWeight(s, io), bias, s.activation, s.slope);
     },
-    backward(s, x, y, dy, grads, { net, batch }) {
+    backward(s, x, y, dy, grads, io) {
+      const { batch } = io;
       const shape = referenceShape(s.geometry, batch);
       const w = param(s, 'weight');
       const b = maybeParam(s, 'bias');
@@ -52,7 +57,7 @@ export const convTranspose2dModule = registerLayer<ConvTranspose2dLayer, ConvGeo
         grads.set(convTranspose2dBackwardWeight(shape, dz, x), w.offset);
         if (b) grads.set(convTranspose2dBackwardBias(shape, dz), b.offset);
       }
-      return convTranspose2dBackwardInput(shape, dz, net.params.subarray(w.offset, w.offset + w.size));
+      return convTranspose2dBackwardInput(shape, dz, referenceWeight(s, io));
     },
   },
 });

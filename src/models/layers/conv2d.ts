@@ -7,9 +7,9 @@
 // The backward can compute dx for the leading channels only (a conditional
 // D's image, not its label planes: the kernel's dx_channels).
 import { conv2dKernels } from '../../shaders/index.js';
-import { buildConv, CONV_JSON_FIELDS, convGpu, convJsonOptions, convMacs, describeConv, referenceShape, type ConvGeometry, type ConvLayerFields, type ConvLayerOptions } from './conv-common.js';
+import { buildConv, CONV_JSON_FIELDS, convGpu, convJsonOptions, convMacs, describeConv, referenceShape, type ConvGeometry, type ConvLayerFields, type ConvLayerOptions, spectralNormField } from './conv-common.js';
 import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dPreactivationGrad } from './conv2d.reference.js';
-import { maybeParam, param, registerLayer } from './layer.js';
+import { maybeParam, param, referenceWeight, registerLayer } from './layer.js';
 
 declare module './layer.js' {
   interface LayerSpecs {
@@ -22,7 +22,7 @@ export interface Conv2dLayer extends ConvLayerFields {
 }
 
 export function Conv2d(inChannels: number, outChannels: number, kernel: number, options: ConvLayerOptions = {}): Conv2dLayer {
-  return { type: 'conv2d', inChannels, outChannels, kernel, stride: options.stride ?? 1, padding: options.padding ?? 0, bias: options.bias ?? true };
+  return { type: 'conv2d', inChannels, outChannels, kernel, stride: options.stride ?? 1, padding: options.padding ?? 0, bias: options.bias ?? true, ...spectralNormField(options) };
 }
 
 export const conv2dModule = registerLayer<Conv2dLayer, ConvGeometry>({
@@ -31,16 +31,20 @@ export const conv2dModule = registerLayer<Conv2dLayer, ConvGeometry>({
   describe: (l) => `Conv2d(${describeConv(l)})`,
   build: (l, input, where) => buildConv(l, input, where, false),
   partialInputGrad: true,
+  bilinear: true,
+  weightMatrix: (g) => ({ rows: g.outChannels, cols: g.inChannels * g.kernel * g.kernel, rowStride: g.inChannels * g.kernel * g.kernel, block: 1, blockStride: 1 }),
   macs: (s) => convMacs(s.geometry, false),
   gpu: convGpu({ family: conv2dKernels, prefix: 'conv2d', narrowPass: 'backward_input' }, true),
   reference: {
-    forward(s, x, { net, batch }) {
+    forward(s, x, io) {
+      const { net, batch } = io;
       const w = param(s, 'weight');
       const b = maybeParam(s, 'bias');
       const bias = b ? net.params.subarray(b.offset, b.offset + b.size) : null;
-      return conv2dForward(referenceShape(s.geometry, batch), x, net.params.subarray(w.offset, w.offset + w.size), bias, s.activation, s.slope);
+      return conv2dForward(referenceShape(s.geometry, batch), x, referenceWeight(s, io), bias, s.activation, s.slope);
     },
-    backward(s, x, y, dy, grads, { net, batch }) {
+    backward(s, x, y, dy, grads, io) {
+      const { batch } = io;
       const shape = referenceShape(s.geometry, batch);
       const w = param(s, 'weight');
       const b = maybeParam(s, 'bias');
@@ -49,7 +53,7 @@ export const conv2dModule = registerLayer<Conv2dLayer, ConvGeometry>({
         grads.set(conv2dBackwardWeight(shape, dz, x), w.offset);
         if (b) grads.set(conv2dBackwardBias(shape, dz), b.offset);
       }
-      return conv2dBackwardInput(shape, dz, net.params.subarray(w.offset, w.offset + w.size));
+      return conv2dBackwardInput(shape, dz, referenceWeight(s, io));
     },
   },
 });

@@ -6,6 +6,7 @@
 // reference net and the fused plan are loops over stages that ask their
 // module; nothing outside a kind's file branches on the kind. index.ts
 // registers the kinds.
+import { floatRange } from '../../runtime/buffers.js';
 import { ConfigError } from '../../runtime/errors.js';
 import type { KernelFamily, KernelRegistry, Overrides } from '../../runtime/kernel.js';
 import type { SequenceBuilder } from '../../runtime/recorder.js';
@@ -43,7 +44,34 @@ export const imageShape = (c: number, h: number, w: number): SampleShape => ({ f
 export const showShape = (s: SampleShape): string => (s.image ? `(${s.image.join(', ')})` : `${s.features} flat features`);
 
 /** How a parameter tensor starts: PyTorch's U(−1/√fan_in, 1/√fan_in), or a constant. */
-export type TensorInit = 'fan-in-uniform' | 'ones' | 'zeros';
+/** How a tensor starts: PyTorch's U(−1/√fan_in, 1/√fan_in), a constant, or a random unit vector (spectral norm's u and v). */
+export type TensorInit = 'fan-in-uniform' | 'ones' | 'zeros' | 'unit-normal';
+
+/**
+ * How a layer's weight is read as the matrix spectral normalisation works on
+ * (torch.nn.utils.spectral_norm's reshape, dim 0 first; dim 1 for
+ * ConvTranspose2d): element (r, c) is at r·rowStride + ⌊c / block⌋·blockStride + c mod block.
+ */
+export interface WeightMatrix {
+  rows: number;
+  cols: number;
+  rowStride: number;
+  block: number;
+  blockStride: number;
+}
+
+/** A stage whose weight is spectrally normalised (spectral-norm.ts): where W, u, v, W / σ and σ live. */
+export interface SpectralNormStage {
+  matrix: WeightMatrix;
+  /** The trained weight, saved as weight_orig (in the parameters). */
+  weight: ParamTensor;
+  /** weight_u (rows) and weight_v (cols), in the net's buffers. */
+  u: ParamTensor;
+  v: ParamTensor;
+  /** Offsets in the net's scratch of W / σ (weight.size floats), which the layer computes with, and of σ. */
+  normalizedOffset: number;
+  sigmaOffset: number;
+}
 
 /** A tensor a layer declares: its local name ("weight"), shape and initial values. */
 export interface TensorSpec {
@@ -97,6 +125,8 @@ export interface Stage<G = unknown> {
   readonly scratchOffset: number;
   readonly scratch: number;
   readonly fanIn: number;
+  /** Its weight is used as W / σ (the layer's spectralNorm option), or null. */
+  readonly spectralNorm: SpectralNormStage | null;
 }
 
 /** A stage's tensor by its local name; throws if the layer has none of that name. */
@@ -107,6 +137,23 @@ export function tensorOf(tensors: readonly ParamTensor[], local: string): ParamT
 }
 export const param = (s: Stage, local: string): ParamTensor => tensorOf(s.params, local);
 export const maybeParam = (s: Stage, local: string): ParamTensor | null => s.params.find((p) => p.local === local) ?? null;
+
+/** The weight a stage's kernels compute with: W / σ in the scratch of a spectrally normalised stage, else its 'weight' parameter. */
+export function weightBinding(net: NetBuffers, s: Stage): GPUBufferBinding {
+  const w = param(s, 'weight');
+  return s.spectralNorm ? floatRange(net.scratch, s.spectralNorm.normalizedOffset, w.size) : floatRange(net.params, w.offset, w.size);
+}
+
+/** The weight a stage's float64 reference computes with: W / σ of the forward (ReferenceIo.normalized), else its 'weight' parameter. */
+export function referenceWeight(s: Stage, io: ReferenceIo): Float64Array {
+  if (s.spectralNorm) {
+    const n = io.normalized.get(s.layerIndex);
+    if (!n) throw new Error(`layer ${s.layerIndex}: its spectrally normalised weight was not formed before it ran`);
+    return n.weight;
+  }
+  const w = param(s, 'weight');
+  return io.net.params.subarray(w.offset, w.offset + w.size);
+}
 
 /** 'train': BatchNorm normalises by the batch and updates its running statistics; 'eval': it uses them and updates nothing. */
 export type ForwardMode = 'train' | 'eval';
@@ -177,6 +224,8 @@ export interface ReferenceIo {
   mode: ForwardMode;
   /** What this stage's forward keeps for its backward (BatchNorm: each group's mean and invstd). */
   saved: Map<Stage, unknown>;
+  /** W / σ and σ of each spectrally normalised stage, by layer index, formed before it runs. */
+  normalized: Map<number, { weight: Float64Array; sigma: number }>;
 }
 
 export interface LayerReference<G> {
@@ -224,6 +273,14 @@ export interface LayerModule<L extends LayerSpec = LayerSpec, G = unknown> {
   activationOf?(layer: L, where: string): { activation: ActivationName; slope: number };
   /** The backward can compute dx for the leading channels only (a conditional D's image, not its label planes). */
   readonly partialInputGrad?: boolean;
+  /**
+   * Its output before the activation is z = A(W, x) + bias with A linear in W and in x (Linear, the convolutions):
+   * a gradient penalty's double backward then needs nothing but the kind's own forward and backward, run
+   * without activation (models/losses/gradient-penalty.ts). Absent: a penalised critic cannot have it.
+   */
+  readonly bilinear?: boolean;
+  /** Its 'weight' as spectral norm's matrix; absent: the kind cannot take { spectralNorm: true }. */
+  weightMatrix?(geometry: G): WeightMatrix;
   macs(stage: Stage<G>): StageMacs;
   readonly gpu: LayerGpu<G>;
   readonly reference: LayerReference<G>;

@@ -7,7 +7,7 @@ import { floatRange } from '../../runtime/buffers.js';
 import { ACTIVATION_CODE } from '../../shaders/constants.js';
 import { activationKernels, linearKernels } from '../../shaders/index.js';
 import { alone, FUSED_NONE, FUSED_OP, group, product, type OpRecord } from './fused-ops.js';
-import { flatShape, LayerConfigError, maybeParam, param, registerLayer, showShape, type Stage } from './layer.js';
+import { flatShape, LayerConfigError, maybeParam, param, referenceWeight, registerLayer, showShape, weightBinding, type Stage } from './layer.js';
 import { linearBackwardBias, linearBackwardInput, linearBackwardWeight, linearForward, linearPreactivationGrad } from './linear.reference.js';
 
 declare module './layer.js' {
@@ -21,10 +21,12 @@ export interface LinearLayer {
   inFeatures: number;
   outFeatures: number;
   bias: boolean;
+  /** Compute with W / σ(W) (spectral-norm.ts), as torch.nn.utils.spectral_norm. */
+  spectralNorm?: boolean;
 }
 
-export function Linear(inFeatures: number, outFeatures: number, options: { bias?: boolean } = {}): LinearLayer {
-  return { type: 'linear', inFeatures, outFeatures, bias: options.bias ?? true };
+export function Linear(inFeatures: number, outFeatures: number, options: { bias?: boolean; spectralNorm?: boolean } = {}): LinearLayer {
+  return { type: 'linear', inFeatures, outFeatures, bias: options.bias ?? true, ...(options.spectralNorm ? { spectralNorm: true } : {}) };
 }
 
 interface LinearGeometry {
@@ -52,8 +54,8 @@ export const linearModule = registerLayer<LinearLayer, LinearGeometry>({
   type: 'linear',
   json: {
     Linear: {
-      fields: [['inFeatures', true, 'number'], ['outFeatures', true, 'number'], ['bias', false, 'boolean']],
-      make: (f) => Linear(f.inFeatures as number, f.outFeatures as number, { bias: f.bias as boolean | undefined }),
+      fields: [['inFeatures', true, 'number'], ['outFeatures', true, 'number'], ['bias', false, 'boolean'], ['spectralNorm', false, 'boolean']],
+      make: (f) => Linear(f.inFeatures as number, f.outFeatures as number, { bias: f.bias as boolean | undefined, spectralNorm: f.spectralNorm as boolean | undefined }),
     },
   },
   describe: (l) => `Linear(${l.inFeatures}, ${l.outFeatures}${l.bias ? '' : ', bias=False'})`,
@@ -76,6 +78,8 @@ export const linearModule = registerLayer<LinearLayer, LinearGeometry>({
       fusesActivation: true,
     };
   },
+  bilinear: true,
+  weightMatrix: (g) => ({ rows: g.outFeatures, cols: g.inFeatures, rowStride: g.inFeatures, block: 1, blockStride: 1 }),
   macs: ({ geometry: g }) => ({ forward: g.inFeatures * g.outFeatures, backwardInput: g.inFeatures * g.outFeatures, backwardWeight: g.inFeatures * g.outFeatures }),
   gpu: {
     kernels: (s) => [
@@ -84,11 +88,11 @@ export const linearModule = registerLayer<LinearLayer, LinearGeometry>({
       ...(s.activation !== 'none' ? [{ family: activationKernels, entry: 'activation_backward_inplace' }] : []),
     ],
     async forward({ seq, kernels, net, stage, batch, x, y, label }) {
-      const k = await kernels.kernel(linearKernels, 'linear_forward');
+      const k = await kernels.kernelFor(linearKernels, 'linear_forward', uniforms(stage, batch)); // the variant tuned for this shape
       const w = param(stage, 'weight');
       const b = maybeParam(stage, 'bias');
       const bias = b ? floatRange(net.params, b.offset, b.size) : net.zeros;
-      seq.add(k, { x, w: floatRange(net.params, w.offset, w.size), bias, y }, uniforms(stage, batch), label);
+      seq.add(k, { x, w: weightBinding(net, stage), bias, y }, uniforms(stage, batch), label);
     },
     async backward({ seq, kernels, net, stage, batch, x, y, dy, dx, weightGrads, label }) {
       const u = uniforms(stage, batch);
@@ -100,7 +104,7 @@ export const linearModule = registerLayer<LinearLayer, LinearGeometry>({
         seq.add(k, { y_saved: y, dz: dy }, { count: batch * stage.output.features, act: u.act, slope: u.slope }, `${label}.dz`);
       }
       if (weightGrads) {
-        const kw = await kernels.kernel(linearKernels, 'linear_backward_weight');
+        const kw = await kernels.kernelFor(linearKernels, 'linear_backward_weight', u);
         seq.add(kw, { x, dz: dy, dw: floatRange(net.grads, w.offset, w.size) }, u, `${label}.backward_weight`);
         if (b) {
           const kb = await kernels.kernel(linearKernels, 'linear_backward_bias');
@@ -108,19 +112,20 @@ export const linearModule = registerLayer<LinearLayer, LinearGeometry>({
         }
       }
       if (dx) {
-        const ki = await kernels.kernel(linearKernels, 'linear_backward_input');
-        seq.add(ki, { w: floatRange(net.params, w.offset, w.size), dz: dy, dx }, u, `${label}.backward_input`);
+        const ki = await kernels.kernelFor(linearKernels, 'linear_backward_input', u);
+        seq.add(ki, { w: weightBinding(net, stage), dz: dy, dx }, u, `${label}.backward_input`);
       }
     },
   },
   reference: {
-    forward(s, x, { net, batch }) {
-      const w = param(s, 'weight');
+    forward(s, x, io) {
+      const { net, batch } = io;
       const b = maybeParam(s, 'bias');
       const bias = b ? net.params.subarray(b.offset, b.offset + b.size) : new Float64Array(s.geometry.outFeatures);
-      return linearForward({ batch, ...s.geometry }, x, net.params.subarray(w.offset, w.offset + w.size), bias, s.activation, s.slope);
+      return linearForward({ batch, ...s.geometry }, x, referenceWeight(s, io), bias, s.activation, s.slope);
     },
-    backward(s, x, y, dy, grads, { net, batch }) {
+    backward(s, x, y, dy, grads, io) {
+      const { batch } = io;
       const shape = { batch, ...s.geometry };
       const w = param(s, 'weight');
       const b = maybeParam(s, 'bias');
@@ -129,7 +134,7 @@ export const linearModule = registerLayer<LinearLayer, LinearGeometry>({
         grads.set(linearBackwardWeight(shape, dz, x), w.offset);
         if (b) grads.set(linearBackwardBias(shape, dz), b.offset);
       }
-      return linearBackwardInput(shape, dz, net.params.subarray(w.offset, w.offset + w.size));
+      return linearBackwardInput(shape, dz, referenceWeight(s, io));
     },
   },
   fused: {

@@ -8,6 +8,7 @@ import type { SequenceBuilder } from '../../runtime/recorder.js';
 import { gradSqPartialCount } from '../../shaders/index.js';
 import type { ForwardMode, KernelRef, NetBuffers, Stage } from './layer.js';
 import type { Sequential } from './sequential.js';
+import { encodeNormalizedWeight, encodePowerIteration, encodeSpectralNormBackward, spectralNormKernelRefs } from './spectral-norm.js';
 
 export interface NetGpuOptions {
   /** Per-parameter optimizer state, one (P) buffer each, named as the optimizer names them (Adam: exp_avg, exp_avg_sq). */
@@ -84,7 +85,19 @@ export class NetGpu implements NetBuffers {
   /** Every pipeline this net's passes may use, to compile before recording. */
   static kernels(net: Sequential, inputGradChannels: number | null = null): KernelRef[] {
     const first = NetGpu.dxChannels(net, inputGradChannels);
-    return net.stages.flatMap((s, i) => s.module.gpu.kernels(s, i === 0 ? first : channelsOf(s)));
+    return net.stages.flatMap((s, i) => [...s.module.gpu.kernels(s, i === 0 ? first : channelsOf(s)), ...spectralNormKernelRefs(s)]);
+  }
+
+  /** Whether any stage's weight is spectrally normalised (the net then takes a power iteration per phase). */
+  static hasSpectralNorm(net: Sequential): boolean {
+    return net.stages.some((s) => s.spectralNorm);
+  }
+
+  /** One power iteration of each spectrally normalised stage's u and v, unless training has halted (`state`). */
+  async encodePowerIterations(seq: SequenceBuilder, kernels: KernelRegistry, state: GPUBuffer): Promise<void> {
+    for (const s of this.net.stages) {
+      if (s.spectralNorm) await encodePowerIteration(seq, kernels, this, s, state, `${this.net.name}.${s.layerIndex}.power_iteration`);
+    }
   }
 
   /**
@@ -111,6 +124,7 @@ export class NetGpu implements NetBuffers {
       const x = i === 0 ? input : activations[i - 1];
       const y = i === stages.length - 1 ? output : activations[i];
       const label = `${this.net.name}.${stage.layerIndex}.forward`;
+      if (stage.spectralNorm) await encodeNormalizedWeight(seq, kernels, net, stage, `${this.net.name}.${stage.layerIndex}.spectral_norm`);
       await stage.module.gpu.forward({ seq, kernels, net, stage, batch, groups, x, y, mode, label });
     }
   }
@@ -147,6 +161,7 @@ export class NetGpu implements NetBuffers {
         weightGrads,
         label: `${this.net.name}.${stage.layerIndex}`,
       });
+      if (weightGrads && stage.spectralNorm) await encodeSpectralNormBackward(seq, kernels, this, stage, `${this.net.name}.${stage.layerIndex}.spectral_norm_backward`);
     }
   }
 

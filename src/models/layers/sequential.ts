@@ -2,7 +2,7 @@
 // state_dict names) and the stages the GPU runs. Each layer's kind checks it
 // against the shape it receives and declares its tensors (layer.ts); an
 // activation after a layer that takes one fuses into it.
-import { philox4x32_10 } from '../../runtime/philox.js';
+import { philox4x32_10, randomNormal } from '../../runtime/philox.js';
 import type { ActivationName } from '../../shaders/constants.js';
 import './index.js'; // registers the built-in layer kinds
 import {
@@ -16,10 +16,12 @@ import {
   type LayerSpec,
   type ParamTensor,
   type SampleShape,
+  type SpectralNormStage,
   type Stage,
   type TensorInit,
   type TensorSpec,
 } from './layer.js';
+import { SPECTRAL_NORM_WEIGHT_NAME, spectralNormBuffers, wantsSpectralNorm } from './spectral-norm.js';
 
 /** Tensor offsets in the flat buffers are multiples of 64 floats: storage bindings need 256-byte offsets. */
 export const PARAM_ALIGN_FLOATS = 64;
@@ -35,10 +37,11 @@ class FlatLayout {
   size = 0;
   readonly tensors: ParamTensor[] = [];
   readonly inits = new Map<ParamTensor, TensorInit>();
-  place(layerIndex: number, specs: readonly TensorSpec[]): ParamTensor[] {
+  /** `savedAs` renames tensors in the state_dict (spectral norm's weight → weight_orig); the layer keeps its local name. */
+  place(layerIndex: number, specs: readonly TensorSpec[], savedAs: Record<string, string> = {}): ParamTensor[] {
     return specs.map((t) => {
       const size = t.shape.reduce((a, b) => a * b, 1);
-      const placed = { name: `${layerIndex}.${t.name}`, local: t.name, shape: [...t.shape], offset: this.size, size };
+      const placed = { name: `${layerIndex}.${savedAs[t.name] ?? t.name}`, local: t.name, shape: [...t.shape], offset: this.size, size };
       this.size = alignUp(this.size + size);
       this.tensors.push(placed);
       this.inits.set(placed, t.init);
@@ -100,6 +103,21 @@ export class Sequential {
         return;
       }
       const b: ComputeBuild<unknown> = kind.build(layer, shape, where);
+      const matrix = wantsSpectralNorm(layer, kind as LayerModule, where) ? (kind as LayerModule).weightMatrix!(b.geometry) : null;
+      const placedParams = params.place(i, b.params, matrix ? { weight: SPECTRAL_NORM_WEIGHT_NAME } : {});
+      const placedBuffers = buffers.place(i, [...(b.buffers ?? []), ...(matrix ? spectralNormBuffers(matrix) : [])]);
+      // Spectral norm's scratch follows the layer's own: W / σ, then σ.
+      const layerScratch = b.scratch ?? 0;
+      let spectralNorm: SpectralNormStage | null = null;
+      let stageScratch = layerScratch;
+      if (matrix) {
+        const weight = placedParams.find((t) => t.local === 'weight')!;
+        const normalizedOffset = scratch + alignUp(layerScratch);
+        const sigmaOffset = normalizedOffset + alignUp(weight.size);
+        const [u, v] = placedBuffers.slice(-2);
+        spectralNorm = { matrix, weight, u, v, normalizedOffset, sigmaOffset };
+        stageScratch = sigmaOffset + 1 - scratch;
+      }
       const stage: MutableStage & { fuses: boolean } = {
         module: kind as LayerModule,
         layerIndex: i,
@@ -108,11 +126,12 @@ export class Sequential {
         geometry: b.geometry,
         activation: act?.activation ?? 'none',
         slope: act?.slope ?? 0,
-        params: params.place(i, b.params),
-        buffers: buffers.place(i, b.buffers ?? []),
+        params: placedParams,
+        buffers: placedBuffers,
         scratchOffset: scratch,
-        scratch: b.scratch ?? 0,
+        scratch: stageScratch,
         fanIn: b.fanIn ?? 1,
+        spectralNorm,
         fuses: b.fusesActivation,
       };
       scratch = alignUp(scratch + stage.scratch);
@@ -133,12 +152,21 @@ export class Sequential {
     this.inits = new Map([...params.inits, ...buffers.inits]);
   }
 
-  /** Initial buffers (BatchNorm: running_mean 0, running_var 1, as PyTorch). */
+  /**
+   * Initial buffers: BatchNorm's running_mean 0 and running_var 1, as PyTorch;
+   * spectral norm's u and v random unit vectors, drawn from Philox keyed by
+   * the layer and tensor (not the seed), so that a net starts them the same way every time.
+   */
   initialBuffers(): Float32Array {
     const flat = new Float32Array(this.bufferCount);
     for (const s of this.stages) {
-      s.buffers.forEach((t) => {
-        if (this.inits.get(t) === 'ones') flat.fill(1, t.offset, t.offset + t.size);
+      s.buffers.forEach((t, j) => {
+        const init = this.inits.get(t);
+        if (init === 'ones') flat.fill(1, t.offset, t.offset + t.size);
+        if (init !== 'unit-normal') return;
+        const a = randomNormal({ seed: 0x5eed, step: s.layerIndex, stream: 0x5a + j }, t.size, 0, 1);
+        const norm = Math.sqrt(a.reduce((sum, x) => sum + x * x, 0));
+        a.forEach((x, k) => (flat[t.offset + k] = x / norm));
       });
     }
     return flat;
@@ -169,7 +197,11 @@ export class Sequential {
 
   /** The layers as PyTorch would print them (checkpoints record it and compare it on load). */
   describe(): string {
-    const text = this.layers.map((l, i) => layerKind(l, `${this.name} layer ${i}`).describe(l as never)).join(' → ');
+    const describe = (l: Layer, i: number): string => {
+      const text = layerKind(l, `${this.name} layer ${i}`).describe(l as never);
+      return (l as { spectralNorm?: boolean }).spectralNorm ? `SpectralNorm(${text})` : text;
+    };
+    const text = this.layers.map(describe).join(' → ');
     return this.inputShape ? `[${this.inputShape.join('×')}] ${text}` : text;
   }
 }

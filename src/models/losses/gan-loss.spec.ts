@@ -80,11 +80,16 @@ test('each loss module: its D and G parts and what it reports, in float64 agains
   const wgan = findLoss('wgan')!;
   expect(wgan.reference.discriminator(out, B, { clip: 0.01 }).loss).toBeCloseTo(-0.5 - 1.125, 12); // mean fake − mean real
   expect(wgan.reference.discriminator(out, B, { clip: 0.01 }).outB).toBeCloseTo(1.125, 12); // D(x) as a score
+  // The Wasserstein loss without clipping: the same critic and generator losses, no constraint.
+  const wasserstein = findLoss('wasserstein')!;
+  expect(wasserstein.reference.discriminator(out, B, {}).loss).toBeCloseTo(-0.5 - 1.125, 12);
+  expect(wasserstein.reference.generator(g, B, {}).loss).toBeCloseTo(wgan.reference.generator(g, B, { clip: 0.01 }).loss, 12);
+  expect(wasserstein.constraint).toBeUndefined();
   const minimax = findLoss('bce-minimax')!;
   const sig = (l: number) => 1 / (1 + Math.exp(-l));
   expect(minimax.reference.generator(g, B, { realLabel: 1 }).loss).toBeCloseTo((Math.log(1 - sig(0.5)) + Math.log(1 - sig(-1.5))) / 2, 12);
   expect(minimax.reference.generator(g, B, { realLabel: 1 }).outA).toBeCloseTo((sig(0.5) + sig(-1.5)) / 2, 12);
-  for (const name of ['lsgan', 'hinge', 'wgan']) expect(findLoss(name)!.output).toBe('score');
+  for (const name of ['lsgan', 'hinge', 'wgan', 'wasserstein']) expect(findLoss(name)!.output).toBe('score');
   expect(minimax.output).toBe('logit');
 });
 
@@ -92,14 +97,14 @@ test("each loss's readout: at its neutral output a sample pulls D equally hard t
   const fail = (m: string): never => {
     throw new Error(m);
   };
-  const cases: [string, Record<string, unknown>][] = [['bce', {}], ['bce-minimax', {}], ['lsgan', {}], ['lsgan', { a: -1, b: 3, c: 0 }], ['hinge', {}], ['wgan', {}]];
+  const cases: [string, Record<string, unknown>][] = [['bce', {}], ['bce-minimax', {}], ['lsgan', {}], ['lsgan', { a: -1, b: 3, c: 0 }], ['hinge', {}], ['wgan', {}], ['wasserstein', {}]];
   for (const [name, options] of cases) {
     const m = findLoss(name)!;
     const r = m.resolve(options, fail);
     const { neutral, neutralText, generatorLossText } = m.readout(r);
     expect(neutralText.length, name).toBeGreaterThan(0);
     expect(generatorLossText, name).toMatch(/D\(x\)/);
-    if (name === 'wgan') {
+    if (name === 'wgan' || name === 'wasserstein') {
       expect(neutral).toBeNull();
       continue;
     }
@@ -115,12 +120,13 @@ test("each loss's readout: at its neutral output a sample pulls D equally hard t
 
 test('lossInfo lists every registered loss with its documented defaults and whether the fused plan runs it', () => {
   const info = Object.fromEntries(lossInfo().map((l) => [l.name, l]));
-  expect(Object.keys(info).sort()).toEqual(['bce', 'bce-minimax', 'hinge', 'lsgan', 'wgan']);
+  expect(Object.keys(info).sort()).toEqual(['bce', 'bce-minimax', 'hinge', 'lsgan', 'wasserstein', 'wgan']);
   expect(info.bce.defaults).toEqual({ realLabel: 1 });
   expect(info['bce-minimax'].defaults).toEqual({ realLabel: 1 });
   expect(info.lsgan.defaults).toEqual({ a: 0, b: 1, c: 1 });
   expect(info.hinge.defaults).toEqual({});
   expect(info.wgan.defaults).toEqual({ clip: 0.01 });
+  expect(info.wasserstein.defaults).toEqual({});
   expect(Object.values(info).filter((l) => l.fused).map((l) => l.name)).toEqual(['bce']);
   expect(info.bce.output).toBe('logit');
   expect(info.wgan.output).toBe('score');

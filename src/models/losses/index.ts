@@ -6,4 +6,6 @@ export * from './bce-minimax.js';
 export * from './lsgan.js';
 export * from './hinge.js';
 export * from './wgan.js';
+export * from './wasserstein.js';
+export { penaltyInfo, type PenaltySpec, type PenaltyName } from './gradient-penalty.js';
 export { lossNames, lossInfo, findLoss, type GanLossModule, type LossResult, type LossInfo, type LossReadout } from './loss.js';

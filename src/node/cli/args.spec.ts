@@ -101,8 +101,8 @@ test('config files: every mistake is a UsageError naming the file, the place, wh
   );
   expect(bad({ generator: ['Relu'] })).toMatch(/^net\.json: generator layer 0: unknown layer "Relu"; expected one of /);
   expect(bad({ generator: [{ inFeatures: 2 }] })).toMatch(/^net\.json: generator layer 0: missing "layer" \(one of ([A-Za-z0-9]+, )+[A-Za-z0-9]+\)$/);
-  expect(bad({ generator: [{ layer: 'Linear', inFeatures: 2 }] })).toBe('net.json: generator layer 0 (Linear): missing field "outFeatures"; Linear takes inFeatures, outFeatures, bias');
-  expect(bad({ generator: [{ layer: 'Linear', inFeatures: 2, outFeatures: 4, out: 3 }] })).toBe('net.json: generator layer 0 (Linear): unknown field "out"; Linear takes inFeatures, outFeatures, bias');
+  expect(bad({ generator: [{ layer: 'Linear', inFeatures: 2 }] })).toBe('net.json: generator layer 0 (Linear): missing field "outFeatures"; Linear takes inFeatures, outFeatures, bias, spectralNorm');
+  expect(bad({ generator: [{ layer: 'Linear', inFeatures: 2, outFeatures: 4, out: 3 }] })).toBe('net.json: generator layer 0 (Linear): unknown field "out"; Linear takes inFeatures, outFeatures, bias, spectralNorm');
   expect(bad({ generator: [{ layer: 'Linear', inFeatures: '2', outFeatures: 4 }] })).toBe('net.json: generator layer 0 (Linear): "inFeatures" must be a number, got the string "2"');
   expect(bad({ generator: [{ layer: 'ReLU', slope: 1 }] })).toBe('net.json: generator layer 0 (ReLU): unknown field "slope"; ReLU takes no fields');
   expect(bad({ generator: [3] })).toBe('net.json: generator layer 0: expected { "layer": NAME, ...fields } or a layer name, got number 3');

@@ -38,7 +38,7 @@ export interface ConfigFile {
 }
 
 const TOP_FIELDS = [
-  'generator', 'discriminator', 'noise', 'batchSize', 'dSteps', 'loss', 'optimizerD', 'optimizerG', 'realLabel', 'ema', 'seed', 'statsEvery', 'plan',
+  'generator', 'discriminator', 'noise', 'batchSize', 'dSteps', 'loss', 'optimizerD', 'optimizerG', 'realLabel', 'ema', 'spectralNorm', 'penalty', 'seed', 'statsEvery', 'plan',
   'steps', 'classes', 'data',
 ];
 const REQUIRED = ['generator', 'discriminator', 'noise', 'batchSize', 'optimizerD', 'optimizerG'];
@@ -91,6 +91,8 @@ export function parseConfigFile(text: string, path: string): ConfigFile {
     if (c.loss !== undefined) out.loss = c.loss as LossSpec;
     if (c.realLabel !== undefined) out.realLabel = c.realLabel as number;
     if (c.ema !== undefined) out.ema = c.ema as GanConfig['ema'];
+    if (c.spectralNorm !== undefined) out.spectralNorm = c.spectralNorm as GanConfig['spectralNorm'];
+    if (c.penalty !== undefined) out.penalty = c.penalty as GanConfig['penalty'];
     if (c.seed !== undefined) out.seed = c.seed as number;
     if (c.statsEvery !== undefined) out.statsEvery = c.statsEvery as number;
     if (c.plan !== undefined) out.plan = c.plan as GanConfig['plan'];

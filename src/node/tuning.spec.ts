@@ -1,0 +1,146 @@
+// The kernel tuner end to end in Node (Dawn on SwiftShader), with the JSON
+// file cache: 'full' times every linear candidate of each shape while the
+// trainer is built and stores the winners; a second context with the same
+// adapter and shapes times nothing and gets the same choices; a corrupt
+// cache file is ignored with a warning; 'off' and 'cached' never time; a zero
+// budget times nothing and stores nothing; training on tuned variants gives
+// the default variants' weights up to float rounding; no GPU object is
+// created per step; a bad mode or budget is a TuningConfigError naming what it takes.
+// Runs in a child process so that a Dawn failure cannot take the runner down.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, expect } from '@playwright/test';
+
+const SCRIPT = `
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { createNodeGpuContext, GanTrainer, presets, FileTuningStore, ConfigError } from '${process.cwd()}/dist/node.js';
+const path = process.argv[2];
+const config = () => ({ ...presets.gaussian1d({ batchSize: 8, seed: 3 }), plan: 'layered' });
+const ctxWith = (tune, extra = {}) => createNodeGpuContext({ tune, tuningStore: new FileTuningStore(path), tuningBudgetMs: 600000, ...extra });
+const summary = (ctx) => ({ timed: ctx.tuner.timedCandidates, decisions: ctx.tuner.decisions });
+const warnings = [];
+const warn = console.warn;
+console.warn = (...a) => { warnings.push(a.join(' ')); };
+const out = {};
+
+// A cold cache with 'full': every candidate of each shape timed, winners stored.
+const full = await ctxWith('full');
+const t0 = performance.now();
+const tuned = await GanTrainer.create(full, config());
+out.buildMs = performance.now() - t0;
+out.full = summary(full);
+out.file = JSON.parse(readFileSync(path, 'utf8'));
+// No GPU object is created per step on tuned kernels.
+const COUNTED = ['createBuffer', 'createBindGroup', 'createComputePipeline', 'createComputePipelineAsync', 'createShaderModule', 'createQuerySet'];
+let created = 0;
+for (const name of COUNTED) { const f = full.device[name].bind(full.device); full.device[name] = (...a) => { created++; return f(...a); }; }
+await tuned.train(2);
+const warm = created;
+await tuned.train(6, { stepsPerSubmit: 2 });
+out.createdPerSteps = created - warm;
+
+// Same adapter and shapes, a fresh context: nothing timed, the same choices.
+const again = await ctxWith('full');
+await GanTrainer.create(again, config());
+out.again = summary(again);
+
+// The tuned weights against the default variants' ('off'), 3 steps each from the same seed.
+const off = await ctxWith('off');
+const plain = await GanTrainer.create(off, config());
+out.off = summary(off);
+const fresh = await GanTrainer.create(full, config()); // full's choices, from memory
+await plain.train(3);
+await fresh.train(3);
+const a = await fresh.readParameters('generator'), b = await plain.readParameters('generator');
+out.maxWeightDiff = Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])));
+out.finite = Array.from(a).every(Number.isFinite);
+
+// A corrupt file: a warning, today's variants, no crash; 'cached' never times.
+writeFileSync(path, '{"version": 1, "adapters": {"x": [tr');
+const w0 = warnings.length;
+const cached = await ctxWith('cached');
+await GanTrainer.create(cached, config());
+out.corrupt = { ...summary(cached), warnings: warnings.slice(w0) };
+
+// 'full' with no budget: the defaults, nothing timed, the (corrupt) file left as it was.
+const broke = await ctxWith('full', { tuningBudgetMs: 0 });
+await GanTrainer.create(broke, config());
+out.noBudget = { ...summary(broke), fileAfter: readFileSync(path, 'utf8') };
+
+try {
+  await createNodeGpuContext({ tune: 'fast' });
+  out.badMode = 'accepted';
+} catch (e) {
+  out.badMode = { name: e.name, message: e.message, configError: e instanceof ConfigError };
+}
+try {
+  await createNodeGpuContext({ tuningBudgetMs: -1 });
+  out.badBudget = 'accepted';
+} catch (e) {
+  out.badBudget = { name: e.name, message: e.message };
+}
+console.warn = warn;
+console.log(JSON.stringify(out));
+process.exit(0);
+`;
+
+test('node: the tuner times linear candidates once, caches the winners in a JSON file, and reuses them; corrupt files, off, cached and zero budgets never time', () => {
+  test.setTimeout(300_000);
+  mkdirSync('test-results', { recursive: true });
+  const file = 'test-results/tuning.mjs';
+  writeFileSync(file, SCRIPT);
+  const dir = mkdtempSync(join(tmpdir(), 'webgpu-gan-tuning-'));
+  const cachePath = join(dir, 'nested', 'tuning.json');
+  try {
+    const r = spawnSync(process.execPath, [file, cachePath], { encoding: 'utf8', timeout: 280_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
+    expect(line, r.stdout + r.stderr).toBeDefined();
+    const got = JSON.parse(line!);
+    type Decision = { key: string; variant: string; source: string; ms?: Record<string, number>; complete?: boolean };
+
+    // gaussian1d's layered step records linear products at several shapes; each timed once, all 6 candidates.
+    const timed: Decision[] = got.full.decisions.filter((d: Decision) => d.source === 'timed');
+    expect(timed.length).toBeGreaterThanOrEqual(6);
+    expect(new Set(timed.map((d) => d.key)).size).toBe(timed.length);
+    for (const d of timed) {
+      expect(d.complete, d.key).toBe(true);
+      expect(Object.keys(d.ms!).sort(), d.key).toEqual(['t16.wg4x4', 't16.wg8x8', 't4.wg16x16', 't4.wg16x8', 't8.wg16x16', 't8.wg8x8']);
+      expect(Object.values(d.ms!).every((ms) => ms > 0 && Number.isFinite(ms)), JSON.stringify(d.ms)).toBe(true);
+      // The winner is the fastest, or the default when nothing beat it by the margin.
+      const best = Math.min(...Object.values(d.ms!));
+      expect(d.ms![d.variant] === best || d.variant === 't16.wg4x4', JSON.stringify(d)).toBe(true);
+    }
+    expect(got.full.timed).toBe(timed.length * 6);
+    const adapters = Object.values(got.file.adapters) as Record<string, string>[];
+    expect(got.file.version).toBe(1);
+    expect(adapters).toHaveLength(1);
+    expect(adapters[0]).toEqual(Object.fromEntries(timed.map((d) => [d.key, d.variant])));
+    expect(got.createdPerSteps).toBe(0);
+
+    expect(got.again.timed).toBe(0);
+    const chosen = (ds: Decision[]) => Object.fromEntries(ds.map((d) => [d.key, d.variant]));
+    expect(got.again.decisions.every((d: Decision) => d.source === 'cache')).toBe(true);
+    expect(chosen(got.again.decisions)).toEqual(chosen(timed));
+
+    expect(got.off.timed).toBe(0);
+    expect(got.off.decisions.every((d: Decision) => d.source === 'default' && d.variant === 't16.wg4x4')).toBe(true);
+    expect(got.finite).toBe(true);
+    expect(got.maxWeightDiff).toBeLessThanOrEqual(1e-6);
+
+    expect(got.corrupt.timed).toBe(0);
+    expect(got.corrupt.decisions.every((d: Decision) => d.source === 'default')).toBe(true);
+    expect(got.corrupt.warnings.some((w: string) => /tuning cache .* is corrupt/.test(w)), JSON.stringify(got.corrupt.warnings)).toBe(true);
+
+    expect(got.noBudget.timed).toBe(0);
+    expect(got.noBudget.fileAfter).toBe('{"version": 1, "adapters": {"x": [tr');
+
+    expect(got.badMode).toEqual({ name: 'TuningConfigError', configError: true, message: "tune must be one of 'off', 'cached', 'full'; got 'fast'" });
+    expect(got.badBudget).toEqual({ name: 'TuningConfigError', message: 'tuningBudgetMs must be a number ≥ 0 (milliseconds), got -1' });
+    console.log(`tuning build on SwiftShader: ${got.buildMs.toFixed(0)} ms for ${got.full.timed} candidate timings; max |Δw| tuned vs off ${got.maxWeightDiff}; winners ${JSON.stringify(chosen(timed))}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
