@@ -253,7 +253,8 @@ const BINDING_LAYOUT: Record<BindingKind, GPUBufferBindingType> = {
 
 /** Picks the variant of a tunable entry for a dispatch's uniforms (runtime/tuner.ts implements it). */
 export interface VariantChooser {
-  choose(registry: KernelRegistry, family: KernelFamily, entry: string, uniforms: UniformValues): Promise<KernelVariant>;
+  /** `overrides`: the caller's own (e.g. a conv's ACT), compiled into every candidate it times. */
+  choose(registry: KernelRegistry, family: KernelFamily, entry: string, uniforms: UniformValues, overrides?: Overrides): Promise<KernelVariant>;
   /** Opens a window in which choose() may time candidates (within its budget); the returned function closes it. */
   openSession(): () => void;
 }
@@ -279,12 +280,14 @@ export class KernelRegistry {
    * for an entry with tuning variants, the one the chooser picks for its shape
    * (timed while a plan is built, cached, or the shipped default); otherwise
    * the entry itself. Layers look their tunable kernels up through this.
+   * `overrides` are the caller's own (an activation, a bias flag); a variant's
+   * (its workgroup shape) are merged over them.
    */
-  async kernelFor(family: KernelFamily, entry: string, uniforms: UniformValues): Promise<Kernel> {
+  async kernelFor(family: KernelFamily, entry: string, uniforms: UniformValues, overrides: Overrides = {}): Promise<Kernel> {
     const variants = family.tuning?.variants[entry];
-    if (!variants?.length) return this.kernel(family, entry);
-    const v = this.chooser ? await this.chooser.choose(this, family, entry, uniforms) : variants[0];
-    return this.kernel(family, v.entry, v.overrides);
+    if (!variants?.length) return this.kernel(family, entry, overrides);
+    const v = this.chooser ? await this.chooser.choose(this, family, entry, uniforms, overrides) : variants[0];
+    return this.kernel(family, v.entry, { ...overrides, ...v.overrides });
   }
 
   /**

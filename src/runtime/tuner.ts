@@ -11,7 +11,7 @@
 // has 'timestamp-query', else by wall time around submit + onSubmittedWorkDone,
 // as the median of a few repetitions.
 import { ConfigError } from './errors.js';
-import type { AdapterKind, KernelFamily, KernelRegistry, KernelVariant, Kernel, UniformValues, VariantChooser } from './kernel.js';
+import type { AdapterKind, KernelFamily, KernelRegistry, KernelVariant, Kernel, Overrides, UniformValues, VariantChooser } from './kernel.js';
 import { SequenceBuilder } from './recorder.js';
 import type { TuningChoices, TuningStore } from './tuning-cache.js';
 
@@ -134,7 +134,7 @@ export class KernelTuner implements VariantChooser {
     return v;
   }
 
-  choose(registry: KernelRegistry, family: KernelFamily, entry: string, u: UniformValues): Promise<KernelVariant> {
+  choose(registry: KernelRegistry, family: KernelFamily, entry: string, u: UniformValues, overrides: Overrides = {}): Promise<KernelVariant> {
     const key = tuningKey(family, entry, u);
     const settled = this.chosen.get(key);
     if (settled) return settled;
@@ -149,7 +149,7 @@ export class KernelTuner implements VariantChooser {
         this.chosen.delete(key); // a later session with budget left may still time it
         return this.decide(key, fallback, 'default');
       }
-      return this.timeCandidates(registry, family, entry, u, key, fallback);
+      return this.timeCandidates(registry, family, entry, u, overrides, key, fallback);
     });
     this.chosen.set(key, choice);
     return choice;
@@ -173,13 +173,22 @@ export class KernelTuner implements VariantChooser {
     return family.tuning?.variants[entry]?.find((v) => v.name === name) ?? null;
   }
 
-  private async timeCandidates(registry: KernelRegistry, family: KernelFamily, entry: string, u: UniformValues, key: string, fallback: KernelVariant): Promise<KernelVariant> {
+  private async timeCandidates(
+    registry: KernelRegistry,
+    family: KernelFamily,
+    entry: string,
+    u: UniformValues,
+    overrides: Overrides,
+    key: string,
+    fallback: KernelVariant,
+  ): Promise<KernelVariant> {
     const t0 = performance.now();
     const variants = [fallback, ...(family.tuning!.variants[entry] ?? []).filter((v) => v !== fallback)];
     // Compile them all at once (cached by the registry for later shapes); one that does not
-    // compile on this device (a workgroup past its limits) is no candidate.
+    // compile on this device (a workgroup past its limits) is no candidate. With the caller's
+    // overrides, as kernelFor will compile the winner (the key is the shape alone).
     this.device.pushErrorScope('validation');
-    const compiled = await Promise.all(variants.map((v) => registry.kernel(family, v.entry, v.overrides).catch(() => null)));
+    const compiled = await Promise.all(variants.map((v) => registry.kernel(family, v.entry, { ...overrides, ...v.overrides }).catch(() => null)));
     await this.device.popErrorScope();
     const floats = family.tuning!.bufferFloats(u);
     // Scratch operands of the dispatch's real size (zeros: the timing does not depend on the values).

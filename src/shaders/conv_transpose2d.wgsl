@@ -11,7 +11,8 @@
 // Bindings: x, dx (B, C_in, H_in, W_in)   w, dw (C_in, C_out, kH, kW)   bias, dbias (C_out)
 //           y, y_saved, dy (B, C_out, H_out, W_out)
 // Dispatch (index.ts): as conv2d.wgsl's with the roles swapped (forward: z = stride phase; the narrow
-// forward z = channel · s² + phase); backward_weight CONV_SPLIT invocations per tile.
+// forward z = channel · s² + phase), the same overrides and *_r8 / *_r4 entries of forward and
+// backward_input; backward_weight CONV_SPLIT invocations per tile, CONV_SPLIT_TILES tiles per workgroup.
 // Why this tiling: docs/performance-notes.md#conv_transpose2d
 
 struct ConvTranspose2dParams {
@@ -321,7 +322,8 @@ fn conv_transpose2d_backward_input(@builtin(global_invocation_id) gid: vec3u) {
 }
 
 // ---- conv_transpose2d_backward_weight: rows c, columns n = (o, ky, kx),
-// reduction (b, iy, ix); CONV_SPLIT invocations per tile, each on every CONV_SPLIT-th step.
+// reduction (b, iy, ix); CONV_SPLIT invocations per tile, each on every CONV_SPLIT-th step,
+// CONV_SPLIT_TILES consecutive column tiles per workgroup (local y).
 
 // dz at reduction index (b, iy, ix) = (0, 0, 0) of column n (clamped to the last).
 fn backward_weight_anchor(n: u32) -> Anchor {
@@ -351,15 +353,18 @@ fn dz_cols(a0: Anchor, a1: Anchor, a2: Anchor, a3: Anchor, t: Taps) -> mat4x4f {
   return mat4x4f(dz_taps(a0, t), dz_taps(a1, t), dz_taps(a2, t), dz_taps(a3, t));
 }
 
-@compute @workgroup_size(CONV_SPLIT)
-fn conv_transpose2d_backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) slice: u32) {
+@compute @workgroup_size(CONV_SPLIT, CONV_SPLIT_TILES)
+fn conv_transpose2d_backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let M = params.in_channels;
   let N = params.out_channels * params.kernel_height * params.kernel_width;
   let K = params.batch * params.in_height * params.in_width;
   let plane = params.in_height * params.in_width;
-  let n0 = wid.x * TILE;
+  let slice = lid.x;
+  let n0 = (wid.x * CONV_SPLIT_TILES + lid.y) * TILE;
   let m0 = wid.y * TILE;
-  if (m0 >= M || n0 >= N) { return; } // the whole workgroup: workgroup_id is uniform
+  // A tile past the end still reaches sum_split_row's barriers (no early return: lid.y is
+  // not uniform); it skips the reduction, its loads are clamped and its stores masked.
+  let steps = select(0u, K, m0 < M && n0 < N);
 
   let a0 = backward_weight_anchor(n0); let a1 = backward_weight_anchor(n0 + 1u);
   let a2 = backward_weight_anchor(n0 + 2u); let a3 = backward_weight_anchor(n0 + 3u);
@@ -373,7 +378,7 @@ fn conv_transpose2d_backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(
   var t4: TileRow; var t5: TileRow; var t6: TileRow; var t7: TileRow;
   var t8: TileRow; var t9: TileRow; var t10: TileRow; var t11: TileRow;
   var t12: TileRow; var t13: TileRow; var t14: TileRow; var t15: TileRow;
-  for (var k = 4u * slice; k < K; k += 4u * CONV_SPLIT) {
+  for (var k = 4u * slice; k < steps; k += 4u * CONV_SPLIT) {
     let taps = backward_weight_taps(k);
     let c = TileCols(dz_cols(a0, a1, a2, a3, taps), dz_cols(a4, a5, a6, a7, taps),
                      dz_cols(a8, a9, a10, a11, taps), dz_cols(a12, a13, a14, a15, taps));
@@ -397,7 +402,7 @@ fn conv_transpose2d_backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(
   // Sum the CONV_SPLIT partial tiles a row at a time, invocation `slice` adding up column `slice`.
   let tile = array<TileRow, TILE>(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15);
   for (var r = 0u; r < TILE; r++) {
-    let sum = sum_split_row(slice, tile[r]);
+    let sum = sum_split_row(lid.y, slice, tile[r]);
     if (m0 + r < M && n0 + slice < N) { dw[(m0 + r) * N + n0 + slice] = sum; }
   }
 }
@@ -408,4 +413,115 @@ fn conv_transpose2d_backward_bias(@builtin(global_invocation_id) gid: vec3u) {
   let o = gid.x;
   if (o >= params.out_channels) { return; }
   dbias[o] = channel_dz_sum(o);
+}
+
+// ---- conv_transpose2d_forward and conv_transpose2d_backward_input with R8 × R8 and R4 × R4
+// blocks (tuning variants; conv_common.wgsl): the same rows, columns and reduction steps.
+
+@compute @workgroup_size(CONV_WG_X, CONV_WG_Y)
+fn conv_transpose2d_forward_r8(@builtin(global_invocation_id) gid: vec3u) {
+  let ry = gid.z / params.stride;
+  let rx = gid.z % params.stride;
+  let py = phase_of(ry, params.kernel_height, params.out_height);
+  let px = phase_of(rx, params.kernel_width, params.out_width);
+  let M = params.batch * py.count * px.count;
+  let N = params.out_channels;
+  let K = params.in_channels * py.taps * px.taps;
+  let m0 = gid.x * R8;
+  let n0 = gid.y * R8;
+  if (m0 >= M || n0 >= N) { return; }
+  let kk = params.kernel_height * params.kernel_width;
+  let a0 = forward_anchor(m0, py, px); let a1 = forward_anchor(m0 + 1u, py, px);
+  let a2 = forward_anchor(m0 + 2u, py, px); let a3 = forward_anchor(m0 + 3u, py, px);
+  let a4 = forward_anchor(m0 + 4u, py, px); let a5 = forward_anchor(m0 + 5u, py, px);
+  let a6 = forward_anchor(m0 + 6u, py, px); let a7 = forward_anchor(m0 + 7u, py, px);
+  var t: Block8;
+  for (var k = 0u; k < K; k += 4u) {
+    let taps = forward_taps(k, py, px);
+    let rows = array<vec4f, 8>(x_taps(a0, taps), x_taps(a1, taps), x_taps(a2, taps), x_taps(a3, taps),
+                               x_taps(a4, taps), x_taps(a5, taps), x_taps(a6, taps), x_taps(a7, taps));
+    t = block8_step(t, rows, w_cols(n0, N, kk, taps.flat), w_cols(n0 + 4u, N, kk, taps.flat));
+  }
+  for (var r = 0u; r < R8 && m0 + r < M; r++) {
+    let q = block8_row(t, r);
+    store_y(m0 + r, n0, q[0], py, px, ry, rx);
+    store_y(m0 + r, n0 + 4u, q[1], py, px, ry, rx);
+  }
+}
+
+@compute @workgroup_size(CONV_WG_X, CONV_WG_Y)
+fn conv_transpose2d_forward_r4(@builtin(global_invocation_id) gid: vec3u) {
+  let ry = gid.z / params.stride;
+  let rx = gid.z % params.stride;
+  let py = phase_of(ry, params.kernel_height, params.out_height);
+  let px = phase_of(rx, params.kernel_width, params.out_width);
+  let M = params.batch * py.count * px.count;
+  let N = params.out_channels;
+  let K = params.in_channels * py.taps * px.taps;
+  let m0 = gid.x * R4;
+  let n0 = gid.y * R4;
+  if (m0 >= M || n0 >= N) { return; }
+  let kk = params.kernel_height * params.kernel_width;
+  let a0 = forward_anchor(m0, py, px); let a1 = forward_anchor(m0 + 1u, py, px);
+  let a2 = forward_anchor(m0 + 2u, py, px); let a3 = forward_anchor(m0 + 3u, py, px);
+  var t0: vec4f; var t1: vec4f; var t2: vec4f; var t3: vec4f;
+  for (var k = 0u; k < K; k += 4u) {
+    let taps = forward_taps(k, py, px);
+    let c = w_cols(n0, N, kk, taps.flat);
+    t0 += x_taps(a0, taps) * c;
+    t1 += x_taps(a1, taps) * c;
+    t2 += x_taps(a2, taps) * c;
+    t3 += x_taps(a3, taps) * c;
+  }
+  let tile = array<vec4f, 4>(t0, t1, t2, t3);
+  for (var r = 0u; r < R4 && m0 + r < M; r++) { store_y(m0 + r, n0, tile[r], py, px, ry, rx); }
+}
+
+@compute @workgroup_size(CONV_WG_X, CONV_WG_Y)
+fn conv_transpose2d_backward_input_r8(@builtin(global_invocation_id) gid: vec3u) {
+  let M = params.batch * params.in_height * params.in_width;
+  let N = params.in_channels;
+  let K = params.out_channels * params.kernel_height * params.kernel_width;
+  let m0 = gid.x * R8;
+  let n0 = gid.y * R8;
+  if (m0 >= M || n0 >= N) { return; }
+  let a0 = backward_input_anchor(m0); let a1 = backward_input_anchor(m0 + 1u);
+  let a2 = backward_input_anchor(m0 + 2u); let a3 = backward_input_anchor(m0 + 3u);
+  let a4 = backward_input_anchor(m0 + 4u); let a5 = backward_input_anchor(m0 + 5u);
+  let a6 = backward_input_anchor(m0 + 6u); let a7 = backward_input_anchor(m0 + 7u);
+  var t: Block8;
+  for (var k = 0u; k < K; k += 4u) {
+    let taps = backward_input_taps(k);
+    let rows = array<vec4f, 8>(dz_taps(a0, taps), dz_taps(a1, taps), dz_taps(a2, taps), dz_taps(a3, taps),
+                               dz_taps(a4, taps), dz_taps(a5, taps), dz_taps(a6, taps), dz_taps(a7, taps));
+    t = block8_step(t, rows, w_cols(n0, N, K, taps.flat), w_cols(n0 + 4u, N, K, taps.flat));
+  }
+  for (var r = 0u; r < R8 && m0 + r < M; r++) {
+    let q = block8_row(t, r);
+    store_dx(m0 + r, n0, q[0]);
+    store_dx(m0 + r, n0 + 4u, q[1]);
+  }
+}
+
+@compute @workgroup_size(CONV_WG_X, CONV_WG_Y)
+fn conv_transpose2d_backward_input_r4(@builtin(global_invocation_id) gid: vec3u) {
+  let M = params.batch * params.in_height * params.in_width;
+  let N = params.in_channels;
+  let K = params.out_channels * params.kernel_height * params.kernel_width;
+  let m0 = gid.x * R4;
+  let n0 = gid.y * R4;
+  if (m0 >= M || n0 >= N) { return; }
+  let a0 = backward_input_anchor(m0); let a1 = backward_input_anchor(m0 + 1u);
+  let a2 = backward_input_anchor(m0 + 2u); let a3 = backward_input_anchor(m0 + 3u);
+  var t0: vec4f; var t1: vec4f; var t2: vec4f; var t3: vec4f;
+  for (var k = 0u; k < K; k += 4u) {
+    let taps = backward_input_taps(k);
+    let c = w_cols(n0, N, K, taps.flat);
+    t0 += dz_taps(a0, taps) * c;
+    t1 += dz_taps(a1, taps) * c;
+    t2 += dz_taps(a2, taps) * c;
+    t3 += dz_taps(a3, taps) * c;
+  }
+  let tile = array<vec4f, 4>(t0, t1, t2, t3);
+  for (var r = 0u; r < R4 && m0 + r < M; r++) { store_dx(m0 + r, n0, tile[r]); }
 }

@@ -153,14 +153,12 @@ export const KERNEL_SIZES = {
   /** batchnorm.wgsl: one workgroup of BATCHNORM_WORKGROUP per channel (training); the eval forward one value per invocation. */
   batchnorm: { BATCHNORM_WORKGROUP: 16, BATCHNORM_EVAL_WORKGROUP: 64 },
   /**
-   * conv2d.wgsl, conv_transpose2d.wgsl: the tiled products CONV_WG_X × CONV_WG_Y tiles per workgroup;
+   * conv2d.wgsl, conv_transpose2d.wgsl (the tiled products' workgroup shapes are CONV_OVERRIDES):
    * backward_weight CONV_SPLIT invocations per tile, each on every CONV_SPLIT-th reduction step; the
    * narrow entries one block of CONV_STRIP_ROWS × CONV_STRIP positions of one stride phase per
    * invocation, which the layers pick for at most CONV_NARROW channels; backward_bias one channel per invocation.
    */
   conv: {
-    CONV_WG_X: 4,
-    CONV_WG_Y: 4,
     CONV_SPLIT: 16,
     CONV_STRIP: 16,
     CONV_STRIP_ROWS: 2,
@@ -373,8 +371,8 @@ export const batchnormKernels = family({
 // product each entry computes): forward / backward_input tiles of positions on
 // x and channels on y; the transposed structures (conv2d_backward_input,
 // conv_transpose2d_forward) one z per stride phase, each phase's positions
-// (b, ⌈H/s⌉, ⌈W/s⌉) at most; backward_weight one workgroup per tile of
-// (kH, kW, in or out) on x and the rows on y; backward_bias one invocation per channel.
+// (b, ⌈H/s⌉, ⌈W/s⌉) at most; backward_weight one workgroup per CONV_SPLIT_TILES tiles of
+// (kH, kW, in or out) on x and one tile of the rows on y; backward_bias one invocation per channel.
 const CONV = KERNEL_SIZES.conv;
 export const CONV_TILE = TILE;
 export const CONV_SPLIT = CONV.CONV_SPLIT;
@@ -382,11 +380,64 @@ export const CONV_STRIP = CONV.CONV_STRIP;
 export const CONV_NARROW = CONV.CONV_NARROW;
 const CONV_CONSTANTS = [ACTIVATION_CONSTANTS, TILE_SIZES, sizeTable(CONV)];
 const CONV_PRELUDES = [ACTIVATION, TILE_PRELUDE, CONV_COMMON];
-const convGrid = (positions: number, channels: number, phases = 1): WorkgroupCount => [
-  ceilDiv(positions, CONV.CONV_WG_X * TILE),
-  ceilDiv(channels, CONV.CONV_WG_Y * TILE),
+/**
+ * The conv products' workgroup shapes (WGSL overrides; these defaults are the SwiftShader shape,
+ * docs/performance-notes.md#conv2d): forward and backward_input CONV_WG_X × CONV_WG_Y invocations,
+ * backward_weight CONV_SPLIT_TILES output tiles of CONV_SPLIT invocations each.
+ */
+export const CONV_OVERRIDES = { CONV_WG_X: 4, CONV_WG_Y: 4, CONV_SPLIT_TILES: 1 } as const;
+/** Workgroups for `positions` × `channels` outputs, `block` × `block` per invocation, in the shape the kernel was compiled with. */
+const convGrid = (positions: number, channels: number, phases: number, block: number, o: Record<string, number>): WorkgroupCount => [
+  ceilDiv(positions, o.CONV_WG_X * block),
+  ceilDiv(channels, o.CONV_WG_Y * block),
   phases,
 ];
+/** backward_weight: a workgroup per CONV_SPLIT_TILES tiles of `columns` (on x) and one tile of `rows` (on y). */
+const convSplitGrid = (columns: number, rows: number, o: Record<string, number>): WorkgroupCount => [
+  ceilDiv(ceilDiv(columns, TILE), o.CONV_SPLIT_TILES),
+  ceilDiv(rows, TILE),
+  1,
+];
+/** The tiled forward / backward_input entries at register blocks of 16 (the entry as named), 8 (`_r8`) and 4 (`_r4`). */
+const CONV_BLOCKS = { '': TILE, _r8: 8, _r4: 4 } as const;
+type ConvBlock = keyof typeof CONV_BLOCKS;
+function convBlockDispatch<E extends string>(grids: Record<E, (u: Record<string, number>) => [number, number, number]>): Record<`${E}${ConvBlock}`, DispatchFn> {
+  return Object.fromEntries(
+    Object.entries<(u: Record<string, number>) => [number, number, number]>(grids).flatMap(([entry, grid]) =>
+      Object.entries(CONV_BLOCKS).map(([suffix, block]): [string, DispatchFn] => [entry + suffix, (u, o) => convGrid(...grid(u), block, o)]),
+    ),
+  ) as Record<`${E}${ConvBlock}`, DispatchFn>;
+}
+/**
+ * Candidates of forward and backward_input, today's SwiftShader shape first (16 × 16 outputs per
+ * invocation, 4 × 4 invocations), then GPU shapes of 64–256 invocations with 16-, 8- and 4-wide blocks.
+ */
+const convGemmVariants = (entry: string): KernelVariant[] =>
+  (
+    [
+      ['t16.wg4x4', '', 4, 4],
+      ['t16.wg8x8', '', 8, 8],
+      ['t8.wg8x8', '_r8', 8, 8],
+      ['t8.wg16x16', '_r8', 16, 16],
+      ['t4.wg16x8', '_r4', 16, 8],
+      ['t4.wg16x16', '_r4', 16, 16],
+    ] as const
+  ).map(([name, suffix, x, y]) => ({ name, entry: entry + suffix, overrides: { CONV_WG_X: x, CONV_WG_Y: y } }));
+/**
+ * Candidates of backward_weight: 1 (today's), 4, 8 or 16 output tiles of CONV_SPLIT invocations per
+ * workgroup (16–256 invocations; 16 tiles fill the 16 KiB of workgroup memory WebGPU guarantees).
+ */
+const convSplitVariants = (entry: string): KernelVariant[] =>
+  [1, 4, 8, 16].map((tiles) => ({ name: `t16.split16x${tiles}`, entry, overrides: { CONV_SPLIT_TILES: tiles } }));
+/** Every binding of a conv entry, in floats (the tuner's scratch buffers); dx is (B, dx_channels, H_in, W_in) for conv2d, (B, C_in, H_in, W_in) for convT. */
+const convBufferFloats = (u: Record<string, number>): Record<string, number> => {
+  const x = u.batch * u.in_channels * u.in_height * u.in_width;
+  const y = u.batch * u.out_channels * u.out_height * u.out_width;
+  const w = u.in_channels * u.out_channels * u.kernel_height * u.kernel_width;
+  const dx = u.batch * (u.dx_channels ?? u.in_channels) * u.in_height * u.in_width;
+  return { x, w, bias: u.out_channels, y, y_saved: y, dy: y, dx, dw: w, dbias: u.out_channels };
+};
+const CONV_SHAPE = ['batch', 'in_channels', 'out_channels', 'in_height', 'in_width', 'out_height', 'out_width', 'kernel_height', 'kernel_width', 'stride', 'padding'];
 const phasePositions = (u: Record<string, number>, height: number, width: number): number =>
   u.batch * ceilDiv(height, u.stride) * ceilDiv(width, u.stride);
 // The narrow entries (conv2d_backward_input_narrow, conv_transpose2d_forward_narrow):
@@ -403,28 +454,55 @@ const convBiasGrid = (u: Record<string, number>): WorkgroupCount => [ceilDiv(u.o
 export const conv2dKernels = family({
   name: 'conv2d',
   constants: CONV_CONSTANTS,
+  overrides: CONV_OVERRIDES,
   preludes: CONV_PRELUDES,
   source: conv2dSource,
   dispatch: {
-    conv2d_forward: (u) => convGrid(u.batch * u.out_height * u.out_width, u.out_channels),
-    conv2d_backward_input: (u) => convGrid(phasePositions(u, u.in_height, u.in_width), u.dx_channels, u.stride * u.stride),
+    ...convBlockDispatch({
+      conv2d_forward: (u) => [u.batch * u.out_height * u.out_width, u.out_channels, 1],
+      conv2d_backward_input: (u) => [phasePositions(u, u.in_height, u.in_width), u.dx_channels, u.stride * u.stride],
+    }),
     conv2d_backward_input_narrow: (u) => narrowGrid(u, u.in_height, u.in_width, u.dx_channels),
-    conv2d_backward_weight: (u) => [ceilDiv(u.in_channels * u.kernel_height * u.kernel_width, CONV_TILE), ceilDiv(u.out_channels, CONV_TILE), 1],
+    conv2d_backward_weight: (u, o) => convSplitGrid(u.in_channels * u.kernel_height * u.kernel_width, u.out_channels, o),
     conv2d_backward_bias: convBiasGrid,
+  },
+  tuning: {
+    variants: {
+      conv2d_forward: convGemmVariants('conv2d_forward'),
+      conv2d_backward_input: convGemmVariants('conv2d_backward_input'),
+      conv2d_backward_weight: convSplitVariants('conv2d_backward_weight'),
+    },
+    bufferFloats: convBufferFloats,
+    shapeMembers: [...CONV_SHAPE, 'dx_channels'],
+    // Not measured on any GPU yet: every kind runs today's shape until the tuner's timings say otherwise.
+    defaults: {},
   },
 });
 
 export const convTranspose2dKernels = family({
   name: 'conv_transpose2d',
   constants: CONV_CONSTANTS,
+  overrides: CONV_OVERRIDES,
   preludes: CONV_PRELUDES,
   source: convTranspose2dSource,
   dispatch: {
-    conv_transpose2d_forward: (u) => convGrid(phasePositions(u, u.out_height, u.out_width), u.out_channels, u.stride * u.stride),
+    ...convBlockDispatch({
+      conv_transpose2d_forward: (u) => [phasePositions(u, u.out_height, u.out_width), u.out_channels, u.stride * u.stride],
+      conv_transpose2d_backward_input: (u) => [u.batch * u.in_height * u.in_width, u.in_channels, 1],
+    }),
     conv_transpose2d_forward_narrow: (u) => narrowGrid(u, u.out_height, u.out_width, u.out_channels),
-    conv_transpose2d_backward_input: (u) => convGrid(u.batch * u.in_height * u.in_width, u.in_channels),
-    conv_transpose2d_backward_weight: (u) => [ceilDiv(u.out_channels * u.kernel_height * u.kernel_width, CONV_TILE), ceilDiv(u.in_channels, CONV_TILE), 1],
+    conv_transpose2d_backward_weight: (u, o) => convSplitGrid(u.out_channels * u.kernel_height * u.kernel_width, u.in_channels, o),
     conv_transpose2d_backward_bias: convBiasGrid,
+  },
+  tuning: {
+    variants: {
+      conv_transpose2d_forward: convGemmVariants('conv_transpose2d_forward'),
+      conv_transpose2d_backward_input: convGemmVariants('conv_transpose2d_backward_input'),
+      conv_transpose2d_backward_weight: convSplitVariants('conv_transpose2d_backward_weight'),
+    },
+    bufferFloats: convBufferFloats,
+    shapeMembers: CONV_SHAPE,
+    defaults: {},
   },
 });
 

@@ -182,11 +182,11 @@ export function convGpu(k: ConvKernels, withDxChannels: boolean) {
     },
     async forward({ seq, kernels, net, stage, batch, x, y, label }: ForwardPass<ConvGeometry>): Promise<void> {
       const ref = kernelFor(stage, 'forward', stage.geometry.inChannels);
-      const kernel = await kernels.kernel(ref.family, ref.entry, ref.overrides);
+      const u = uniforms(stage, batch, stage.geometry.inChannels, withDxChannels);
+      const kernel = await kernels.kernelFor(ref.family, ref.entry, u, ref.overrides); // the variant tuned for this shape
       const w = param(stage, 'weight');
       const b = maybeParam(stage, 'bias');
       const bias = b ? floatRange(net.params, b.offset, b.size) : net.zeros;
-      const u = uniforms(stage, batch, stage.geometry.inChannels, withDxChannels);
       seq.add(kernel, kernel.pick({ x, w: weightBinding(net, stage), bias, y }), u, label);
     },
     async backward({ seq, kernels, net, stage, batch, x, y, dy, dx, dxChannels, weightGrads, label }: BackwardPass<ConvGeometry>): Promise<void> {
@@ -195,7 +195,7 @@ export function convGpu(k: ConvKernels, withDxChannels: boolean) {
       const b = maybeParam(stage, 'bias');
       const run = async (pass: ConvPass, buffers: Record<string, GPUBuffer | GPUBufferBinding>) => {
         const ref = kernelFor(stage, pass, dxChannels);
-        const kernel = await kernels.kernel(ref.family, ref.entry, ref.overrides);
+        const kernel = await kernels.kernelFor(ref.family, ref.entry, u, ref.overrides);
         seq.add(kernel, kernel.pick(buffers), u, `${label}.${pass}`);
       };
       // dz = dy ⊙ act'(y) is formed as the kernels load dy (y_saved), so dy is left as it was.

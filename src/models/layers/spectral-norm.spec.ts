@@ -214,8 +214,9 @@ for (const [name, spec] of [['MLP, hinge', MLP], ['conv, BCE', CONV]] as const) 
     const d0 = config.discriminator.initialParameters(2);
     const ref = new ReferenceGanTrainer(config, g0, d0);
     for (let i = 0; i < 3; i++) ref.trainStep();
+    const noise = randomArray(4 * 3, 77);
     const got = await gpu.page.evaluate(
-      async ({ spec, g0, d0, src }) => {
+      async ({ spec, g0, d0, src, noise }) => {
         const { lib, ctx } = window.harness;
         const make = new Function('Seq', 'spec', `return (${src})(Seq, spec);`);
         const init = { generator: Float32Array.from(g0), discriminator: Float32Array.from(d0) };
@@ -228,6 +229,9 @@ for (const [name, spec] of [['MLP, hinge', MLP], ['conv, BCE', CONV]] as const) 
           db: Array.from(await t.readBuffers('discriminator')),
         });
         const after = await read(trainer);
+        // Sampling runs G in eval mode: W / σ from the kept u and v, no iteration.
+        const generated = Array.from(await trainer.generate(Float32Array.from(noise)));
+        const again = Array.from(await trainer.generate(Float32Array.from(noise)));
         const bytes = await lib.saveCheckpoint(trainer);
         const names = [...lib.parseSafetensors(bytes).tensors.keys()];
         const copy = await lib.GanTrainer.create(ctx, make(lib.Sequential, spec), init);
@@ -235,9 +239,9 @@ for (const [name, spec] of [['MLP, hinge', MLP], ['conv, BCE', CONV]] as const) 
         const loaded = await read(copy);
         trainer.dispose();
         copy.dispose();
-        return { after, loaded, names };
+        return { after, loaded, names, generated, again };
       },
-      { spec, g0: Array.from(g0), d0: Array.from(d0), src: mlpConfig.toString() },
+      { spec, g0: Array.from(g0), d0: Array.from(d0), src: mlpConfig.toString(), noise },
     );
     const tol = { atol: 5e-5, rtol: 5e-4 };
     expectClose(got.after.g, ref.generatorParams, tol, 'G weights');
@@ -252,6 +256,8 @@ for (const [name, spec] of [['MLP, hinge', MLP], ['conv, BCE', CONV]] as const) 
     const plainNames = want.filter((w) => w.endsWith('.weight_orig')).map((w) => w.replace('_orig', ''));
     expect(got.names.filter((n) => plainNames.includes(n))).toEqual([]);
     expect(got.loaded).toEqual(got.after);
+    expectClose(got.generated, ref.generate(Float64Array.from(noise, Math.fround), 4), tol, 'generate() after training');
+    expect(got.again).toEqual(got.generated); // sampling changed no u or v
     // The normalisation changed something: without it the run differs.
     const plain = resolveGanConfig(mlpConfig(Sequential, { ...spec, gLayers: strip(spec.gLayers), dLayers: strip(spec.dLayers) }));
     const refPlain = new ReferenceGanTrainer(plain, g0, d0);

@@ -1,6 +1,6 @@
 // conv_common.wgsl — prelude: what conv2d.wgsl and conv_transpose2d.wgsl
 // share (each is the other's adjoint, on the same NCHW layout). Needs the
-// TILE and CONV_* constants, tile.wgsl and activation.wgsl before it, and
+// TILE and CONV_* constants and overrides, tile.wgsl and activation.wgsl before it, and
 // uses the including file's `params` (batch, in/out_channels, in/out_height,
 // in/out_width, stride, padding, slope) and bindings x, w, bias, y, y_saved, dy, dx.
 //
@@ -112,22 +112,53 @@ fn strip_shift(win: Strip, v: f32) -> Strip {
   return Strip(vec4f(v, win.q0.xyz), vec4f(win.q0.w, win.q1.xyz), vec4f(win.q1.w, win.q2.xyz), vec4f(win.q2.w, win.q3.xyz));
 }
 
-// backward_weight's partial tile rows: CONV_SPLIT invocations × TILE columns, as vec4f.
-var<workgroup> partial_rows: array<vec4f, CONV_SPLIT * TILE / 4u>;
+// backward_weight's partial tile rows: per tile of the workgroup (CONV_SPLIT_TILES,
+// an override), CONV_SPLIT invocations × TILE columns, as vec4f.
+var<workgroup> partial_rows: array<vec4f, CONV_SPLIT * TILE / 4u * CONV_SPLIT_TILES>;
 
-// Column `slice` of the sum of the CONV_SPLIT invocations' rows t: each
-// writes its row, then adds up column `slice` of everyone's, in a fixed
+// Column `slice` of the sum of tile `tile`'s CONV_SPLIT invocations' rows t:
+// each writes its row, then adds up column `slice` of its tile's, in a fixed
 // order. Ends with a barrier so it can be called again; uniform control flow only.
-fn sum_split_row(slice: u32, t: TileRow) -> f32 {
-  partial_rows[4u * slice] = t.q0;
-  partial_rows[4u * slice + 1u] = t.q1;
-  partial_rows[4u * slice + 2u] = t.q2;
-  partial_rows[4u * slice + 3u] = t.q3;
+fn sum_split_row(tile: u32, slice: u32, t: TileRow) -> f32 {
+  let base = tile * CONV_SPLIT * TILE / 4u;
+  partial_rows[base + 4u * slice] = t.q0;
+  partial_rows[base + 4u * slice + 1u] = t.q1;
+  partial_rows[base + 4u * slice + 2u] = t.q2;
+  partial_rows[base + 4u * slice + 3u] = t.q3;
   workgroupBarrier();
   var sum = 0.0;
-  for (var i = 0u; i < CONV_SPLIT; i++) { sum += partial_rows[4u * i + slice / 4u][slice % 4u]; }
+  for (var i = 0u; i < CONV_SPLIT; i++) { sum += partial_rows[base + 4u * i + slice / 4u][slice % 4u]; }
   workgroupBarrier();
   return sum;
+}
+
+// ---- Smaller register blocks (the *_r8 and *_r4 tuning variants of the
+// forward and backward_input GEMMs): R8 × R8 or R4 × R4 outputs per
+// invocation instead of TILE × TILE. Each output's sum is the 16-wide
+// tile's, term for term (acc + row · columns per step), so the variants
+// agree with it to the bit barring the compiler's contractions.
+const R8 = 8u;
+const R4 = 4u;
+
+// An 8 × 8 block: rows r0 .. r0+7, columns c0 .. c0+7 as two groups of 4 (a and b).
+struct Block8 {
+  a0: vec4f, b0: vec4f, a1: vec4f, b1: vec4f, a2: vec4f, b2: vec4f, a3: vec4f, b3: vec4f,
+  a4: vec4f, b4: vec4f, a5: vec4f, b5: vec4f, a6: vec4f, b6: vec4f, a7: vec4f, b7: vec4f,
+}
+
+// A block after one reduction step: rows[r] holds row r's 4 terms, ca and cb
+// the 4 terms of columns 0 .. 3 and 4 .. 7 (as row_step's TileCols).
+fn block8_step(t: Block8, rows: array<vec4f, 8>, ca: mat4x4f, cb: mat4x4f) -> Block8 {
+  return Block8(t.a0 + rows[0] * ca, t.b0 + rows[0] * cb, t.a1 + rows[1] * ca, t.b1 + rows[1] * cb,
+                t.a2 + rows[2] * ca, t.b2 + rows[2] * cb, t.a3 + rows[3] * ca, t.b3 + rows[3] * cb,
+                t.a4 + rows[4] * ca, t.b4 + rows[4] * cb, t.a5 + rows[5] * ca, t.b5 + rows[5] * cb,
+                t.a6 + rows[6] * ca, t.b6 + rows[6] * cb, t.a7 + rows[7] * ca, t.b7 + rows[7] * cb);
+}
+
+// Row r of a block: its columns 0 .. 3 and 4 .. 7.
+fn block8_row(t: Block8, r: u32) -> array<vec4f, 2> {
+  let rows = array<vec4f, 16>(t.a0, t.b0, t.a1, t.b1, t.a2, t.b2, t.a3, t.b3, t.a4, t.b4, t.a5, t.b5, t.a6, t.b6, t.a7, t.b7);
+  return array<vec4f, 2>(rows[2u * r], rows[2u * r + 1u]);
 }
 
 // Σ dz over output channel o's B·H_out·W_out values (backward_bias), 4 at a
