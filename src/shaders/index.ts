@@ -208,20 +208,22 @@ const linearProductDispatch = Object.fromEntries(
   ),
 );
 /**
- * Candidates of each product, today's SwiftShader shape first (16 × 16 outputs per invocation, 4 × 4
- * invocations), then GPU shapes of 64–256 invocations with 16-, 8- and 4-wide register blocks.
+ * Candidates of a tiled product (linear's and the convolutions' GEMMs): today's SwiftShader shape first
+ * (16 × 16 outputs per invocation, 4 × 4 invocations), then GPU shapes of 64–256 invocations with 16-, 8-
+ * and 4-wide register blocks (the entry's '', '_r8' and '_r4' forms), the workgroup shape in the
+ * family's two overrides.
  */
-const linearVariants = (entry: LinearProduct): KernelVariant[] =>
-  (
-    [
-      ['t16.wg4x4', '', 4, 4],
-      ['t16.wg8x8', '', 8, 8],
-      ['t8.wg8x8', '_r8', 8, 8],
-      ['t8.wg16x16', '_r8', 16, 16],
-      ['t4.wg16x8', '_r4', 16, 8],
-      ['t4.wg16x16', '_r4', 16, 16],
-    ] as const
-  ).map(([name, suffix, x, y]) => ({ name, entry: entry + suffix, overrides: { LINEAR_WG_X: x, LINEAR_WG_Y: y } }));
+const TILED_SHAPES = [
+  ['t16.wg4x4', '', 4, 4],
+  ['t16.wg8x8', '', 8, 8],
+  ['t8.wg8x8', '_r8', 8, 8],
+  ['t8.wg16x16', '_r8', 16, 16],
+  ['t4.wg16x8', '_r4', 16, 8],
+  ['t4.wg16x16', '_r4', 16, 16],
+] as const;
+const tiledVariants = (entry: string, wgX: string, wgY: string): KernelVariant[] =>
+  TILED_SHAPES.map(([name, suffix, x, y]) => ({ name, entry: entry + suffix, overrides: { [wgX]: x, [wgY]: y } }));
+const linearVariants = (entry: LinearProduct): KernelVariant[] => tiledVariants(entry, 'LINEAR_WG_X', 'LINEAR_WG_Y');
 
 export const linearKernels = family({
   name: 'linear',
@@ -408,21 +410,8 @@ function convBlockDispatch<E extends string>(grids: Record<E, (u: Record<string,
     ),
   ) as Record<`${E}${ConvBlock}`, DispatchFn>;
 }
-/**
- * Candidates of forward and backward_input, today's SwiftShader shape first (16 × 16 outputs per
- * invocation, 4 × 4 invocations), then GPU shapes of 64–256 invocations with 16-, 8- and 4-wide blocks.
- */
-const convGemmVariants = (entry: string): KernelVariant[] =>
-  (
-    [
-      ['t16.wg4x4', '', 4, 4],
-      ['t16.wg8x8', '', 8, 8],
-      ['t8.wg8x8', '_r8', 8, 8],
-      ['t8.wg16x16', '_r8', 16, 16],
-      ['t4.wg16x8', '_r4', 16, 8],
-      ['t4.wg16x16', '_r4', 16, 16],
-    ] as const
-  ).map(([name, suffix, x, y]) => ({ name, entry: entry + suffix, overrides: { CONV_WG_X: x, CONV_WG_Y: y } }));
+/** Candidates of forward and backward_input: the tiled shapes above. */
+const convGemmVariants = (entry: string): KernelVariant[] => tiledVariants(entry, 'CONV_WG_X', 'CONV_WG_Y');
 /**
  * Candidates of backward_weight: 1 (today's), 4, 8 or 16 output tiles of CONV_SPLIT invocations per
  * workgroup (16–256 invocations; 16 tiles fill the 16 KiB of workgroup memory WebGPU guarantees).
