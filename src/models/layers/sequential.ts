@@ -16,12 +16,11 @@ import {
   type LayerSpec,
   type ParamTensor,
   type SampleShape,
-  type SpectralNormStage,
   type Stage,
   type TensorInit,
   type TensorSpec,
 } from './layer.js';
-import { SPECTRAL_NORM_WEIGHT_NAME, spectralNormBuffers, wantsSpectralNorm } from './spectral-norm.js';
+import { SPECTRAL_NORM_WEIGHT_NAME, spectralNormBuffers, spectralNormStage, wantsSpectralNorm } from './spectral-norm.js';
 
 /** Tensor offsets in the flat buffers are multiples of 64 floats: storage bindings need 256-byte offsets. */
 export const PARAM_ALIGN_FLOATS = 64;
@@ -106,18 +105,7 @@ export class Sequential {
       const matrix = wantsSpectralNorm(layer, kind as LayerModule, where) ? (kind as LayerModule).weightMatrix!(b.geometry) : null;
       const placedParams = params.place(i, b.params, matrix ? { weight: SPECTRAL_NORM_WEIGHT_NAME } : {});
       const placedBuffers = buffers.place(i, [...(b.buffers ?? []), ...(matrix ? spectralNormBuffers(matrix) : [])]);
-      // Spectral norm's scratch follows the layer's own: W / σ, then σ.
-      const layerScratch = b.scratch ?? 0;
-      let spectralNorm: SpectralNormStage | null = null;
-      let stageScratch = layerScratch;
-      if (matrix) {
-        const weight = placedParams.find((t) => t.local === 'weight')!;
-        const normalizedOffset = scratch + alignUp(layerScratch);
-        const sigmaOffset = normalizedOffset + alignUp(weight.size);
-        const [u, v] = placedBuffers.slice(-2);
-        spectralNorm = { matrix, weight, u, v, normalizedOffset, sigmaOffset };
-        stageScratch = sigmaOffset + 1 - scratch;
-      }
+      const sn = matrix ? spectralNormStage(matrix, placedParams, placedBuffers, scratch, b.scratch ?? 0, alignUp) : null;
       const stage: MutableStage & { fuses: boolean } = {
         module: kind as LayerModule,
         layerIndex: i,
@@ -129,9 +117,9 @@ export class Sequential {
         params: placedParams,
         buffers: placedBuffers,
         scratchOffset: scratch,
-        scratch: stageScratch,
+        scratch: sn ? sn.scratch : (b.scratch ?? 0),
         fanIn: b.fanIn ?? 1,
-        spectralNorm,
+        spectralNorm: sn ? sn.stage : null,
         fuses: b.fusesActivation,
       };
       scratch = alignUp(scratch + stage.scratch);

@@ -14,7 +14,7 @@ import { floatRange } from '../../runtime/buffers.js';
 import type { KernelRegistry } from '../../runtime/kernel.js';
 import type { SequenceBuilder } from '../../runtime/recorder.js';
 import { spectralNormKernels } from '../../shaders/index.js';
-import { isView, LayerConfigError, layerKind, type Layer, type KernelRef, type LayerModule, type NetBuffers, type SpectralNormStage, type Stage, type TensorSpec, type WeightMatrix } from './layer.js';
+import { isView, LayerConfigError, layerKind, type Layer, type KernelRef, type ParamTensor, type LayerModule, type NetBuffers, type SpectralNormStage, type Stage, type TensorSpec, type WeightMatrix } from './layer.js';
 
 /** Whether a layer spec asks for spectral norm; LayerConfigError for a value that is not a boolean or a kind that cannot take it. */
 export function wantsSpectralNorm(layer: unknown, module: LayerModule, where: string): boolean {
@@ -42,6 +42,27 @@ export const spectralNormBuffers = (m: WeightMatrix): TensorSpec[] => [
 ];
 
 export const SPECTRAL_NORM_WEIGHT_NAME = 'weight_orig';
+
+/**
+ * Where a stage's spectral norm lives once Sequential has placed its tensors
+ * (u and v last among its buffers), and the stage's scratch with it: the
+ * layer's own, then W / σ, then σ, each start aligned by `align`.
+ */
+export function spectralNormStage(
+  matrix: WeightMatrix,
+  params: readonly ParamTensor[],
+  buffers: readonly ParamTensor[],
+  scratchStart: number,
+  layerScratch: number,
+  align: (floats: number) => number,
+): { stage: SpectralNormStage; scratch: number } {
+  const weight = params.find((t) => t.local === 'weight');
+  if (!weight) throw new Error(`spectral norm: the layer declares no 'weight' among ${params.map((t) => t.name).join(', ')}`);
+  const normalizedOffset = scratchStart + align(layerScratch);
+  const sigmaOffset = normalizedOffset + align(weight.size);
+  const [u, v] = buffers.slice(-2);
+  return { stage: { matrix, weight, u, v, normalizedOffset, sigmaOffset }, scratch: sigmaOffset + 1 - scratchStart };
+}
 
 /** Every pipeline a spectrally normalised stage adds. */
 export const spectralNormKernelRefs = (s: Stage): KernelRef[] =>
