@@ -3,6 +3,7 @@
 // The API a user builds with; engine internals are in 'webgpu-gan/advanced'.
 export { createGpuContext, GpuContext, type GpuContextOptions } from './runtime/device.js';
 export { ConfigError, WebGPUUnavailableError, DeviceLostError, NonFiniteLossError, GpuValidationError } from './runtime/errors.js';
+export { TuningConfigError, type TuneMode } from './runtime/tuner.js';
 
 // Layers and nets
 export {
