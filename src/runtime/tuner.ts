@@ -250,7 +250,9 @@ export class KernelTuner implements VariantChooser {
         this.device.queue.submit([encoder.finish()]);
         await this.device.queue.onSubmittedWorkDone();
         const wall = performance.now() - start;
-        return timer ? await timer.read() : wall;
+        // A pass shorter than one tick of a coarse timestamp counter reads 0: take the wall time then.
+        const stamped = timer ? await timer.read() : 0;
+        return stamped > 0 ? stamped : wall;
       };
       const warm = await run(1);
       // Short dispatches are repeated within a submission: wall time carries the submission's

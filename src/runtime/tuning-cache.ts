@@ -40,6 +40,20 @@ export function validChoices(value: unknown): TuningChoices {
 
 const DB = 'webgpu-gan-tuning';
 const STORE = 'choices';
+/**
+ * How long a request may go unanswered. IndexedDB can leave a request pending
+ * for good (an open blocked by another context's connection, a browser that
+ * defers storage in some frames); a trainer must not wait on its cache.
+ */
+const IDB_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} got no answer in ${IDB_TIMEOUT_MS} ms`)), IDB_TIMEOUT_MS);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 
 /** The browser's store: one IndexedDB object per adapter key, in database 'webgpu-gan-tuning'. */
 export class IndexedDbTuningStore implements TuningStore {
@@ -53,17 +67,22 @@ export class IndexedDbTuningStore implements TuningStore {
       request.onupgradeneeded = () => request.result.createObjectStore(STORE);
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
+      request.onblocked = () => reject(new Error('opening the database is blocked by another connection'));
     });
-    return this.db;
+    // A failed or timed-out open is retried on the next read or write rather than kept.
+    const opened = withTimeout(this.db, 'opening the database');
+    opened.catch(() => (this.db = null));
+    return opened;
   }
 
   private async run<T>(mode: IDBTransactionMode, body: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
     const db = await this.open();
-    return new Promise((resolve, reject) => {
+    const done = new Promise<T>((resolve, reject) => {
       const request = body(db.transaction(STORE, mode).objectStore(STORE));
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
     });
+    return withTimeout(done, `a ${mode} request`);
   }
 
   async read(adapter: string): Promise<TuningChoices> {
