@@ -18,10 +18,13 @@ import {
   type ForwardPass,
   type JsonLayerForm,
   type KernelRef,
+  type LayerReference,
   type SampleShape,
   type Stage,
+  referenceWeight,
   weightBinding,
 } from './layer.js';
+import type { ActivationName } from '../../shaders/constants.js';
 
 export interface ConvLayerOptions {
   stride?: number;
@@ -86,6 +89,39 @@ export const referenceShape = (g: ConvGeometry, batch: number) => ({
   stride: g.stride,
   padding: g.padding,
 });
+
+type Vec = Float64Array;
+type ConvShape = ReturnType<typeof referenceShape>;
+
+/** A conv kind's float64 functions (conv2d.reference.ts, conv-transpose2d.reference.ts). */
+export interface ConvReferenceFns {
+  forward(s: ConvShape, x: Vec, w: Vec, bias: Vec | null, act: ActivationName, slope: number): Vec;
+  preactivationGrad(y: Vec, dy: Vec, act: ActivationName, slope: number): Vec;
+  backwardInput(s: ConvShape, dz: Vec, w: Vec): Vec;
+  backwardWeight(s: ConvShape, dz: Vec, x: Vec): Vec;
+  backwardBias(s: ConvShape, dz: Vec): Vec;
+}
+
+/** The LayerReference of a conv kind from its float64 functions: both kinds read their tensors alike. */
+export function convReference(f: ConvReferenceFns): LayerReference<ConvGeometry> {
+  return {
+    forward(s, x, io) {
+      const b = maybeParam(s, 'bias');
+      const bias = b ? io.net.params.subarray(b.offset, b.offset + b.size) : null;
+      return f.forward(referenceShape(s.geometry, io.batch), x, referenceWeight(s, io), bias, s.activation, s.slope);
+    },
+    backward(s, x, y, dy, grads, io) {
+      const shape = referenceShape(s.geometry, io.batch);
+      const b = maybeParam(s, 'bias');
+      const dz = f.preactivationGrad(y, dy, s.activation, s.slope);
+      if (grads) {
+        grads.set(f.backwardWeight(shape, dz, x), param(s, 'weight').offset);
+        if (b) grads.set(f.backwardBias(shape, dz), b.offset);
+      }
+      return f.backwardInput(shape, dz, referenceWeight(s, io));
+    },
+  };
+}
 
 /** PyTorch text of the options: "1, 64, 4, stride=2, padding=1" (kept stable: checkpoints compare descriptions). */
 export const describeConv = (l: ConvLayerFields): string =>

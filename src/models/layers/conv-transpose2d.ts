@@ -5,7 +5,7 @@
 //   y[b, o, iy·s − p + ky, ix·s − p + kx] += x[b, c, iy, ix] · w[c, o, ky, kx]   (then bias, act)
 //   H_out = (H_in − 1)·s − 2p + k
 import { convTranspose2dKernels } from '../../shaders/index.js';
-import { buildConv, CONV_JSON_FIELDS, convGpu, convJsonOptions, convMacs, describeConv, referenceShape, type ConvGeometry, type ConvLayerFields, type ConvLayerOptions, spectralNormField } from './conv-common.js';
+import { buildConv, CONV_JSON_FIELDS, convGpu, convJsonOptions, convMacs, convReference, describeConv, spectralNormField, type ConvGeometry, type ConvLayerFields, type ConvLayerOptions } from './conv-common.js';
 import {
   convTranspose2dBackwardBias,
   convTranspose2dBackwardInput,
@@ -13,7 +13,7 @@ import {
   convTranspose2dForward,
   convTranspose2dPreactivationGrad,
 } from './conv-transpose2d.reference.js';
-import { maybeParam, param, referenceWeight, registerLayer } from './layer.js';
+import { registerLayer } from './layer.js';
 
 declare module './layer.js' {
   interface LayerSpecs {
@@ -39,25 +39,11 @@ export const convTranspose2dModule = registerLayer<ConvTranspose2dLayer, ConvGeo
   weightMatrix: (g) => ({ rows: g.outChannels, cols: g.inChannels * g.kernel * g.kernel, rowStride: g.kernel * g.kernel, block: g.kernel * g.kernel, blockStride: g.outChannels * g.kernel * g.kernel }),
   macs: (s) => convMacs(s.geometry, true),
   gpu: convGpu({ family: convTranspose2dKernels, prefix: 'conv_transpose2d', narrowPass: 'forward' }, false),
-  reference: {
-    forward(s, x, io) {
-      const { net, batch } = io;
-      const w = param(s, 'weight');
-      const b = maybeParam(s, 'bias');
-      const bias = b ? net.params.subarray(b.offset, b.offset + b.size) : null;
-      return convTranspose2dForward(referenceShape(s.geometry, batch), x, referenceWeight(s, io), bias, s.activation, s.slope);
-    },
-    backward(s, x, y, dy, grads, io) {
-      const { batch } = io;
-      const shape = referenceShape(s.geometry, batch);
-      const w = param(s, 'weight');
-      const b = maybeParam(s, 'bias');
-      const dz = convTranspose2dPreactivationGrad(y, dy, s.activation, s.slope);
-      if (grads) {
-        grads.set(convTranspose2dBackwardWeight(shape, dz, x), w.offset);
-        if (b) grads.set(convTranspose2dBackwardBias(shape, dz), b.offset);
-      }
-      return convTranspose2dBackwardInput(shape, dz, referenceWeight(s, io));
-    },
-  },
+  reference: convReference({
+    forward: convTranspose2dForward,
+    preactivationGrad: convTranspose2dPreactivationGrad,
+    backwardInput: convTranspose2dBackwardInput,
+    backwardWeight: convTranspose2dBackwardWeight,
+    backwardBias: convTranspose2dBackwardBias,
+  }),
 });

@@ -7,9 +7,9 @@
 // The backward can compute dx for the leading channels only (a conditional
 // D's image, not its label planes: the kernel's dx_channels).
 import { conv2dKernels } from '../../shaders/index.js';
-import { buildConv, CONV_JSON_FIELDS, convGpu, convJsonOptions, convMacs, describeConv, referenceShape, type ConvGeometry, type ConvLayerFields, type ConvLayerOptions, spectralNormField } from './conv-common.js';
+import { buildConv, CONV_JSON_FIELDS, convGpu, convJsonOptions, convMacs, convReference, describeConv, spectralNormField, type ConvGeometry, type ConvLayerFields, type ConvLayerOptions } from './conv-common.js';
 import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dPreactivationGrad } from './conv2d.reference.js';
-import { maybeParam, param, referenceWeight, registerLayer } from './layer.js';
+import { registerLayer } from './layer.js';
 
 declare module './layer.js' {
   interface LayerSpecs {
@@ -35,25 +35,11 @@ export const conv2dModule = registerLayer<Conv2dLayer, ConvGeometry>({
   weightMatrix: (g) => ({ rows: g.outChannels, cols: g.inChannels * g.kernel * g.kernel, rowStride: g.inChannels * g.kernel * g.kernel, block: 1, blockStride: 1 }),
   macs: (s) => convMacs(s.geometry, false),
   gpu: convGpu({ family: conv2dKernels, prefix: 'conv2d', narrowPass: 'backward_input' }, true),
-  reference: {
-    forward(s, x, io) {
-      const { net, batch } = io;
-      const w = param(s, 'weight');
-      const b = maybeParam(s, 'bias');
-      const bias = b ? net.params.subarray(b.offset, b.offset + b.size) : null;
-      return conv2dForward(referenceShape(s.geometry, batch), x, referenceWeight(s, io), bias, s.activation, s.slope);
-    },
-    backward(s, x, y, dy, grads, io) {
-      const { batch } = io;
-      const shape = referenceShape(s.geometry, batch);
-      const w = param(s, 'weight');
-      const b = maybeParam(s, 'bias');
-      const dz = conv2dPreactivationGrad(y, dy, s.activation, s.slope);
-      if (grads) {
-        grads.set(conv2dBackwardWeight(shape, dz, x), w.offset);
-        if (b) grads.set(conv2dBackwardBias(shape, dz), b.offset);
-      }
-      return conv2dBackwardInput(shape, dz, referenceWeight(s, io));
-    },
-  },
+  reference: convReference({
+    forward: conv2dForward,
+    preactivationGrad: conv2dPreactivationGrad,
+    backwardInput: conv2dBackwardInput,
+    backwardWeight: conv2dBackwardWeight,
+    backwardBias: conv2dBackwardBias,
+  }),
 });

@@ -279,6 +279,8 @@ export interface LayerModule<L extends LayerSpec = LayerSpec, G = unknown> {
    * without activation (models/losses/gradient-penalty.ts). Absent: a penalised critic cannot have it.
    */
   readonly bilinear?: boolean;
+  /** Why a gradient penalty cannot go through this kind, where there is more to say than that it is not bilinear. */
+  readonly penaltyRefusal?: string;
   /** Its 'weight' as spectral norm's matrix; absent: the kind cannot take { spectralNorm: true }. */
   weightMatrix?(geometry: G): WeightMatrix;
   macs(stage: Stage<G>): StageMacs;
@@ -340,3 +342,9 @@ export const isView = (k: LayerKind): k is ViewModule => 'view' in k;
 /** Every registered kind's JSON forms, by factory name. */
 export const jsonLayerForms = (): Record<string, JsonLayerForm> => Object.assign({}, ...[...registry.values()].map((k) => k.json ?? {}));
 export const layerKinds = (): string[] => [...registry.keys()];
+
+/** Factory names (Linear, Conv2d, …) of the registered kinds that compute and have `trait`, for messages. */
+export function kindsWith(trait: (m: LayerModule) => boolean): string {
+  const names = [...registry.values()].filter((k): k is LayerModule => !isView(k) && trait(k)).flatMap((m) => Object.keys(m.json ?? {}));
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names.join('');
+}

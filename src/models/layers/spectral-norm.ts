@@ -14,7 +14,7 @@ import { floatRange } from '../../runtime/buffers.js';
 import type { KernelRegistry } from '../../runtime/kernel.js';
 import type { SequenceBuilder } from '../../runtime/recorder.js';
 import { spectralNormKernels } from '../../shaders/index.js';
-import { isView, LayerConfigError, layerKind, type Layer, type KernelRef, type ParamTensor, type LayerModule, type NetBuffers, type SpectralNormStage, type Stage, type TensorSpec, type WeightMatrix } from './layer.js';
+import { isView, kindsWith, LayerConfigError, layerKind, type Layer, type KernelRef, type ParamTensor, type LayerModule, type NetBuffers, type SpectralNormStage, type Stage, type TensorSpec, type WeightMatrix } from './layer.js';
 
 /** Whether a layer spec asks for spectral norm; LayerConfigError for a value that is not a boolean or a kind that cannot take it. */
 export function wantsSpectralNorm(layer: unknown, module: LayerModule, where: string): boolean {
@@ -22,7 +22,7 @@ export function wantsSpectralNorm(layer: unknown, module: LayerModule, where: st
   if (flag === undefined || flag === false) return false;
   if (flag !== true) throw new LayerConfigError(`${where}: spectralNorm must be true or false, got ${JSON.stringify(flag)}`);
   if (!module.weightMatrix) {
-    throw new LayerConfigError(`${where}: ${module.type} has no weight to normalise; spectralNorm applies to Linear, Conv2d and ConvTranspose2d`);
+    throw new LayerConfigError(`${where}: ${module.type} has no weight to normalise; spectralNorm applies to ${kindsWith((m) => m.weightMatrix !== undefined)}`);
   }
   return true;
 }

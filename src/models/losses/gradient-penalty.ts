@@ -24,7 +24,7 @@ import type { KernelRegistry } from '../../runtime/kernel.js';
 import type { SequenceBuilder } from '../../runtime/recorder.js';
 import { ACTIVATION_CODE, PENALTY_KIND } from '../../shaders/constants.js';
 import { gradientPenaltyKernels, randomKernels } from '../../shaders/index.js';
-import type { KernelRef, NetBuffers, Stage } from '../layers/layer.js';
+import { kindsWith, type KernelRef, type NetBuffers, type Stage } from '../layers/layer.js';
 import type { NetGpu } from '../layers/net-gpu.js';
 import type { Sequential } from '../layers/sequential.js';
 import { encodeSpectralNormBackward } from '../layers/spectral-norm.js';
@@ -64,10 +64,7 @@ export function penaltyIneligibility(D: Sequential, conditional: boolean): strin
   if (conditional) return 'a gradient penalty on a conditional critic is not supported yet (its input gradient would have to leave out the label planes)';
   for (const s of D.stages) {
     if (s.module.bilinear) continue;
-    const why =
-      s.module.type === 'batchnorm'
-        ? "its batch statistics tie every sample's input gradient to the others. Remove it (the WGAN-GP paper's critic has no normalisation) or use spectral norm instead"
-        : 'it has no double backward (the penalty runs Linear, Conv2d and ConvTranspose2d layers with fused activations)';
+    const why = s.module.penaltyRefusal ?? `it has no double backward (the penalty runs ${kindsWith((m) => m.bilinear === true)} layers with fused activations)`;
     return `discriminator '${D.name}' layer ${s.layerIndex} is ${s.module.type}: a gradient penalty cannot go through it, since ${why}`;
   }
   return null;
