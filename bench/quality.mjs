@@ -2,6 +2,8 @@
 // with the shipped digit classifier, all on the GPU through the engine:
 //   node bench/quality.mjs --preset cdcganSmall --steps 2000 [--eval-every 250] [--seed 0] [--lr 1e-3] [--batch 64]
 //   node bench/quality.mjs --table      (only rewrite bench/results/quality.md from the run records)
+//   --checkpoint weights/demo-<preset>.safetensors   also writes the trained state (saveCheckpoint): the
+//        demo's "Start from trained weights" loads these files
 // Reports classifier-FID against the 2,000 held-out digits next to its floor
 // (2,000 training digits vs the held-out ones) and ceiling (the untrained G),
 // mode coverage, conditional accuracy (conditional presets), steps and
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '8791' },
     lr: { type: 'string' },
     batch: { type: 'string' },
+    checkpoint: { type: 'string' },
     table: { type: 'boolean', default: false },
   },
 });
@@ -39,6 +42,7 @@ const evalEvery = Number(values['eval-every']);
 const seed = Number(values.seed);
 const lr = values.lr === undefined ? null : Number(values.lr);
 const batchSize = values.batch === undefined ? undefined : Number(values.batch);
+const checkpoint = values.checkpoint ?? null;
 if (!existsSync('weights/digit-classifier.safetensors')) throw new Error('weights/digit-classifier.safetensors is missing: run npm run train:classifier');
 
 const server = spawn(process.execPath, ['scripts/serve.mjs', `--port=${values.port}`], { stdio: 'ignore' });
@@ -55,7 +59,7 @@ try {
   if (ready !== 'ok') throw new Error(`WebGPU harness failed: ${ready}`);
   page.setDefaultTimeout(0);
   const report = await page.evaluate(
-    async ({ preset, steps, evalEvery, seed, lr, batchSize }) => {
+    async ({ preset, steps, evalEvery, seed, lr, batchSize, checkpoint }) => {
       const { lib, ctx } = window.harness;
       const q = lib.digitQuality;
       const fetchBytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
@@ -99,6 +103,14 @@ try {
       const conditional = trainer.config.shapes.classes > 0;
       const gridLabels = Array.from({ length: 100 }, (_, i) => Math.floor(i / 10));
       const grid = await trainer.sample(100, conditional ? { labels: gridLabels } : {});
+      // Base64 keeps a megabyte checkpoint a string on its way out of the page.
+      let checkpointBase64 = null;
+      if (checkpoint !== null) {
+        const bytes = await lib.saveCheckpoint(trainer);
+        let binary = '';
+        for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+        checkpointBase64 = btoa(binary);
+      }
       const result = {
         preset,
         seed,
@@ -115,12 +127,13 @@ try {
         evaluations,
         grid: Array.from(grid),
         conditional,
+        checkpointBase64,
       };
       trainer.dispose();
       classifier.dispose();
       return result;
     },
-    { preset, steps, evalEvery, seed, lr, batchSize },
+    { preset, steps, evalEvery, seed, lr, batchSize, checkpoint },
   );
 
   mkdirSync(QUALITY_DIR, { recursive: true });
@@ -128,8 +141,12 @@ try {
   const id = `${preset}-${report.steps}steps-seed${seed}${lr === null ? '' : `-lr${lr}`}${batchSize === undefined ? '' : `-b${batchSize}`}`;
   const png = `${QUALITY_DIR}/${id}.png`;
   writeImageGrid(png, Float32Array.from(report.grid), 100, 28, 28, 10);
-  const { grid, ...rest } = report;
-  writeFileSync(`${QUALITY_DIR}/${id}.json`, JSON.stringify({ date, ...rest, lr, png }, null, 1) + '\n');
+  const { grid, checkpointBase64, ...rest } = report;
+  if (checkpoint !== null) {
+    writeFileSync(checkpoint, Buffer.from(checkpointBase64, 'base64'));
+    console.log(`${checkpoint}: the trained state at step ${report.steps}`);
+  }
+  writeFileSync(`${QUALITY_DIR}/${id}.json`, JSON.stringify({ date, ...rest, lr, png, checkpoint }, null, 1) + '\n');
   const f = report.final;
   console.log(`${id}: FID ${f.fid.toFixed(1)}, ${f.classesCovered} classes, conditional accuracy ${f.conditionalAccuracy ?? '–'}; ${QUALITY_TABLE}: ${writeQualityTable()} runs`);
 } finally {

@@ -172,7 +172,9 @@ export class ReferenceGanTrainer {
             const eps = Array.from(randomUniform(this.key(stream), B, 0, 1), Math.fround);
             x = real.rows.map((v, i) => eps[Math.floor(i / X)] * v + (1 - eps[Math.floor(i / X)]) * fake[i]);
           }
-          const { penalty, grads: g } = referencePenalty(c.discriminator, this.nets.discriminator.state, x, B, p);
+          // A conditional critic sees x̂ with the real rows' label planes.
+          const points = K === 0 ? x : concatLabelsForward(x, real.labels, { rows: B, channels: C, classes: K, spatial: S });
+          const { penalty, grads: g } = referencePenalty(c.discriminator, this.nets.discriminator.state, points, B, p, X);
           const d = grads.discriminator!;
           for (let i = 0; i < d.length; i++) d[i] += g[i];
           loss = { ...loss!, loss: loss!.loss + penalty };

@@ -12,10 +12,19 @@ import { referenceForward, type ReferenceNet } from './net.js';
 const mapWith = (a: Float64Array, y: Float64Array, f: (a: number, y: number, i: number) => number): Float64Array => a.map((v, i) => f(v, y[i], i));
 
 /**
- * P at the points `x` (rows, X) and ∂P/∂(D's parameters) in their flat
- * layout. D's buffers (spectral norm's u, v) are read, not changed.
+ * P at the points `x` (rows, D.inputSize) and ∂P/∂(D's parameters) in their
+ * flat layout, the norm over each row's first `imageCols` columns (a
+ * conditional critic's label planes follow them). D's buffers (spectral
+ * norm's u, v) are read, not changed.
  */
-export function referencePenalty(D: Sequential, state: ReferenceNet, x: Float64Array, rows: number, r: ResolvedPenalty): { penalty: number; grads: Float64Array } {
+export function referencePenalty(
+  D: Sequential,
+  state: ReferenceNet,
+  x: Float64Array,
+  rows: number,
+  r: ResolvedPenalty,
+  imageCols = D.inputSize,
+): { penalty: number; grads: Float64Array } {
   const trace = referenceForward(D, state, x, rows, 'train', 1);
   const { io } = trace;
   const stages = D.stages;
@@ -43,7 +52,7 @@ export function referencePenalty(D: Sequential, state: ReferenceNet, x: Float64A
     else g = prev;
   }
   const X = D.inputSize;
-  const { penalty, gBar } = penaltyRows(g, rows, X, r);
+  const { penalty, gBar } = penaltyRows(g, rows, X, r, imageCols);
 
   // Its adjoint.
   const fromBackward = new Float64Array(state.params.length);

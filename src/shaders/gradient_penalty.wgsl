@@ -1,12 +1,17 @@
 // gradient_penalty.wgsl — the elementwise and per-row parts of a gradient penalty's double backward
 // (models/losses/gradient-penalty.ts says how they chain; the products run on the layers' own kernels):
 //
-//   penalty_interpolate:   x̂[b, :] = ε_b · real[b, :] + (1 − ε_b) · fake[b, :]   (R1: ε = 1, the reals)
+//   penalty_interpolate:   x̂[b, c] = ε_b · real[b, c] + (1 − ε_b) · fake[b, c]   for the sample's columns c < image_cols
+//                          x̂[b, c] = real[b, c]                                  for a conditional critic's label planes
+//                          (R1: ε = 1, the reals)
 //   penalty_act_grad:      out = a ⊙ φ'(y)                (δ = e ⊙ φ'(y), ē = δ̄ ⊙ φ'(y))
 //   penalty_act_grad_add:  out += a ⊙ φ'(y)               (Z̃ = z̄ + ã ⊙ φ'(y))
 //   penalty_act_second:    out = a ⊙ b ⊙ φ''(y)           (z̄ = δ̄ ⊙ e ⊙ φ''(y))
-//   penalty_rows:          n_b = ‖g_b‖;  'wgan-gp': P = λ/B · Σ_b (n_b − 1)²,  ḡ_b = 2λ/B · (n_b − 1) · g_b / n_b
+//   penalty_rows:          n_b = ‖g_b‖ over the sample's columns (c < image_cols: a conditional critic's
+//                          label planes are held, not differentiated);
+//                                         'wgan-gp': P = λ/B · Σ_b (n_b − 1)²,  ḡ_b = 2λ/B · (n_b − 1) · g_b / n_b
 //                                         'r1':     P = γ/(2B) · Σ_b n_b²,      ḡ_b = γ/B · g_b
+//                                         ḡ = 0 on the label planes
 //                          loss_out[0] += P, so the halting rule and the statistics see the penalised loss
 //   penalty_accumulate:    out += a
 // φ' and φ'' at the saved output y = φ(z): ELU φ'' = y + α for y ≤ 0 (else 0); tanh −2y(1 − y²);
@@ -17,6 +22,7 @@
 struct InterpolateParams {
   rows: u32,
   cols: u32,
+  image_cols: u32,  // the sample's columns; the rest of a row are label planes (= cols unconditionally)
 }
 
 struct ActParams {
@@ -28,6 +34,7 @@ struct ActParams {
 struct RowParams {
   rows: u32,
   cols: u32,
+  image_cols: u32,
   kind: u32,    // PENALTY_* (constants.ts)
   weight: f32,  // λ or γ
 }
@@ -69,7 +76,7 @@ fn flat_index(gid: vec3u, nwg: vec3u) -> u32 {
 fn penalty_interpolate(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = flat_index(gid, nwg);
   if (i >= interp.rows * interp.cols) { return; }
-  let e = eps[i / interp.cols];
+  let e = select(1.0, eps[i / interp.cols], i % interp.cols < interp.image_cols);
   x_hat[i] = e * samples[interp.rows * interp.cols + i] + (1.0 - e) * samples[i];
 }
 
@@ -107,7 +114,7 @@ fn penalty_rows(@builtin(local_invocation_index) lid: u32) {
   var p = 0.0;
   for (var r = lid; r < rp.rows; r += PENALTY_WORKGROUP) {
     var sq = 0.0;
-    for (var c = 0u; c < rp.cols; c++) { let v = grad_x[r * rp.cols + c]; sq += v * v; }
+    for (var c = 0u; c < rp.image_cols; c++) { let v = grad_x[r * rp.cols + c]; sq += v * v; }
     let n = sqrt(sq);
     var coef = scale; // R1: ḡ = γ/B · g
     if (rp.kind == PENALTY_WGAN_GP) {
@@ -116,7 +123,7 @@ fn penalty_rows(@builtin(local_invocation_index) lid: u32) {
     } else {
       p += 0.5 * sq;
     }
-    for (var c = 0u; c < rp.cols; c++) { grad_x_bar[r * rp.cols + c] = coef * grad_x[r * rp.cols + c]; }
+    for (var c = 0u; c < rp.cols; c++) { grad_x_bar[r * rp.cols + c] = select(0.0, coef * grad_x[r * rp.cols + c], c < rp.image_cols); }
   }
   partial[lid] = p;
   workgroupBarrier();

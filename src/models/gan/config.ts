@@ -261,7 +261,7 @@ export function resolveGanConfig(config: GanConfig): ResolvedGanConfig {
   const { spectralNorm: _, penalty: penaltySpec, ...rest } = c;
   const discriminator = normalized('discriminator', D);
   const penalty = penaltySpec === undefined ? null : resolvePenalty(penaltySpec, fail);
-  const refused = penalty && penaltyIneligibility(discriminator, c.condition !== undefined);
+  const refused = penalty && penaltyIneligibility(discriminator);
   if (refused) fail(`penalty '${penalty!.name}': ${refused}`);
   return {
     ...rest,

@@ -84,7 +84,7 @@ export async function buildLayeredPhases({ ctx, c, G, D, state, stats, data, hos
   const gOut = cond ? cond.dSample : dIn; // G writes the fake half of D's batch (before the label planes, if any)
   const gOutGrad = dSampleGrad ?? dInGrad;
   const nets = { generator: G, discriminator: D };
-  const penalty = c.penalty ? new GradientPenaltyGpu(device, D, B, c.penalty) : null;
+  const penalty = c.penalty ? new GradientPenaltyGpu(device, D, B, c.penalty, X) : null;
   if (penalty) owned.push(...penalty.owned);
   const random = (entry: string) => kernels.kernel(randomKernels, entry);
   const concat = (entry: string) => kernels.kernel(concatLabelsKernels, entry);

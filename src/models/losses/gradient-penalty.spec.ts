@@ -16,7 +16,8 @@ import { BatchNorm, Conv2d, ConvTranspose2d, ELU, Flatten, LeakyReLU, Linear, Si
 import { Sequential } from '../layers/sequential.js';
 import { penaltyRows, type ResolvedPenalty } from './gradient-penalty.js';
 
-const CRITICS: { name: string; layers: Layer[]; inputShape?: [number, number, number] }[] = [
+/** imageCols: the columns the norm covers (a conditional critic's label planes follow them). */
+const CRITICS: { name: string; layers: Layer[]; inputShape?: [number, number, number]; imageCols?: number }[] = [
   { name: 'MLP ELU/tanh/sigmoid', layers: [Linear(5, 7), ELU(0.7), Linear(7, 6), Tanh(), Linear(6, 3), Sigmoid(), Linear(3, 1)] },
   { name: 'MLP LeakyReLU, spectral norm', layers: [Linear(5, 6, { spectralNorm: true }), LeakyReLU(0.2), Linear(6, 1, { spectralNorm: true })] },
   {
@@ -24,6 +25,15 @@ const CRITICS: { name: string; layers: Layer[]; inputShape?: [number, number, nu
     layers: [Conv2d(2, 3, 3, { stride: 2, padding: 1 }), ELU(), ConvTranspose2d(3, 2, 2), Tanh(), Flatten(), Linear(2 * 4 * 4, 1)],
     inputShape: [2, 5, 5],
   },
+  // A conditional conv critic: 1 sample channel and 2 label planes of 5×5; ∇ₓ over the first 25 columns.
+  {
+    name: 'conditional Conv2d LeakyReLU → Linear (label planes left out)',
+    layers: [Conv2d(3, 2, 3, { stride: 2, padding: 1 }), LeakyReLU(0.2), Flatten(), Linear(2 * 3 * 3, 1)],
+    inputShape: [3, 5, 5],
+    imageCols: 25,
+  },
+  // A conditional MLP critic: 4 features and 3 one-hot values.
+  { name: 'conditional MLP ELU (one-hot columns left out)', layers: [Linear(7, 6), ELU(), Linear(6, 1)], imageCols: 4 },
 ];
 const PENALTIES: ResolvedPenalty[] = [
   { name: 'wgan-gp', weight: 10 },
@@ -36,6 +46,7 @@ for (const critic of CRITICS) {
       const D = new Sequential('critic', critic.layers, critic.inputShape ? { inputShape: critic.inputShape } : {});
       const rows = 3;
       const X = D.inputSize;
+      const imageCols = critic.imageCols ?? X;
       const x = Float64Array.from(randomArray(rows * X, X, -1.5, 1.5));
       const params = Float64Array.from(D.initialParameters(7)).map((v) => 2 * v); // bigger weights: curvier activations
       const buffers = Float64Array.from(D.initialBuffers());
@@ -44,9 +55,11 @@ for (const critic of CRITICS) {
         const state = { params: p, buffers: Float64Array.from(buffers) };
         const trace = referenceForward(D, state, x, rows, 'train', 1);
         const g = referenceBackward(D, trace, new Float64Array(rows).fill(1), null);
-        return penaltyRows(g, rows, X, r).penalty;
+        // The norm over the sample's columns only, written out here rather than through penaltyRows' imageCols.
+        const sample = g.filter((_, i) => i % X < imageCols);
+        return penaltyRows(sample, rows, imageCols, r).penalty;
       };
-      const got = referencePenalty(D, referenceNet(D, params, buffers), x, rows, r);
+      const got = referencePenalty(D, referenceNet(D, params, buffers), x, rows, r, imageCols);
       expect(got.penalty).toBeCloseTo(penaltyAt(params), 12);
       expect(got.penalty).toBeGreaterThan(0);
       const numeric = numericGradient(penaltyAt, params, 1e-6);
@@ -59,6 +72,10 @@ for (const critic of CRITICS) {
 interface PenaltySpec {
   data: number[];
   cols: number;
+  /** A conditional GAN: the class of each data row. */
+  condition?: { classes: number; labels: number[] };
+  /** D's optimizer, when not Adam lr 1e-2. */
+  optimizerD?: { name: 'sgd'; lr: number; momentum: number };
   gLayers: Layer[];
   dLayers: Layer[];
   dInputShape: [number, number, number] | null;
@@ -91,6 +108,34 @@ const CONV_R1: PenaltySpec = {
 
 const SN_GP: PenaltySpec = { ...MLP_GP, dLayers: [Linear(4, 7, { spectralNorm: true }), LeakyReLU(0.2), Linear(7, 1, { spectralNorm: true })] };
 
+// Conditional (cdcgan's plan, K = 3): G reads [z; onehot(y)] (3 + 3), D reads [x; 3 label planes] (4, 6, 6);
+// x̂ keeps the real rows' labels, and the penalty's norm leaves the label planes out.
+const COND_CONV_GP: PenaltySpec = {
+  ...CONV_R1,
+  condition: { classes: 3, labels: Array.from({ length: 9 }, (_, i) => (i * 2) % 3) },
+  gLayers: [Linear(6, 2 * 4 * 4), ELU(), Unflatten(2, 4, 4), ConvTranspose2d(2, 1, 3), Tanh()],
+  dLayers: [Conv2d(4, 3, 3, { stride: 2 }), LeakyReLU(0.2), Flatten(), Linear(12, 1)],
+  dInputShape: [4, 6, 6],
+  loss: 'wasserstein',
+  penalty: 'wgan-gp',
+  weight: 10,
+  // Not Adam: the weights on a label plane whose class is in neither half get a gradient of 0 in
+  // float64 and of float32 rounding (~1e-8) on the GPU, which Adam's first step, g/(|g| + ε),
+  // turns into a step of half the learning rate: a difference of the optimizer, not of the penalty.
+  optimizerD: { name: 'sgd', lr: 1e-2, momentum: 0.9 },
+};
+
+// Conditional MLP (flat samples + 2 one-hot features), R1 on the reals.
+const COND_MLP_R1: PenaltySpec = {
+  ...MLP_GP,
+  condition: { classes: 2, labels: Array.from({ length: 13 }, (_, i) => i % 2) },
+  gLayers: [Linear(5, 6), ELU(), Linear(6, 4), Tanh()],
+  dLayers: [Linear(6, 7), ELU(), Linear(7, 1)],
+  loss: 'bce',
+  penalty: 'r1',
+  weight: 4,
+};
+
 /** Shipped to the page as source text: it may use nothing but its arguments. */
 function penaltyConfig(Seq: typeof Sequential, spec: PenaltySpec): GanConfig {
   return {
@@ -98,11 +143,12 @@ function penaltyConfig(Seq: typeof Sequential, spec: PenaltySpec): GanConfig {
     discriminator: new Seq('discriminator', spec.dLayers, spec.dInputShape ? { inputShape: spec.dInputShape } : {}),
     noise: { distribution: 'normal', mean: 0, std: 1 },
     data: { kind: 'dataset', values: Float32Array.from(spec.data), rows: spec.data.length / spec.cols, cols: spec.cols },
+    ...(spec.condition ? { condition: { classes: spec.condition.classes, labels: Uint8Array.from(spec.condition.labels) } } : {}),
     batchSize: 5,
     dSteps: 2,
     loss: spec.loss,
     penalty: { name: spec.penalty, weight: spec.weight },
-    optimizerD: { lr: 1e-2 },
+    optimizerD: spec.optimizerD ?? { lr: 1e-2 },
     optimizerG: { lr: 1e-2 },
     seed: 29,
     statsEvery: 1,
@@ -110,7 +156,7 @@ function penaltyConfig(Seq: typeof Sequential, spec: PenaltySpec): GanConfig {
   };
 }
 
-for (const [name, spec] of [['MLP critic, WGAN-GP', MLP_GP], ['conv critic, R1 with BCE', CONV_R1], ['spectrally normalised critic, WGAN-GP', SN_GP]] as const) {
+for (const [name, spec] of [['MLP critic, WGAN-GP', MLP_GP], ['conv critic, R1 with BCE', CONV_R1], ['spectrally normalised critic, WGAN-GP', SN_GP], ['conditional conv critic, WGAN-GP', COND_CONV_GP], ['conditional MLP critic, R1 with BCE', COND_MLP_R1]] as const) {
   test(`a penalised GAN follows the CPU trainer over 3 steps (dSteps 2): losses with the penalty, weights (${name})`, async ({ gpu }) => {
     const config = resolveGanConfig(penaltyConfig(Sequential, spec));
     const g0 = config.generator.initialParameters(1);

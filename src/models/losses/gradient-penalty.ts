@@ -4,6 +4,10 @@
 //   'wgan-gp' (Gulrajani et al. 2017)  P = λ · mean_b (‖∇ₓD(x̂_b)‖ − 1)²,  x̂_b = ε_b x_b + (1 − ε_b) G(z_b), ε_b ~ U[0, 1]
 //   'r1'      (Mescheder et al. 2018)  P = γ/2 · mean_b ‖∇ₓD(x_b)‖²       on the real rows
 //
+// A conditional critic D(x, y) reads [x; K label planes]: the point keeps the
+// real row's labels (x̂ interpolates the samples only) and ∇ₓ is taken over x
+// alone, so the norm and ḡ leave the label planes out (ḡ = 0 there).
+//
 // ∂P/∂θ needs the gradient of an input gradient: a double backward. For a
 // critic of stages z_i = A_i(W_i, a_i) + b_i, a_{i+1} = φ_i(z_i), with A_i
 // linear in W_i and in a_i (Linear, Conv2d, ConvTranspose2d: LayerModule.bilinear),
@@ -60,8 +64,7 @@ export function resolvePenalty(spec: unknown, fail: (message: string) => never):
 }
 
 /** Why this critic cannot take a gradient penalty, or null when it can. */
-export function penaltyIneligibility(D: Sequential, conditional: boolean): string | null {
-  if (conditional) return 'a gradient penalty on a conditional critic is not supported yet (its input gradient would have to leave out the label planes)';
+export function penaltyIneligibility(D: Sequential): string | null {
   for (const s of D.stages) {
     if (s.module.bilinear) continue;
     const why = s.module.penaltyRefusal ?? `it has no double backward (the penalty runs ${kindsWith((m) => m.bilinear === true)} layers with fused activations)`;
@@ -70,18 +73,22 @@ export function penaltyIneligibility(D: Sequential, conditional: boolean): strin
   return null;
 }
 
-/** P and ḡ = ∂P/∂g from the input gradients g (rows, cols), in float64 (gradient_penalty.wgsl's penalty_rows). */
-export function penaltyRows(g: Float64Array, rows: number, cols: number, r: ResolvedPenalty): { penalty: number; gBar: Float64Array } {
+/**
+ * P and ḡ = ∂P/∂g from the input gradients g (rows, cols), in float64
+ * (gradient_penalty.wgsl's penalty_rows). The norm covers each row's first
+ * `imageCols` columns, the sample; a conditional critic's label planes after them are left out.
+ */
+export function penaltyRows(g: Float64Array, rows: number, cols: number, r: ResolvedPenalty, imageCols = cols): { penalty: number; gBar: Float64Array } {
   const scale = r.weight / rows;
   const gBar = new Float64Array(g.length);
   let p = 0;
   for (let b = 0; b < rows; b++) {
     let sq = 0;
-    for (let c = 0; c < cols; c++) sq += g[b * cols + c] ** 2;
+    for (let c = 0; c < imageCols; c++) sq += g[b * cols + c] ** 2;
     const n = Math.sqrt(sq);
     const coef = r.name === 'wgan-gp' ? (2 * scale * (n - 1)) / Math.max(n, 1e-12) : scale;
     p += r.name === 'wgan-gp' ? (n - 1) ** 2 : 0.5 * sq;
-    for (let c = 0; c < cols; c++) gBar[b * cols + c] = coef * g[b * cols + c];
+    for (let c = 0; c < imageCols; c++) gBar[b * cols + c] = coef * g[b * cols + c];
   }
   return { penalty: scale * p, gBar };
 }
@@ -95,7 +102,7 @@ const channelsOf = (s: Stage): number => (s.input.image ? s.input.image[0] : s.i
 
 /** Where one penalised update finds its samples and writes its results. */
 export interface PenaltyIo {
-  /** D's sample batch (2B, X): fake rows [0, B), real rows [B, 2B). */
+  /** D's input batch (2B, DX): fake rows [0, B), real rows [B, 2B); a conditional critic's rows end in label planes. */
   samples: GPUBuffer;
   /** D's loss_out [loss, outA, outB, 0]: the penalty is added to the loss. */
   lossOut: GPUBuffer;
@@ -129,6 +136,8 @@ export class GradientPenaltyGpu {
     private readonly D: NetGpu,
     private readonly batch: number,
     private readonly r: ResolvedPenalty,
+    /** The sample's columns at the start of each of D's input rows (D.net.inputSize unless D is conditional). */
+    private readonly imageCols: number = D.net.inputSize,
   ) {
     const B = batch;
     const X = D.net.inputSize;
@@ -170,7 +179,7 @@ export class GradientPenaltyGpu {
       const uniform = await kernels.kernel(randomKernels, 'random_uniform');
       seq.add(uniform, { state: io.state, out: this.eps }, { seed: io.seed, stream: io.stream, count: B, offset: 0, a: 0, b: 1 }, 'penalty.eps');
     }
-    seq.add(await k('penalty_interpolate'), { samples: io.samples, eps: this.eps, x_hat: this.xHat }, { rows: B, cols: X }, 'penalty.x_hat');
+    seq.add(await k('penalty_interpolate'), { samples: io.samples, eps: this.eps, x_hat: this.xHat }, { rows: B, cols: X, image_cols: this.imageCols }, 'penalty.x_hat');
     const x = this.xHat;
     await D.encodeForward(seq, kernels, B, x, this.output, D.activations, 'train', 1);
     const y = (i: number) => (i === L - 1 ? this.output : D.activations[i]);
@@ -194,7 +203,7 @@ export class GradientPenaltyGpu {
       await elementwise('penalty_act_grad', stages[i], { a: this.e[i], y: y(i), out: this.delta[i] }, `delta${i}`);
       await backward(i, false, this.delta[i], a(i), i > 0 ? this.e[i - 1] : this.g, null, `e${i - 1}`);
     }
-    seq.add(await k('penalty_rows'), { grad_x: this.g, grad_x_bar: this.gBar, loss_out: io.lossOut }, { rows: B, cols: X, kind: PENALTY_KIND[r.name === 'wgan-gp' ? 'wganGp' : 'r1'], weight: r.weight }, 'penalty.rows');
+    seq.add(await k('penalty_rows'), { grad_x: this.g, grad_x_bar: this.gBar, loss_out: io.lossOut }, { rows: B, cols: X, image_cols: this.imageCols, kind: PENALTY_KIND[r.name === 'wgan-gp' ? 'wganGp' : 'r1'], weight: r.weight }, 'penalty.rows');
     // Its adjoint.
     await forward(0, this.gBar, this.deltaBar[0], 'delta_bar0');
     await backward(0, false, this.delta[0], this.gBar, null, this.fromBackward, 'w_bar0');
