@@ -5,11 +5,13 @@ import { sineCurves, SINE_POINTS } from '../data/sine.js';
 import { GanConfigError, type GanConfig } from '../models/gan/config.js';
 import { BatchNorm, Conv2d, ConvTranspose2d, ELU, Flatten, LeakyReLU, Linear, ReLU, Tanh, Unflatten } from '../models/layers/index.js';
 import { Sequential } from '../models/layers/sequential.js';
+import { withObjective, type PresetObjective } from './objectives.js';
 import { toy2d, TOY2D_SETS, type Toy2dSet } from './toy2d.js';
 
 // The data the presets train on, so that `presets` is one namespace for a user.
 export { decodeDigits, splitDigits, scaleToTanhRange, TRAIN_ROWS, type DigitData } from '../data/digits.js';
 export { sineCurves, SINE_POINTS } from '../data/sine.js';
+export { PRESET_OBJECTIVES, withObjective, withoutBatchStatistics, type PresetObjective } from './objectives.js';
 
 export interface PresetOptions {
   seed?: number;
@@ -208,8 +210,19 @@ export type PresetName = (typeof PRESETS)[number];
 /** The presets that train on digits. */
 export const DIGIT_PRESETS: readonly PresetName[] = ['mnistMlp', 'dcgan28', 'cdcgan', 'cdcganSmall'];
 
+/** What preset() takes: the preset's options, the digits for the digit presets, and the objective to train with. */
+export interface PresetChoice extends PresetOptions {
+  digits?: DigitData;
+  /** The loss and stabiliser (objectives.ts): 'bce' (the preset's own, default), 'hinge-sn' or 'wgan-gp'. */
+  objective?: PresetObjective;
+}
+
 /** A preset by name; the digit presets need the digits (their training split: see splitDigits). */
-export function preset(name: string, o: PresetOptions & { digits?: DigitData } = {}): GanConfig {
+export function preset(name: string, o: PresetChoice = {}): GanConfig {
+  return withObjective(presetConfig(name, o), o.objective ?? 'bce');
+}
+
+function presetConfig(name: string, o: PresetChoice): GanConfig {
   const digits = (): DigitData => {
     if (!o.digits) throw new GanConfigError(`preset '${name}' needs digits (in Node: splitDigits(loadMnistDigits()).train)`);
     return o.digits;

@@ -95,6 +95,7 @@ export const batchnormModule = registerLayer<BatchNormLayer, BatchNormGeometry>(
       make: (f) => BatchNorm(f.channels as number, { eps: f.eps as number | undefined, momentum: f.momentum as number | undefined }),
     },
   },
+  batchCoupled: true,
   penaltyRefusal:
     "its batch statistics tie every sample's input gradient to the others. Remove it (the WGAN-GP paper's critic has no normalisation) or use spectral norm instead",
   describe: (l) => `BatchNorm(${l.channels})`,

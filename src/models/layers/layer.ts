@@ -281,6 +281,8 @@ export interface LayerModule<L extends LayerSpec = LayerSpec, G = unknown> {
   readonly bilinear?: boolean;
   /** Why a gradient penalty cannot go through this kind, where there is more to say than that it is not bilinear. */
   readonly penaltyRefusal?: string;
+  /** One sample's output depends on the other samples of its batch (batch statistics): what a critic for a penalty or for spectral norm goes without. */
+  readonly batchCoupled?: boolean;
   /** Its 'weight' as spectral norm's matrix; absent: the kind cannot take { spectralNorm: true }. */
   weightMatrix?(geometry: G): WeightMatrix;
   macs(stage: Stage<G>): StageMacs;

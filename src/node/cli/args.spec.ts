@@ -150,6 +150,14 @@ test('planRun: what train was asked for, checked before any data is read', () =>
     expect(u({ preset: 'mnistMlp', data: dir, labels: npy })).toBe('train: --labels does not go with a folder of PNGs; put each class in a subfolder of it instead');
     expect(u({ preset: 'cdcgan', data: 'mnist', labels: npy })).toBe('train: --labels does not go with --data mnist (the digits have their labels)');
     expect(u({ configPath: 'net.json', configText: JSON.stringify(GOOD) })).toBe('train: net.json has no "data"; give --data (mnist, an IDX or .npy file, or a folder of PNGs)');
+    // --objective: recorded in the run (so resume rebuilds the same GAN), 'bce' being the preset's own.
+    expect(planRun('train', { preset: 'ring8', objective: 'wgan-gp' }).run.objective).toBe('wgan-gp');
+    expect(planRun('train', { preset: 'ring8', objective: 'bce' }).run).not.toHaveProperty('objective');
+    expect(runConfig(planRun('train', { preset: 'ring8', objective: 'hinge-sn' }), null)).toMatchObject({ loss: 'hinge', spectralNorm: 'discriminator' });
+    expect(u({ preset: 'ring8', objective: 'wgan' })).toBe("train: unknown --objective 'wgan'; expected one of bce, hinge-sn, wgan-gp");
+    expect(u({ configPath: 'net.json', configText: JSON.stringify(GOOD), objective: 'wgan-gp' })).toBe(
+      'train: --objective is for presets; a config file names its own loss, penalty and spectralNorm',
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,7 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PIXEL_RANGES, type PixelRange } from '../../data/images.js';
-import { PRESETS } from '../../presets/presets.js';
+import { PRESET_OBJECTIVES, PRESETS } from '../../presets/presets.js';
 import { jsonLayerForms } from '../../models/layers/layer.js';
 import { lossNames } from '../../models/losses/index.js';
 import { optimizerNames } from '../../models/optim/index.js';
@@ -76,6 +76,7 @@ export const COMMAND_SPECS: Record<Command, CommandSpec> = {
       range: { type: 'string' },
       seed: { type: 'string' },
       batch: { type: 'string' },
+      objective: { type: 'string' },
     },
     help: `Usage: webgpu-gan train [--preset NAME | --config FILE] [options]
 
@@ -94,6 +95,9 @@ What to train:
   --seed S          seed of the initial weights and every noise and batch draw (default: the preset's
                     or config's, else 0)
   --batch B         batch size (default: the preset's or config's)
+  --objective O     what a preset trains with: ${PRESET_OBJECTIVES.join(', ')} (default bce, the preset's own;
+                    hinge-sn: hinge loss + spectral norm on D; wgan-gp: Wasserstein loss + gradient
+                    penalty, 5 critic updates, Adam betas (0, 0.9); both drop D's BatchNorm)
 
 ${RUN_HELP}
 

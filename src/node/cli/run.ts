@@ -9,7 +9,7 @@ import type { DigitData } from '../../data/digits.js';
 import type { ImageSet, PixelRange } from '../../data/images.js';
 import { CheckpointError } from '../../io/safetensors.js';
 import type { GanConfig } from '../../models/gan/config.js';
-import { DIGIT_PRESETS, preset, PRESETS, type PresetName } from '../../presets/presets.js';
+import { DIGIT_PRESETS, preset, PRESET_OBJECTIVES, PRESETS, type PresetName, type PresetObjective } from '../../presets/presets.js';
 import { parseConfigFile, type ConfigFile } from './config-file.js';
 import { dataSource, type DataRecord, type DataSource } from './data.js';
 import { UsageError } from './errors.js';
@@ -38,6 +38,8 @@ export interface RunDescription {
   /** Names the checkpoints: <name>-<step>.safetensors. */
   name: string;
   preset?: PresetName;
+  /** What the preset trains with (presets/objectives.ts); absent: the preset's own (bce). */
+  objective?: PresetObjective;
   /** The config file's JSON as it was read, and where from. */
   config?: { path: string; json: Record<string, unknown> };
   seed: number;
@@ -65,6 +67,7 @@ export interface PlanOptions {
   seed?: number;
   batch?: number;
   steps?: number;
+  objective?: string;
 }
 
 const isPreset = (name: string): name is PresetName => (PRESETS as readonly string[]).includes(name);
@@ -74,6 +77,7 @@ export function planRun(command: string, o: PlanOptions): RunPlan {
   if (o.preset !== undefined && o.configPath !== undefined) throw new UsageError(`${command}: give --preset or --config, not both`);
   if (o.labels !== undefined && o.data === undefined) throw new UsageError(`${command}: --labels needs --data`);
   if (o.configPath !== undefined) {
+    if (o.objective !== undefined) throw new UsageError(`${command}: --objective is for presets; a config file names its own loss, penalty and spectralNorm`);
     const config = parseConfigFile(o.configText!, o.configPath);
     const seed = o.seed ?? (config.json.seed as number | undefined) ?? 0;
     const name = basename(o.configPath, extname(o.configPath)) || 'run';
@@ -90,7 +94,14 @@ export function planRun(command: string, o: PlanOptions): RunPlan {
   const name = o.preset ?? 'gaussian1d';
   if (!isPreset(name)) throw new UsageError(`${command}: unknown preset '${name}'; expected one of ${PRESETS.join(', ')}`);
   if (o.range !== undefined) throw new UsageError(`${command}: --range is for --config runs; preset '${name}' scales its data itself`);
-  const run = { version: RUN_VERSION, name, preset: name, seed: o.seed ?? 0, steps: o.steps ?? PRESET_STEPS[name], batch: o.batch };
+  const objective = o.objective;
+  if (objective !== undefined && !(PRESET_OBJECTIVES as readonly string[]).includes(objective)) {
+    throw new UsageError(`${command}: unknown --objective '${objective}'; expected one of ${PRESET_OBJECTIVES.join(', ')}`);
+  }
+  const run = {
+    version: RUN_VERSION, name, preset: name, seed: o.seed ?? 0, steps: o.steps ?? PRESET_STEPS[name], batch: o.batch,
+    ...(objective === undefined || objective === 'bce' ? {} : { objective: objective as PresetObjective }),
+  };
   if (!DIGIT_PRESETS.includes(name)) {
     if (o.data !== undefined) throw new UsageError(`${command}: preset '${name}' makes its own data; --data goes with ${DIGIT_PRESETS.join(', ')} or --config`);
     return { run };
@@ -137,7 +148,7 @@ export function runConfig(plan: RunPlan, set: ImageSet | null, statsEvery?: numb
       }
       digits = { pixels: set?.values ?? new Float32Array(rows * 784), labels: set?.labels ?? new Uint8Array(rows), rows };
     }
-    config = preset(name, { seed: run.seed, batchSize: run.batch, digits });
+    config = preset(name, { seed: run.seed, batchSize: run.batch, digits, objective: run.objective });
   } else {
     const file = plan.config!;
     const base = file.build();

@@ -61,6 +61,7 @@ export function prepareTrain(p: ParsedCommand): Job {
     seed,
     batch: intOption('train', 'batch', v.batch, 1),
     steps: o.steps,
+    objective: v.objective as string | undefined,
   });
   return {
     gpu: true,
