@@ -65,6 +65,7 @@ test('demo trains gaussian1d and the ring of 8 Gaussians in a worker; checkpoint
   expect(await stepsOf(page)()).toBe(0);
   await expect(page.locator('#dist-title')).toHaveText(/real vs generated/);
   await expect(page.locator('#config-summary')).toContainText('fused-mlp plan, 2 dispatches per step');
+  await expect(page.locator('#load-trained'), 'gaussian1d ships no trained weights').toBeHidden();
 
   await playAndPause(page, 20, ['#loss-chart', '#dout-chart', '#grad-chart']);
   await expect(page.locator('#stat-lossD')).toHaveText(/^-?\d/);
@@ -204,8 +205,18 @@ test('demo trains cdcganSmall on the digits: conv controls, a 10-row class grid 
   await expect(page.locator('#stat-lossD')).toHaveText(/^-?\d/);
   await page.screenshot({ path: 'test-results/demo-cdcganSmall.png', fullPage: true });
 
-  // Back to an MLP preset: the widths come back.
+  // The shipped trained weights: the button rebuilds the preset at its defaults and loads them into it.
+  await page.click('#load-trained');
+  await expect(page.locator('#file-note')).toHaveText(/^Loaded: the run continues from step [\d,]+\.$/, { timeout: 120_000 });
+  const trainedStep = await stepsOf(page)();
+  expect(trainedStep, 'the step the weights were trained to').toBeGreaterThan(1000);
+  await expect(grid).toHaveAttribute('data-step', String(trainedStep), { timeout: 30_000 });
+  await expect(page.locator('#status')).toHaveAttribute('data-state', 'paused');
+  await page.screenshot({ path: 'test-results/demo-cdcganSmall-trained.png', fullPage: true });
+
+  // Back to an MLP preset: the widths come back; it ships no trained weights.
   await pickPreset(page, 'mnistMlp', 120_000);
+  await expect(page.locator('#load-trained')).toBeHidden();
   await expect(page.locator('#widths')).toBeVisible();
   await expect(page.locator('#hidden-g')).toHaveValue('1024, 1024');
   await expect(grid, 'an unconditional grid: 8×8 fixed noise vectors').toHaveAttribute('data-rows', '8', { timeout: 30_000 });

@@ -52,6 +52,7 @@ export function findElements() {
     save: byId('save', HTMLButtonElement),
     load: byId('load', HTMLButtonElement),
     loadFile: byId('load-file', HTMLInputElement),
+    loadTrained: byId('load-trained', HTMLButtonElement),
     png: byId('png', HTMLButtonElement),
     fileNote: byId('file-note', HTMLElement),
     error: byId('error', HTMLElement),

@@ -8,7 +8,7 @@ import { STAT_KEYS, type PageElements } from './dom.js';
 import { DrawPad } from './draw-pad.js';
 import type { EngineLink } from './engine-link.js';
 import { DivergenceChart, HistoryCharts, StatsHistory } from './history.js';
-import type { DiscriminatorOutput, FromEngine, LoopState, ViewData, ViewKind } from './protocol.js';
+import { TRAINED_WEIGHTS, type DiscriminatorOutput, type FromEngine, type LoopState, type PresetKey, type ViewData, type ViewKind } from './protocol.js';
 import { CurvesChart, Hist1dChart } from './series-charts.js';
 import { SettingsForm } from './settings-form.js';
 
@@ -74,6 +74,7 @@ export class DemoPage {
       const preset = this.form.preset;
       if (!preset) return;
       this.form.fillDefaults(preset);
+      this.showTrainedWeights(preset);
       this.reset();
     });
     el.controls.addEventListener('submit', (ev) => {
@@ -82,6 +83,7 @@ export class DemoPage {
     });
     el.load.addEventListener('click', () => el.loadFile.click());
     el.loadFile.addEventListener('change', () => void this.loadCheckpoint());
+    el.loadTrained.addEventListener('click', () => void this.startFromTrainedWeights());
     el.drawToggle.addEventListener('click', () => this.setDrawing(!this.drawing));
     el.drawClear.addEventListener('click', () => this.pad.clear());
     el.drawTrain.addEventListener('click', () => {
@@ -90,7 +92,39 @@ export class DemoPage {
     });
     const preset = this.form.preset ?? 'gaussian1d';
     this.form.fillDefaults(preset);
+    this.showTrainedWeights(preset);
     this.reset();
+  }
+
+  /** The "Start from trained weights" button, for presets that ship a checkpoint. */
+  private showTrainedWeights(preset: PresetKey): void {
+    this.el.loadTrained.hidden = TRAINED_WEIGHTS[preset] === undefined;
+  }
+
+  /**
+   * Rebuilds the trainer with the preset's default settings (those the shipped
+   * checkpoint was trained with) and loads the checkpoint into it.
+   */
+  private async startFromTrainedWeights(): Promise<void> {
+    const preset = this.form.preset;
+    const url = preset && TRAINED_WEIGHTS[preset];
+    if (!preset || !url) return;
+    this.clearError();
+    this.el.fileNote.textContent = `Fetching the trained weights of ${preset}…`;
+    let bytes: Uint8Array;
+    try {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
+      bytes = new Uint8Array(await response.arrayBuffer());
+    } catch (e) {
+      this.el.fileNote.textContent = '';
+      return this.showError(`Could not fetch the trained weights (${url}): ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.form.fillDefaults(preset);
+    this.reset();
+    // The engine runs the load after the rebuild (it serialises both).
+    this.el.fileNote.textContent = `Loading the trained weights of ${preset}…`;
+    this.link?.send({ type: 'load', bytes }, [bytes.buffer]);
   }
 
   handle(m: FromEngine): void {

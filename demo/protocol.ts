@@ -10,6 +10,15 @@ export type PresetKey = (typeof PRESET_KEYS)[number];
 export const DIGIT_PRESET_KEYS: readonly PresetKey[] = ['mnistMlp', 'dcgan28', 'cdcganSmall', 'cdcgan'];
 /** Presets with conv nets: their layer widths are not editable in the form. */
 export const CONV_PRESET_KEYS: readonly PresetKey[] = ['dcgan28', 'cdcganSmall', 'cdcgan'];
+/**
+ * Trained weights shipped with the demo, per preset: checkpoints of the
+ * preset's default settings, written by the quality bench
+ * (`node bench/quality.mjs --preset cdcganSmall --steps 6000 --checkpoint weights/demo-cdcganSmall.safetensors`;
+ * its run record in bench/results/quality/ has every evaluation).
+ */
+export const TRAINED_WEIGHTS: Partial<Record<PresetKey, string>> = {
+  cdcganSmall: '/weights/demo-cdcganSmall.safetensors',
+};
 export const isPresetKey = (v: string): v is PresetKey => (PRESET_KEYS as readonly string[]).includes(v);
 
 export type NoiseKind = 'uniform' | 'normal';

@@ -126,7 +126,9 @@ export class TrainingLoop {
 
   /**
    * Runs `fn` with the current trainer between two chunks of training (at
-   * once when not playing). Its errors are the caller's; training goes on.
+   * once when not playing). Once a pause or a reset has been asked for, it
+   * waits for that instead, so that a load sent after a reset reaches the new
+   * trainer. Its errors are the caller's; training goes on.
    */
   withTrainer<T>(fn: (trainer: GanTrainer) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -138,7 +140,7 @@ export class TrainingLoop {
           reject(e);
         }
       };
-      if (this.state === 'running' || this.state === 'pausing') this.between.push(job);
+      if (this.wantRun) this.between.push(job);
       else void this.exclusive(job);
     });
   }
