@@ -13,6 +13,9 @@
 //                   ({ source, dispatch } as in src/shaders/index.ts)
 //   --shapes=B,K,N;…  shapes to time (default 16,1024,1024;128,1024,1024;128,784,256;100,50,50)
 //   --entries=a,b   entry points (default: all four)
+//   --variants[=a,b]  time every tuning variant of each product entry (linearKernels.tuning:
+//                   the entry point and overrides the tuner would compile), or only those named;
+//                   rows are labelled entry/variant (library kernels only)
 //   --act=N         the forward's activation code (default 1, ReLU): the `act` uniform, or the
 //                   ACT override of a baseline kernel from before it became a uniform
 //   --lib=PATH      the bundle to import (default dist/node.js)
@@ -79,6 +82,17 @@ if (args.baseline) {
   variantName = args.variant;
 }
 
+// What to time per shape: each entry as the library compiles it by default, or with --variants
+// each tuning variant of it (entry point + overrides), the entries without variants as they are.
+const variantFilter = typeof args.variants === 'string' ? new Set(args.variants.split(',')) : null;
+const runs = ENTRIES.flatMap((entry) => {
+  const variants = args.variants ? family.tuning?.variants?.[entry] : null;
+  if (!variants?.length) return [{ label: entry, entry, kernelEntry: entry, overrides: {} }];
+  return variants
+    .filter((v) => !variantFilter || variantFilter.has(v.name))
+    .map((v) => ({ label: `${entry}/${v.name}`, entry, kernelEntry: v.entry, overrides: v.overrides }));
+});
+
 const ctx = await createNodeGpuContext();
 const { device } = ctx;
 console.log(`adapter: ${ctx.adapterName}; kernels: ${variantName}; ACT=${ACT}; median of ${RUNS} runs`);
@@ -121,15 +135,15 @@ for (const shape of SHAPES) {
     dw: randomBuffer('dw', N * K),
     dbias: randomBuffer('dbias', N),
   };
-  for (const entry of ENTRIES) {
+  for (const { label, entry, kernelEntry, overrides } of runs) {
     const c0 = performance.now();
     const actIsOverride = family.source.includes('override ACT');
-    const kernel = await ctx.kernels.kernel(family, entry, actIsOverride ? { ACT } : {});
+    const kernel = await ctx.kernels.kernel(family, kernelEntry, { ...overrides, ...(actIsOverride ? { ACT } : {}) });
     const uniforms = { batch: B, in_features: K, out_features: N, ...(actIsOverride ? {} : { act: ACT }), slope: 0.2 };
     const compileMs = performance.now() - c0;
     const bound = Object.fromEntries(kernel.info.bindings.filter((b) => b.kind !== 'uniform').map((b) => [b.name, buffers[b.name]]));
-    const seq = new SequenceBuilder(device, entry);
-    seq.add(kernel, bound, uniforms, entry);
+    const seq = new SequenceBuilder(device, label);
+    seq.add(kernel, bound, uniforms, label);
     const recorded = seq.build();
     await timeSequence(recorded, 1); // warm-up (first dispatch pays for lazy JIT work)
     const once = (await timeSequence(recorded, 1)).wall;
@@ -144,7 +158,7 @@ for (const shape of SHAPES) {
     const ms = median(wall);
     const cpuMs = median(cpu);
     rows.push({
-      entry,
+      entry: label,
       shape: `${B}×${K}×${N}`,
       ms: ms.toFixed(3),
       'GFLOP/s': (flops(entry, shape) / (ms * 1e6)).toFixed(2),
@@ -152,9 +166,9 @@ for (const shape of SHAPES) {
       'cpu ms': cpuMs.toFixed(3),
       'GFLOP/cpu-s': (flops(entry, shape) / (cpuMs * 1e6)).toFixed(2),
       dispatches: count,
-      'compile ms': compiled.has(entry) ? '' : Math.round(compileMs),
+      'compile ms': compiled.has(label) ? '' : Math.round(compileMs),
     });
-    compiled.add(entry);
+    compiled.add(label);
     recorded.destroy();
   }
   for (const b of Object.values(buffers)) b.destroy();

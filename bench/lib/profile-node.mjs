@@ -12,7 +12,8 @@ export async function nodeProfileContext(lib) {
   if (!adapter) return first;
   const requiredLimits = {};
   for (const k of ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxStorageBuffersPerShaderStage']) requiredLimits[k] = adapter.limits[k];
-  const requiredFeatures = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  // As createGpuContext requests them (runtime/device.ts: OPTIONAL_FEATURES): the subgroup kernel variants need 'subgroups'.
+  const requiredFeatures = ['timestamp-query', 'subgroups'].filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'webgpu-gan-profile' });
   const ctx = await lib.createGpuContext({ device });
   ctx.keepAlive = [gpu, first];

@@ -53,6 +53,15 @@ export class GpuContext {
     });
   }
 
+  /**
+   * The device's features. Optional ones the kernels use are requested where the adapter offers
+   * them (OPTIONAL_FEATURES), never required: e.g. features.has('subgroups') says whether the
+   * subgroup variants of the reduction kernels are candidates (runtime/tuner.ts).
+   */
+  get features(): GPUSupportedFeatures {
+    return this.device.features;
+  }
+
   get isLost(): boolean {
     return this.lost !== null;
   }
@@ -69,6 +78,13 @@ export class GpuContext {
 
 // Limits we raise to the adapter's maximum, so that datasets and wide layers fit.
 const RAISED_LIMITS = ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxStorageBuffersPerShaderStage'] as const;
+
+/**
+ * Features requested where the adapter offers them, never required: 'timestamp-query' (the
+ * tuner's timings) and 'subgroups' (the subgroup variants of the reduction kernels, which compile
+ * only on a device created with it).
+ */
+export const OPTIONAL_FEATURES: readonly GPUFeatureName[] = ['timestamp-query', 'subgroups'];
 
 const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|warp|software/i;
 
@@ -87,7 +103,7 @@ function makeTuner(device: GPUDevice, info: GPUAdapterInfo | undefined, options:
   const software = isSoftwareAdapter(info);
   const store = options.tuningStore ?? (typeof indexedDB !== 'undefined' ? new IndexedDbTuningStore() : new MemoryTuningStore());
   const mode = options.tune ?? (software ? 'cached' : 'full');
-  return new KernelTuner(device, adapterKey(info, device.limits), adapterKind(info, software), { mode, store, budgetMs: options.tuningBudgetMs });
+  return new KernelTuner(device, adapterKey(info, device.limits, device.features), adapterKind(info, software), { mode, store, budgetMs: options.tuningBudgetMs });
 }
 
 export async function createGpuContext(options: GpuContextOptions = {}): Promise<GpuContext> {
@@ -115,7 +131,7 @@ export async function createGpuContext(options: GpuContextOptions = {}): Promise
   }
   const requiredLimits: Record<string, number> = {};
   for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
-  const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'webgpu-gan' });
   return new GpuContext(device, describeAdapter(adapter.info), true, isSoftwareAdapter(adapter.info), gpu, makeTuner(device, adapter.info, options));
 }

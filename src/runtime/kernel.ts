@@ -2,7 +2,14 @@
 // the reflection come the explicit bind-group layouts (never layout: 'auto'),
 // the uniform packing (offsets by member name, never hand-counted) and the
 // workgroup size. Pipelines are compiled asynchronously and cached by
-// family + entry point + override constants.
+// family + entry point + override constants (+ device feature).
+//
+// Device features (e.g. 'subgroups'): a family may carry, per feature, a
+// second source (`featureSources`: `enable …;` and WGSL that needs the
+// feature), which only compiles on a device created with that feature. A
+// tuning variant that needs it says so (`requires`); its entry is compiled
+// from that source, and only where the device has the feature: the tuner
+// never offers it elsewhere (runtime/tuner.ts: runnableVariants).
 import { WgslReflect, ResourceType, type FunctionInfo, type VariableInfo } from 'wgsl_reflect';
 
 export type BindingKind = 'uniform' | 'storage' | 'read-only-storage';
@@ -48,6 +55,17 @@ export interface KernelVariant {
   name: string;
   entry: string;
   overrides: Overrides;
+  /**
+   * A device feature the variant needs: its entry is compiled from the family's source for that
+   * feature (KernelFamily.featureSources), and it is a candidate only on a device that has the
+   * feature. An entry's first variant (the fallback) never requires one.
+   */
+  requires?: GPUFeatureName;
+}
+
+/** Whether a device can run a variant (it has the feature the variant requires, if any). */
+export function variantRuns(device: GPUDevice, v: KernelVariant): boolean {
+  return v.requires === undefined || device.features.has(v.requires);
 }
 
 /** Adapter classes the shipped defaults table is keyed by (runtime/tuner.ts: adapterKind). */
@@ -76,6 +94,12 @@ export interface KernelFamily<E extends string = string> {
   /** Default values of the WGSL `override` constants the dispatch math reads (omitted ones are none). */
   overrides?: Overrides;
   tuning?: FamilyTuning;
+  /**
+   * The family's WGSL for a device feature: the same entry points (the same bindings and
+   * workgroup sizes), compiled with `enable …;` and code that needs the feature (shaders/index.ts
+   * assembles it). Only variants that require the feature run from it.
+   */
+  featureSources?: Partial<Record<GPUFeatureName, string>>;
 }
 
 export function defineKernelFamily<E extends string>(family: KernelFamily<E>): KernelFamily<E> {
@@ -123,13 +147,22 @@ function entryInfo(fn: FunctionInfo): EntryPointInfo {
   };
 }
 
-/** Reflects a family once (cached by name) and returns its compute entry points. */
-export function reflectFamily(family: KernelFamily): Map<string, EntryPointInfo> {
-  let entries = reflectionCache.get(family.name);
+/** The family's source for a feature (its base source for none). */
+export function familySource(family: KernelFamily, feature?: GPUFeatureName): string {
+  if (!feature) return family.source;
+  const source = family.featureSources?.[feature];
+  if (source === undefined) throw new Error(`kernel family '${family.name}' has no source for the device feature '${feature}'`);
+  return source;
+}
+
+/** Reflects a family's source (its source for `feature`, if given) once, cached by name, and returns its compute entry points. */
+export function reflectFamily(family: KernelFamily, feature?: GPUFeatureName): Map<string, EntryPointInfo> {
+  const key = feature ? `${family.name}+${feature}` : family.name;
+  let entries = reflectionCache.get(key);
   if (!entries) {
-    const reflect = new WgslReflect(family.source);
+    const reflect = new WgslReflect(familySource(family, feature));
     entries = new Map(reflect.entry.compute.map((fn) => [fn.name, entryInfo(fn)]));
-    reflectionCache.set(family.name, entries);
+    reflectionCache.set(key, entries);
   }
   return entries;
 }
@@ -191,8 +224,10 @@ export class Kernel {
     readonly layout: GPUBindGroupLayout,
     readonly pipeline: GPUComputePipeline,
     overrides: Overrides,
+    /** The device feature whose source (KernelFamily.featureSources) the pipeline was compiled from; null: the base source. */
+    readonly feature: GPUFeatureName | null = null,
   ) {
-    this.id = kernelId(family.name, info.entry, overrides);
+    this.id = kernelId(family.name, info.entry, overrides, feature);
     this.constants = { ...family.overrides, ...overrides };
   }
 
@@ -240,9 +275,9 @@ function canonicalOverrides(family: KernelFamily, overrides: Overrides): Overrid
   return out;
 }
 
-function kernelId(family: string, entry: string, overrides: Overrides): string {
+function kernelId(family: string, entry: string, overrides: Overrides, feature?: GPUFeatureName | null): string {
   const keys = Object.keys(overrides).sort();
-  return `${family}.${entry}` + (keys.length ? `[${keys.map((k) => `${k}=${overrides[k]}`).join(',')}]` : '');
+  return `${family}.${entry}` + (keys.length ? `[${keys.map((k) => `${k}=${overrides[k]}`).join(',')}]` : '') + (feature ? `+${feature}` : '');
 }
 
 const BINDING_LAYOUT: Record<BindingKind, GPUBufferBindingType> = {
@@ -287,7 +322,7 @@ export class KernelRegistry {
     const variants = family.tuning?.variants[entry];
     if (!variants?.length) return this.kernel(family, entry, overrides);
     const v = this.chooser ? await this.chooser.choose(this, family, entry, uniforms, overrides) : variants[0];
-    return this.kernel(family, v.entry, { ...overrides, ...v.overrides });
+    return this.kernel(family, v.entry, { ...overrides, ...v.overrides }, v.requires);
   }
 
   /**
@@ -299,24 +334,32 @@ export class KernelRegistry {
     return this.chooser ? this.chooser.openSession() : () => {};
   }
 
-  kernel(family: KernelFamily, entry: string, overrides: Overrides = {}): Promise<Kernel> {
+  /**
+   * The pipeline of `entry` with these overrides; `feature`: compiled from the family's source for
+   * that device feature (a variant's `requires`), which this device must have.
+   */
+  kernel(family: KernelFamily, entry: string, overrides: Overrides = {}, feature?: GPUFeatureName): Promise<Kernel> {
     overrides = canonicalOverrides(family, overrides);
-    const id = kernelId(family.name, entry, overrides);
+    const id = kernelId(family.name, entry, overrides, feature);
     let kernel = this.kernels.get(id);
     if (!kernel) {
-      kernel = this.compile(family, entry, overrides);
+      kernel = this.compile(family, entry, overrides, feature);
       this.kernels.set(id, kernel);
     }
     return kernel;
   }
 
-  private async compile(family: KernelFamily, entry: string, overrides: Overrides): Promise<Kernel> {
-    const info = reflectFamily(family).get(entry);
-    if (!info) throw new Error(`kernel family '${family.name}' has no compute entry point '${entry}'`);
-    let module = this.modules.get(family.name);
+  private async compile(family: KernelFamily, entry: string, overrides: Overrides, feature?: GPUFeatureName): Promise<Kernel> {
+    if (feature && !this.device.features.has(feature)) {
+      throw new Error(`${kernelId(family.name, entry, overrides, feature)} needs the device feature '${feature}', which this device was not created with`);
+    }
+    const info = reflectFamily(family, feature).get(entry);
+    if (!info) throw new Error(`kernel family '${family.name}'${feature ? ` (${feature})` : ''} has no compute entry point '${entry}'`);
+    const moduleKey = feature ? `${family.name}+${feature}` : family.name;
+    let module = this.modules.get(moduleKey);
     if (!module) {
-      module = this.device.createShaderModule({ label: family.name, code: family.source });
-      this.modules.set(family.name, module);
+      module = this.device.createShaderModule({ label: moduleKey, code: familySource(family, feature) });
+      this.modules.set(moduleKey, module);
     }
     const layout = this.device.createBindGroupLayout({
       label: `${family.name}.${entry}`,
@@ -327,10 +370,10 @@ export class KernelRegistry {
       })),
     });
     const pipeline = await this.device.createComputePipelineAsync({
-      label: kernelId(family.name, entry, overrides),
+      label: kernelId(family.name, entry, overrides, feature),
       layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
       compute: { module, entryPoint: entry, constants: overrides },
     });
-    return new Kernel(this.device, family, info, layout, pipeline, overrides);
+    return new Kernel(this.device, family, info, layout, pipeline, overrides, feature ?? null);
   }
 }

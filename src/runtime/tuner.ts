@@ -10,8 +10,14 @@
 // gets the default. Candidates are timed by timestamp queries where the device
 // has 'timestamp-query', else by wall time around submit + onSubmittedWorkDone,
 // as the median of a few repetitions.
+// A variant that requires a device feature (KernelVariant.requires, e.g.
+// 'subgroups') is no candidate on a device without it: not timed, not taken
+// from the cache or the defaults table (which fall back to the entry's first
+// variant, which never requires one). The cache's adapter key records which of
+// these features the device has (adapterKey), so a choice made with one is
+// not read without it.
 import { ConfigError } from './errors.js';
-import type { AdapterKind, KernelFamily, KernelRegistry, KernelVariant, Kernel, Overrides, UniformValues, VariantChooser } from './kernel.js';
+import { variantRuns, type AdapterKind, type KernelFamily, type KernelRegistry, type KernelVariant, type Kernel, type Overrides, type UniformValues, type VariantChooser } from './kernel.js';
 import { SequenceBuilder } from './recorder.js';
 import type { TuningChoices, TuningStore } from './tuning-cache.js';
 
@@ -37,6 +43,9 @@ export function checkTuningBudget(ms: unknown): number {
 export const DEFAULT_TUNING_BUDGET_MS = 3000;
 /** A candidate replaces the default only when this much faster: timing noise must not flip choices. */
 const MARGIN = 0.95;
+/** A candidate whose first dispatch takes this many times the default's per-dispatch time (and over the floor) is not timed further. */
+const SLOW_CANDIDATE = 4;
+const SLOW_CANDIDATE_FLOOR_MS = 1;
 
 export interface TunerOptions {
   mode: TuneMode;
@@ -66,11 +75,24 @@ export function adapterKind(info: Partial<AdapterFields> | undefined, software: 
   return 'unknown';
 }
 
-/** What identifies an adapter for the cache: its names and the limits a variant's validity depends on. */
-export function adapterKey(info: Partial<AdapterFields> | undefined, limits: GPUSupportedLimits): string {
+/** The device features some tuning variant may require (KernelVariant.requires): part of the cache's adapter key. */
+export const TUNING_FEATURES: readonly GPUFeatureName[] = ['subgroups'];
+
+/**
+ * What identifies an adapter for the cache: its names, the limits a variant's validity depends on,
+ * and which of TUNING_FEATURES the device has (`features`: the device's, not the adapter's: a
+ * device may have been created without one its adapter offers).
+ */
+export function adapterKey(info: Partial<AdapterFields> | undefined, limits: GPUSupportedLimits, features?: { has(name: string): boolean }): string {
   const names = [info?.vendor, info?.architecture, info?.device, info?.description].map((s) => s ?? '').join('|');
   const l = limits;
-  return `${names}|inv=${l.maxComputeInvocationsPerWorkgroup},x=${l.maxComputeWorkgroupSizeX},y=${l.maxComputeWorkgroupSizeY},wgmem=${l.maxComputeWorkgroupStorageSize}`;
+  const feats = TUNING_FEATURES.filter((f) => features?.has(f)).join('+') || 'none';
+  return `${names}|inv=${l.maxComputeInvocationsPerWorkgroup},x=${l.maxComputeWorkgroupSizeX},y=${l.maxComputeWorkgroupSizeY},wgmem=${l.maxComputeWorkgroupStorageSize}|features=${feats}`;
+}
+
+/** The variants of a tunable entry this device can run (those whose required feature it has), in order. */
+export function runnableVariants(device: GPUDevice, family: KernelFamily, entry: string): KernelVariant[] {
+  return (family.tuning?.variants[entry] ?? []).filter((v) => variantRuns(device, v));
 }
 
 /** FNV-1a of a family's source: a cached choice is for that exact WGSL. */
@@ -81,10 +103,10 @@ function sourceHash(source: string): string {
 }
 
 const hashes = new WeakMap<KernelFamily, string>();
-/** `family@hash.entry|m=v,…` over the family's shape members. */
+/** `family@hash.entry|m=v,…` over the family's shape members; the hash covers its feature sources too. */
 export function tuningKey(family: KernelFamily, entry: string, u: UniformValues): string {
   let h = hashes.get(family);
-  if (!h) hashes.set(family, (h = sourceHash(family.source)));
+  if (!h) hashes.set(family, (h = sourceHash([family.source, ...Object.values(family.featureSources ?? {})].join('\n'))));
   const shape = (family.tuning?.shapeMembers ?? []).map((m) => `${m}=${u[m]}`).join(',');
   return `${family.name}@${h}.${entry}|${shape}`;
 }
@@ -125,12 +147,16 @@ export class KernelTuner implements VariantChooser {
     };
   }
 
-  /** The variant this adapter's defaults table gives (the family's first where it names none). */
+  /**
+   * The variant this adapter's defaults table gives (the family's first where it names none, or
+   * names one this device cannot run).
+   */
   defaultVariant(family: KernelFamily, entry: string): KernelVariant {
     const variants = family.tuning?.variants[entry] ?? [];
     const named = family.tuning?.defaults?.[this.kind]?.[entry];
-    const v = variants.find((c) => c.name === named) ?? variants[0];
+    const v = runnableVariants(this.device, family, entry).find((c) => c.name === named) ?? variants[0];
     if (!v) throw new Error(`${family.name}.${entry} has no tuning variants`);
+    if (!variantRuns(this.device, v)) throw new Error(`${family.name}.${entry}: its first variant '${v.name}' requires '${v.requires}'; the first must run anywhere`);
     return v;
   }
 
@@ -170,7 +196,9 @@ export class KernelTuner implements VariantChooser {
       return {};
     });
     const name = (await this.stored)[key];
-    return family.tuning?.variants[entry]?.find((v) => v.name === name) ?? null;
+    // A name this device cannot run (its feature missing: a record written by another device under
+    // a key that should have kept them apart) or no longer knows is no choice.
+    return runnableVariants(this.device, family, entry).find((v) => v.name === name) ?? null;
   }
 
   private async timeCandidates(
@@ -183,12 +211,12 @@ export class KernelTuner implements VariantChooser {
     fallback: KernelVariant,
   ): Promise<KernelVariant> {
     const t0 = performance.now();
-    const variants = [fallback, ...(family.tuning!.variants[entry] ?? []).filter((v) => v !== fallback)];
+    const variants = [fallback, ...runnableVariants(this.device, family, entry).filter((v) => v !== fallback)];
     // Compile them all at once (cached by the registry for later shapes); one that does not
     // compile on this device (a workgroup past its limits) is no candidate. With the caller's
     // overrides, as kernelFor will compile the winner (the key is the shape alone).
     this.device.pushErrorScope('validation');
-    const compiled = await Promise.all(variants.map((v) => registry.kernel(family, v.entry, { ...overrides, ...v.overrides }).catch(() => null)));
+    const compiled = await Promise.all(variants.map((v) => registry.kernel(family, v.entry, { ...overrides, ...v.overrides }, v.requires).catch(() => null)));
     await this.device.popErrorScope();
     const floats = family.tuning!.bufferFloats(u);
     // Scratch operands of the dispatch's real size (zeros: the timing does not depend on the values).
@@ -206,7 +234,10 @@ export class KernelTuner implements VariantChooser {
           complete = false;
           break;
         }
-        const t = await this.timeKernel(kernel, buffers, u, i === 0 ? null : inner);
+        // A candidate far slower than the default on its first dispatch cannot win: it is timed
+        // once, not `inner` × 3 times (a split-K variant can take seconds on a CPU adapter).
+        const cutoff = i === 0 ? null : Math.max(SLOW_CANDIDATE * (ms[fallback.name] ?? Infinity), SLOW_CANDIDATE_FLOOR_MS);
+        const t = await this.timeKernel(kernel, buffers, u, i === 0 ? null : inner, cutoff);
         if (t === null) continue;
         if (i === 0) inner = t.inner;
         ms[variants[i].name] = t.ms;
@@ -227,9 +258,16 @@ export class KernelTuner implements VariantChooser {
    * Median milliseconds per dispatch of `kernel`, over 3 submissions of `inner`
    * dispatches each (1 submission where a dispatch takes long); null if it
    * cannot be dispatched at this size. `inner` null: chosen here, so that a
-   * submission lasts ~1 ms by timestamps, ~2 ms by wall time.
+   * submission lasts ~1 ms by timestamps, ~2 ms by wall time. A first dispatch
+   * slower than `cutoffMs` is the answer as it is.
    */
-  private async timeKernel(kernel: Kernel, buffers: Record<string, GPUBuffer>, u: UniformValues, inner: number | null): Promise<{ ms: number; inner: number } | null> {
+  private async timeKernel(
+    kernel: Kernel,
+    buffers: Record<string, GPUBuffer>,
+    u: UniformValues,
+    inner: number | null,
+    cutoffMs: number | null = null,
+  ): Promise<{ ms: number; inner: number } | null> {
     const seq = new SequenceBuilder(this.device, 'tune');
     seq.add(kernel, kernel.pick(buffers), u, kernel.id);
     let recorded;
@@ -255,6 +293,7 @@ export class KernelTuner implements VariantChooser {
         return stamped > 0 ? stamped : wall;
       };
       const warm = await run(1);
+      if (cutoffMs !== null && warm > cutoffMs) return { ms: warm, inner: 1 };
       // Short dispatches are repeated within a submission: wall time carries the submission's
       // overhead, and some timestamp counters tick coarsely (65.5 µs on SwiftShader in Dawn).
       const n = inner ?? Math.max(1, Math.min(64, Math.ceil((timer ? 1 : 2) / Math.max(warm, 0.01))));

@@ -12,7 +12,14 @@
 //   mean, invstd (G, C) written by the forward;  mean_saved, invstd_saved (G, C) read by the backward
 // Dispatch: the training forward and both backward one workgroup of BATCHNORM_WORKGROUP per channel;
 // the eval forward one value per invocation, BATCHNORM_EVAL_WORKGROUP per workgroup, folded 2D.
-// Why this width, the groups and M = 1: docs/performance-notes.md#batchnorm
+// The *_wg entries (tuning variants of the three reductions) are the same kernels with one workgroup
+// of REDUCE_WORKGROUP (an override, 64–256) per channel, whose partials prelude/reduce.wgsl sums: by a
+// tree, or by subgroup operations in the family's 'subgroups' source. Their forward merges the
+// Welford partials (n_t, mean_t, M2_t) in two sums instead of Chan's pairwise merge:
+//   mean = Σ n_t·mean_t / Σ n_t,   M2 = Σ (M2_t + n_t·(mean_t − mean)²)
+// (the same quantity, exactly, with no cancellation: each term is ≥ 0).
+// Why this width, the groups and M = 1: docs/performance-notes.md#batchnorm; the *_wg entries:
+// docs/performance-notes.md#reductions-and-subgroups
 
 // Activation fused after the normalization (forward) and into dz (backward).
 override ACT: u32 = ACT_NONE;
@@ -72,19 +79,75 @@ fn merge_moments(a: vec3f, b: vec3f) -> vec3f {
 // Values m of group g of a channel: [g·S, (g + 1)·S), S = (N / G)·L (rows are contiguous).
 fn group_size() -> u32 { return (params.batch / params.groups) * params.spatial; }
 
-// (Σ dz, Σ dz · x̂) over group g of channel c, returned to every invocation of
-// the workgroup. Ends with a barrier so the caller may call it again.
-fn group_grad_sums(c: u32, g: u32, tid: u32) -> vec2f {
+// Welford's (count, mean, M2) of the values m = g·S + tid, g·S + tid + stride, … of group g of
+// channel c: one invocation's share when `stride` invocations split the group.
+fn group_moments(c: u32, g: u32, tid: u32, stride: u32) -> vec3f {
+  let size = group_size();
+  var acc = vec3f(0.0);
+  for (var m = g * size + tid; m < (g + 1u) * size; m += stride) {
+    let v = x[flat_index(c, m)];
+    acc.x += 1.0;
+    let d = v - acc.y;
+    acc.y += d / acc.x;
+    acc.z += d * (v - acc.y);
+  }
+  return acc;
+}
+
+// y over invocation tid's values of group g of channel c, from the group's mean and M2;
+// invocation 0 saves mean and invstd and updates the running statistics.
+fn normalize_group(c: u32, g: u32, mu: f32, m2: f32, tid: u32, stride: u32) {
+  let size = group_size();
+  let inv = inverseSqrt(m2 / f32(size) + params.eps);
+  let scale = gamma[c] * inv;
+  let shift = beta[c];
+  for (var m = g * size + tid; m < (g + 1u) * size; m += stride) {
+    let i = flat_index(c, m);
+    y[i] = activate_f32((x[i] - mu) * scale + shift, ACT, params.slope);
+  }
+  if (tid == 0u) {
+    mean[g * params.channels + c] = mu;
+    invstd[g * params.channels + c] = inv;
+    let momentum = params.momentum;
+    let unbiased = m2 / f32(max(size, 2u) - 1u);
+    running_mean[c] = (1.0 - momentum) * running_mean[c] + momentum * mu;
+    running_var[c] = (1.0 - momentum) * running_var[c] + momentum * unbiased;
+  }
+}
+
+// (Σ dz, Σ dz · x̂) over invocation tid's values of group g of channel c (stride as group_moments).
+fn grad_partial(c: u32, g: u32, tid: u32, stride: u32) -> vec2f {
   let size = group_size();
   let mu = mean_saved[g * params.channels + c];
   let inv = invstd_saved[g * params.channels + c];
   var acc = vec2f(0.0);
-  for (var m = g * size + tid; m < (g + 1u) * size; m += BATCHNORM_WORKGROUP) {
+  for (var m = g * size + tid; m < (g + 1u) * size; m += stride) {
     let i = flat_index(c, m);
     let d = dz_at(i);
     acc += vec2f(d, d * (x[i] - mu) * inv);
   }
-  grad_sums[tid] = acc;
+  return acc;
+}
+
+// dx over invocation tid's values of group g of channel c, from the group's (Σ dz, Σ dz · x̂).
+fn backward_input_group(c: u32, g: u32, sums: vec2f, tid: u32, stride: u32) {
+  let size = group_size();
+  let mean_dz = sums.x / f32(size);
+  let mean_dz_xhat = sums.y / f32(size);
+  let mu = mean_saved[g * params.channels + c];
+  let inv = invstd_saved[g * params.channels + c];
+  let scale = gamma[c] * inv;
+  for (var m = g * size + tid; m < (g + 1u) * size; m += stride) {
+    let i = flat_index(c, m);
+    let xhat = (x[i] - mu) * inv;
+    dx[i] = scale * (dz_at(i) - mean_dz - xhat * mean_dz_xhat);
+  }
+}
+
+// (Σ dz, Σ dz · x̂) over group g of channel c, returned to every invocation of
+// the workgroup. Ends with a barrier so the caller may call it again.
+fn group_grad_sums(c: u32, g: u32, tid: u32) -> vec2f {
+  grad_sums[tid] = grad_partial(c, g, tid, BATCHNORM_WORKGROUP);
   workgroupBarrier();
   var total = grad_sums[0];
   for (var j = 1u; j < BATCHNORM_WORKGROUP; j++) { total += grad_sums[j]; }
@@ -98,38 +161,13 @@ fn group_grad_sums(c: u32, g: u32, tid: u32) -> vec2f {
 @compute @workgroup_size(BATCHNORM_WORKGROUP)
 fn batchnorm_forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) tid: u32) {
   let c = wid.x;
-  let size = group_size();
   for (var g = 0u; g < params.groups; g++) {
-    var acc = vec3f(0.0); // Welford: (count, mean, M2) of this invocation's values
-    for (var m = g * size + tid; m < (g + 1u) * size; m += BATCHNORM_WORKGROUP) {
-      let v = x[flat_index(c, m)];
-      acc.x += 1.0;
-      let d = v - acc.y;
-      acc.y += d / acc.x;
-      acc.z += d * (v - acc.y);
-    }
-    moments[tid] = acc;
+    moments[tid] = group_moments(c, g, tid, BATCHNORM_WORKGROUP);
     workgroupBarrier();
     var total = moments[0];
     for (var j = 1u; j < BATCHNORM_WORKGROUP; j++) { total = merge_moments(total, moments[j]); }
     workgroupBarrier(); // everyone has read moments before the next group writes it
-
-    let mu = total.y;
-    let inv = inverseSqrt(total.z / f32(size) + params.eps);
-    let scale = gamma[c] * inv;
-    let shift = beta[c];
-    for (var m = g * size + tid; m < (g + 1u) * size; m += BATCHNORM_WORKGROUP) {
-      let i = flat_index(c, m);
-      y[i] = activate_f32((x[i] - mu) * scale + shift, ACT, params.slope);
-    }
-    if (tid == 0u) {
-      mean[g * params.channels + c] = mu;
-      invstd[g * params.channels + c] = inv;
-      let momentum = params.momentum;
-      let unbiased = total.z / f32(max(size, 2u) - 1u);
-      running_mean[c] = (1.0 - momentum) * running_mean[c] + momentum * mu;
-      running_var[c] = (1.0 - momentum) * running_var[c] + momentum * unbiased;
-    }
+    normalize_group(c, g, total.y, total.z, tid, BATCHNORM_WORKGROUP);
   }
 }
 
@@ -146,19 +184,8 @@ fn batchnorm_forward_eval(@builtin(global_invocation_id) gid: vec3u, @builtin(nu
 @compute @workgroup_size(BATCHNORM_WORKGROUP)
 fn batchnorm_backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) tid: u32) {
   let c = wid.x;
-  let size = group_size();
   for (var g = 0u; g < params.groups; g++) {
-    let sums = group_grad_sums(c, g, tid);
-    let mean_dz = sums.x / f32(size);
-    let mean_dz_xhat = sums.y / f32(size);
-    let mu = mean_saved[g * params.channels + c];
-    let inv = invstd_saved[g * params.channels + c];
-    let scale = gamma[c] * inv;
-    for (var m = g * size + tid; m < (g + 1u) * size; m += BATCHNORM_WORKGROUP) {
-      let i = flat_index(c, m);
-      let xhat = (x[i] - mu) * inv;
-      dx[i] = scale * (dz_at(i) - mean_dz - xhat * mean_dz_xhat);
-    }
+    backward_input_group(c, g, group_grad_sums(c, g, tid), tid, BATCHNORM_WORKGROUP);
   }
 }
 
@@ -168,6 +195,45 @@ fn batchnorm_backward_weight(@builtin(workgroup_id) wid: vec3u, @builtin(local_i
   let c = wid.x;
   var sums = vec2f(0.0);
   for (var g = 0u; g < params.groups; g++) { sums += group_grad_sums(c, g, tid); }
+  if (tid == 0u) {
+    dgamma[c] = sums.y;
+    dbeta[c] = sums.x;
+  }
+}
+
+// ---- The tuning variants of the three reductions: one workgroup of REDUCE_WORKGROUP per channel
+// (dispatch C × 1 × 1), prelude/reduce.wgsl summing the partials (a tree, or subgroup operations).
+
+@compute @workgroup_size(REDUCE_WORKGROUP)
+fn batchnorm_forward_wg(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) tid: u32) {
+  let c = wid.x;
+  for (var g = 0u; g < params.groups; g++) {
+    let acc = group_moments(c, g, tid, REDUCE_WORKGROUP);
+    // (Σ n_t, Σ n_t·mean_t), then M2 = Σ M2_t + n_t·(mean_t − mean)² (the header's merge).
+    let sums = workgroup_sum2(vec2f(acc.x, acc.x * acc.y), tid);
+    let mu = sums.y / sums.x;
+    let d = acc.y - mu;
+    let m2 = workgroup_sum(acc.z + acc.x * d * d, tid);
+    normalize_group(c, g, mu, m2, tid, REDUCE_WORKGROUP);
+  }
+}
+
+@compute @workgroup_size(REDUCE_WORKGROUP)
+fn batchnorm_backward_input_wg(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) tid: u32) {
+  let c = wid.x;
+  for (var g = 0u; g < params.groups; g++) {
+    let sums = workgroup_sum2(grad_partial(c, g, tid, REDUCE_WORKGROUP), tid);
+    backward_input_group(c, g, sums, tid, REDUCE_WORKGROUP);
+  }
+}
+
+// dγ and dβ: each invocation adds its partials of every group, then one workgroup sum.
+@compute @workgroup_size(REDUCE_WORKGROUP)
+fn batchnorm_backward_weight_wg(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) tid: u32) {
+  let c = wid.x;
+  var acc = vec2f(0.0);
+  for (var g = 0u; g < params.groups; g++) { acc += grad_partial(c, g, tid, REDUCE_WORKGROUP); }
+  let sums = workgroup_sum2(acc, tid);
   if (tid == 0u) {
     dgamma[c] = sums.y;
     dbeta[c] = sums.x;

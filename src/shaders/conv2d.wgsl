@@ -14,8 +14,9 @@
 // the same products with R8 × R8 or R4 × R4 outputs per invocation; backward_weight CONV_SPLIT invocations
 // per tile, CONV_SPLIT_TILES tiles per workgroup on x (CONV_WG_* and CONV_SPLIT_TILES are overrides that
 // tuning variants set); the narrow entry one block of CONV_STRIP_ROWS × CONV_STRIP positions each,
-// z = channel · s² + phase; bias one channel each.
-// Why this tiling: docs/performance-notes.md#conv2d
+// z = channel · s² + phase; bias one channel each, or (conv2d_backward_bias_wg, its tuning variants) one
+// workgroup of REDUCE_WORKGROUP per channel summing by prelude/reduce.wgsl (a tree, or subgroup operations).
+// Why this tiling: docs/performance-notes.md#conv2d; the bias variants: docs/performance-notes.md#reductions-and-subgroups
 
 struct Conv2dParams {
   batch: u32,          // B
@@ -413,6 +414,15 @@ fn conv2d_backward_bias(@builtin(global_invocation_id) gid: vec3u) {
   let o = gid.x;
   if (o >= params.out_channels) { return; }
   dbias[o] = channel_dz_sum(o);
+}
+
+// ---- conv2d_backward_bias_wg: one workgroup of REDUCE_WORKGROUP per output channel (tuning
+// variants of backward_bias; the partials summed by a tree, or by subgroup operations).
+@compute @workgroup_size(REDUCE_WORKGROUP)
+fn conv2d_backward_bias_wg(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) tid: u32) {
+  let o = wid.x;
+  let total = channel_dz_sum_wg(o, tid);
+  if (tid == 0u) { dbias[o] = total; }
 }
 
 // ---- conv2d_forward and conv2d_backward_input with R8 × R8 and R4 × R4 blocks

@@ -12,8 +12,10 @@
 //           y, y_saved, dy (B, C_out, H_out, W_out)
 // Dispatch (index.ts): as conv2d.wgsl's with the roles swapped (forward: z = stride phase; the narrow
 // forward z = channel · s² + phase), the same overrides and *_r8 / *_r4 entries of forward and
-// backward_input; backward_weight CONV_SPLIT invocations per tile, CONV_SPLIT_TILES tiles per workgroup.
-// Why this tiling: docs/performance-notes.md#conv_transpose2d
+// backward_input; backward_weight CONV_SPLIT invocations per tile, CONV_SPLIT_TILES tiles per workgroup;
+// bias one channel each, or (conv_transpose2d_backward_bias_wg, its tuning variants) one workgroup of
+// REDUCE_WORKGROUP per channel summing by prelude/reduce.wgsl (a tree, or subgroup operations).
+// Why this tiling: docs/performance-notes.md#conv_transpose2d; the bias variants: docs/performance-notes.md#reductions-and-subgroups
 
 struct ConvTranspose2dParams {
   batch: u32,          // B
@@ -413,6 +415,15 @@ fn conv_transpose2d_backward_bias(@builtin(global_invocation_id) gid: vec3u) {
   let o = gid.x;
   if (o >= params.out_channels) { return; }
   dbias[o] = channel_dz_sum(o);
+}
+
+// ---- conv_transpose2d_backward_bias_wg: one workgroup of REDUCE_WORKGROUP per output channel (tuning
+// variants of backward_bias; the partials summed by a tree, or by subgroup operations).
+@compute @workgroup_size(REDUCE_WORKGROUP)
+fn conv_transpose2d_backward_bias_wg(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) tid: u32) {
+  let o = wid.x;
+  let total = channel_dz_sum_wg(o, tid);
+  if (tid == 0u) { dbias[o] = total; }
 }
 
 // ---- conv_transpose2d_forward and conv_transpose2d_backward_input with R8 × R8 and R4 × R4

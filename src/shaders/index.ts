@@ -26,6 +26,8 @@ import finitePrelude from './prelude/finite.wgsl';
 import lrSchedulePrelude from './prelude/lr_schedule.wgsl';
 import philoxPrelude from './prelude/philox.wgsl';
 import tilePrelude from './prelude/tile.wgsl';
+import reducePrelude from './prelude/reduce.wgsl';
+import reduceSubgroupsPrelude from './prelude/reduce_subgroups.wgsl';
 import updateBookkeepingPrelude from './prelude/update_bookkeeping.wgsl';
 import linearSource from './linear.wgsl';
 import activationSource from './activation.wgsl';
@@ -58,6 +60,13 @@ export { ACTIVATION_CODE, type ActivationName } from './constants.js';
 export interface Prelude {
   name: string;
   source: string;
+  /**
+   * Per device feature, a prelude that replaces this one in the family's source for that feature
+   * (KernelFamily.featureSources: `enable …;`, then the same sections with these swapped in): the
+   * same functions, written with what the feature offers. Its entries run only as tuning variants
+   * that require the feature.
+   */
+  alternates?: Partial<Record<GPUFeatureName, Prelude>>;
 }
 
 export const FINITE: Prelude = { name: 'finite', source: finitePrelude };
@@ -76,8 +85,20 @@ export const LR_SCHEDULE: Prelude = { name: 'lr_schedule', source: lrSchedulePre
 export const BCE: Prelude = { name: 'bce', source: bcePrelude };
 /** The end of a GAN loss kernel: sums to loss_out (needs LOSS_OUT_* and the including file's `loss_out`). */
 export const LOSS_REDUCE: Prelude = { name: 'loss_reduce', source: lossReducePrelude };
-/** What conv2d and conv_transpose2d share: needs ACTIVATION and TILE_PRELUDE, the `tile` and `conv` sizes, and the including file's `params`, x, w, dy and y_saved. */
+/** What conv2d and conv_transpose2d share: needs ACTIVATION, TILE_PRELUDE and REDUCE, the `tile` and `conv` sizes, and the including file's `params`, x, w, dy and y_saved. */
 export const CONV_COMMON: Prelude = { name: 'conv_common', source: convCommonPrelude };
+/**
+ * workgroup_sum / workgroup_sum2 over REDUCE_WORKGROUP invocations (an override): a tree in workgroup
+ * memory, or subgroup operations in the family's 'subgroups' source.
+ */
+export const REDUCE: Prelude = {
+  name: 'reduce',
+  source: reducePrelude,
+  alternates: { subgroups: { name: 'reduce_subgroups', source: reduceSubgroupsPrelude } },
+};
+
+/** The WGSL `enable` extension of a device feature a prelude alternate may need. */
+const WGSL_ENABLE: Partial<Record<GPUFeatureName, string>> = { subgroups: 'subgroups', 'shader-f16': 'f16' };
 
 interface FamilySpec<E extends string> {
   name: string;
@@ -95,17 +116,38 @@ interface FamilySpec<E extends string> {
 const tableOrigin = (t: ConstantTable): string =>
   t.prefix ? `constants ${t.prefix}_* (constants.ts)` : `sizes ${Object.keys(t.values).join(', ')} (KERNEL_SIZES, index.ts)`;
 
-/** Assembles constants, preludes and the family's own file, each under a banner naming where it came from. */
+/**
+ * Assembles constants, preludes and the family's own file, each under a banner naming where it came
+ * from; and, per device feature some prelude has an alternate for, the same with `enable …;` first
+ * and the alternates in place (featureSources). Refuses a tuning variant that requires a feature the
+ * family has no source for, and an entry whose first variant (the fallback) requires one.
+ */
 function family<E extends string>(spec: FamilySpec<E>): KernelFamily<E> {
   const overrides = spec.overrides ?? {};
-  const sections = [
-    ...(spec.constants ?? []).map((t) => ({ name: tableOrigin(t), source: wgslConstants(t) })),
-    ...(Object.keys(overrides).length ? [{ name: `overrides ${Object.keys(overrides).join(', ')} (index.ts)`, source: wgslOverrides(overrides) }] : []),
-    ...(spec.preludes ?? []).map((p) => ({ name: `prelude/${p.name}.wgsl`, source: p.source })),
-    { name: `${spec.name}.wgsl`, source: spec.source },
-  ];
-  const source = sections.map((s) => `// ---- ${s.name}\n${s.source.trimEnd()}\n`).join('\n');
-  return defineKernelFamily({ name: spec.name, source, dispatch: spec.dispatch, overrides: spec.overrides, tuning: spec.tuning });
+  const assemble = (feature?: GPUFeatureName): string => {
+    const sections = [
+      ...(spec.constants ?? []).map((t) => ({ name: tableOrigin(t), source: wgslConstants(t) })),
+      ...(Object.keys(overrides).length ? [{ name: `overrides ${Object.keys(overrides).join(', ')} (index.ts)`, source: wgslOverrides(overrides) }] : []),
+      ...(spec.preludes ?? []).map((p) => {
+        const q = (feature && p.alternates?.[feature]) || p;
+        return { name: `prelude/${q.name}.wgsl`, source: q.source };
+      }),
+      { name: `${spec.name}.wgsl`, source: spec.source },
+    ];
+    const body = sections.map((s) => `// ---- ${s.name}\n${s.source.trimEnd()}\n`).join('\n');
+    if (!feature) return body;
+    if (!WGSL_ENABLE[feature]) throw new Error(`${spec.name}: no WGSL extension is known for the device feature '${feature}'`);
+    return `enable ${WGSL_ENABLE[feature]};\n\n${body}`;
+  };
+  const features = [...new Set((spec.preludes ?? []).flatMap((p) => Object.keys(p.alternates ?? {}) as GPUFeatureName[]))];
+  const featureSources = features.length ? Object.fromEntries(features.map((f) => [f, assemble(f)])) : undefined;
+  for (const [entry, variants] of Object.entries(spec.tuning?.variants ?? {})) {
+    if (variants?.[0]?.requires) throw new Error(`${spec.name}.${entry}: the first variant is the fallback and must not require '${variants[0].requires}'`);
+    for (const v of variants ?? []) {
+      if (v.requires && !featureSources?.[v.requires]) throw new Error(`${spec.name}.${entry} variant ${v.name} requires '${v.requires}', for which no prelude has an alternate`);
+    }
+  }
+  return defineKernelFamily({ name: spec.name, source: assemble(), dispatch: spec.dispatch, overrides: spec.overrides, tuning: spec.tuning, featureSources });
 }
 
 /** `override NAME: u32 = v;` per entry: a pipeline may set them (GPUProgrammableStage.constants). */
@@ -127,6 +169,20 @@ export function dispatch1d(count: number, perWorkgroup: number): WorkgroupCount 
   return [65535, ceilDiv(groups, 65535), 1];
 }
 
+/** Workgroup sizes of the reduction kernels' tuning variants (prelude/reduce.wgsl's REDUCE_WORKGROUP). */
+export const REDUCE_WORKGROUPS = [64, 128, 256] as const;
+/**
+ * Candidates of a per-channel (or per-feature) reduction: today's kernel first (`today`, the
+ * fallback), then `entry` (its one-workgroup-per-channel form) at each of REDUCE_WORKGROUPS
+ * invocations, summing its partials by a tree in workgroup memory ('tree.wgN'), then the same on
+ * subgroup operations ('subgroup.wgN'), candidates only where the device has 'subgroups'.
+ */
+const reductionVariants = (today: KernelVariant, entry: string): KernelVariant[] => [
+  today,
+  ...REDUCE_WORKGROUPS.map((n): KernelVariant => ({ name: `tree.wg${n}`, entry, overrides: { REDUCE_WORKGROUP: n } })),
+  ...REDUCE_WORKGROUPS.map((n): KernelVariant => ({ name: `subgroup.wg${n}`, entry, overrides: { REDUCE_WORKGROUP: n }, requires: 'subgroups' })),
+];
+
 /**
  * Sizes that both the WGSL and the dispatch math below read: each table's keys
  * are emitted as WGSL consts of the same name (`const TILE: u32 = 16u;`), so the
@@ -141,11 +197,11 @@ export const KERNEL_SIZES = {
   linear: { LINEAR_BIAS_WORKGROUP: 64 },
   /** activation.wgsl: one element per invocation. */
   activation: { ACTIVATION_WORKGROUP: 64 },
-  /** adam.wgsl: invocations per workgroup, at most MAX_WORKGROUPS workgroups striding over the buffer. */
-  adam: { ADAM_WORKGROUP: 64, ADAM_MAX_WORKGROUPS: 256 },
-  /** sgd.wgsl, rmsprop.wgsl: the same grid stride as Adam. */
-  sgd: { SGD_WORKGROUP: 64, SGD_MAX_WORKGROUPS: 256 },
-  rmsprop: { RMSPROP_WORKGROUP: 64, RMSPROP_MAX_WORKGROUPS: 256 },
+  /** adam.wgsl: at most MAX_WORKGROUPS workgroups striding over the buffer (the workgroup shape is ADAM_OVERRIDES). */
+  adam: { ADAM_MAX_WORKGROUPS: 256 },
+  /** sgd.wgsl, rmsprop.wgsl: the same grid stride as Adam (SGD_OVERRIDES, RMSPROP_OVERRIDES). */
+  sgd: { SGD_MAX_WORKGROUPS: 256 },
+  rmsprop: { RMSPROP_MAX_WORKGROUPS: 256 },
   /** train_state.wgsl's grad_sq_partials_sum: the same grid stride as Adam. */
   gradSq: { GRAD_SQ_WORKGROUP: 64, GRAD_SQ_MAX_WORKGROUPS: 256 },
   /** random.wgsl: uniform / normal one Philox block (4 outputs) per invocation; gather one column per invocation. */
@@ -170,7 +226,7 @@ export const KERNEL_SIZES = {
   concatLabels: { CONCAT_LABELS_WORKGROUP: 64 },
   /** host_batch.wgsl: one element per invocation. */
   hostBatch: { HOST_BATCH_WORKGROUP: 64 },
-  /** param_ops.wgsl: invocations per workgroup, at most PARAM_OPS_MAX_WORKGROUPS striding over the buffer. */
+  /** param_ops.wgsl: clamp_params' invocations per workgroup (ema_update's shape is EMA_OVERRIDES), at most PARAM_OPS_MAX_WORKGROUPS striding over the buffer. */
   paramOps: { PARAM_OPS_WORKGROUP: 64, PARAM_OPS_MAX_WORKGROUPS: 256 },
   /** spectral_norm.wgsl: one workgroup of SPECTRAL_NORM_WORKGROUP (a power of two: its sums halve it). */
   spectralNorm: { SPECTRAL_NORM_WORKGROUP: 256 },
@@ -194,14 +250,18 @@ const linearGrid = (cols: number, rows: number, block: number, o: Record<string,
   ceilDiv(rows, o.LINEAR_WG_Y * block),
   1,
 ];
-/** The three products, each at register blocks of 16 (the entry as named), 8 (`_r8`) and 4 (`_r4`). */
+/**
+ * The three products, each at register blocks of 16 (the entry as named), 8 (`_r8`) and 4 (`_r4`),
+ * and the workgroup-memory GEMMs (`_smem` scalar slabs, `_smem4` vec4f slabs; a 4 × 4 block per
+ * invocation, so a 4·LINEAR_WG_X × 4·LINEAR_WG_Y tile per workgroup: the `_r4` grid).
+ */
 const LINEAR_PRODUCTS = {
   linear_forward: (u: Record<string, number>) => [u.out_features, u.batch] as const,
   linear_backward_input: (u: Record<string, number>) => [u.in_features, u.batch] as const,
   linear_backward_weight: (u: Record<string, number>) => [u.in_features, u.out_features] as const,
 };
 type LinearProduct = keyof typeof LINEAR_PRODUCTS;
-const LINEAR_BLOCKS = { '': TILE, _r8: 8, _r4: 4 } as const;
+const LINEAR_BLOCKS = { '': TILE, _r8: 8, _r4: 4, _smem: 4, _smem4: 4 } as const;
 const linearProductDispatch = Object.fromEntries(
   Object.entries(LINEAR_PRODUCTS).flatMap(([entry, grid]) =>
     Object.entries(LINEAR_BLOCKS).map(([suffix, block]): [string, DispatchFn] => [entry + suffix, (u, o) => linearGrid(...grid(u), block, o)]),
@@ -223,20 +283,68 @@ const TILED_SHAPES = [
 ] as const;
 const tiledVariants = (entry: string, wgX: string, wgY: string): KernelVariant[] =>
   TILED_SHAPES.map(([name, suffix, x, y]) => ({ name, entry: entry + suffix, overrides: { [wgX]: x, [wgY]: y } }));
-const linearVariants = (entry: LinearProduct): KernelVariant[] => tiledVariants(entry, 'LINEAR_WG_X', 'LINEAR_WG_Y');
+/**
+ * linear_backward_weight_split: LINEAR_WG_X blocks of 4 × 4 of dw (consecutive columns, on local x) per
+ * workgroup, each summed by LINEAR_WG_Y invocations (batch slices, local y): workgroups over the
+ * columns in blocks of 4·LINEAR_WG_X, and over the rows 4 at a time.
+ */
+const LINEAR_SPLIT_BLOCK = 4;
+const linearSplitGrid = (u: Record<string, number>, o: Record<string, number>): WorkgroupCount => [
+  ceilDiv(u.in_features, o.LINEAR_WG_X * LINEAR_SPLIT_BLOCK),
+  ceilDiv(u.out_features, LINEAR_SPLIT_BLOCK),
+  1,
+];
+/**
+ * Linear's own candidates after the tiled shapes (not conv's: TILED_SHAPES is shared): the
+ * workgroup-memory GEMMs, 64 × 64 outputs per workgroup of 16 × 16 and 32 × 32 per 8 × 8, with
+ * scalar (`smem`) or vec4f (`smem…v4`) slabs.
+ */
+const LINEAR_SMEM_SHAPES = [
+  ['smem64.wg16x16', '_smem', 16, 16],
+  ['smem32.wg8x8', '_smem', 8, 8],
+  ['smem64v4.wg16x16', '_smem4', 16, 16],
+  ['smem32v4.wg8x8', '_smem4', 8, 8],
+] as const;
+/**
+ * linear_backward_weight's split-K candidates, `split{slices}x{blocks}`: LINEAR_WG_Y batch slices
+ * per 4 × 4 block of dw × LINEAR_WG_X blocks per workgroup (16 × 4: 4× the workgroups of 16 × 16
+ * for a dw of a few hundred weights; 64 slices for batches past 256). They sum in another order
+ * than the rest (LINEAR_REORDERING_VARIANTS).
+ */
+const LINEAR_SPLIT_SHAPES = [
+  ['split16x16', 16, 16],
+  ['split16x4', 16, 4],
+  ['split64x4', 64, 4],
+] as const;
+/** Variants whose sums run in another order than the default's: they agree with it to float rounding of the reduction, not to the bit. */
+export const LINEAR_REORDERING_VARIANTS: ReadonlySet<string> = new Set(LINEAR_SPLIT_SHAPES.map(([name]) => name));
+const linearVariants = (entry: LinearProduct): KernelVariant[] => [
+  ...tiledVariants(entry, 'LINEAR_WG_X', 'LINEAR_WG_Y'),
+  ...LINEAR_SMEM_SHAPES.map(([name, suffix, x, y]) => ({ name, entry: entry + suffix, overrides: { LINEAR_WG_X: x, LINEAR_WG_Y: y } })),
+  ...(entry === 'linear_backward_weight'
+    ? LINEAR_SPLIT_SHAPES.map(([name, slices, blocks]) => ({ name, entry: `${entry}_split`, overrides: { LINEAR_WG_X: blocks, LINEAR_WG_Y: slices } }))
+    : []),
+];
 
+/** linear_backward_bias: today's (one invocation per feature, LINEAR_BIAS_WORKGROUP per workgroup), then a workgroup per feature. */
+const LINEAR_BIAS_VARIANTS = reductionVariants(
+  { name: `thread.wg${KERNEL_SIZES.linear.LINEAR_BIAS_WORKGROUP}`, entry: 'linear_backward_bias', overrides: {} },
+  'linear_backward_bias_wg',
+);
 export const linearKernels = family({
   name: 'linear',
   constants: [ACTIVATION_CONSTANTS, TILE_SIZES, sizeTable(KERNEL_SIZES.linear)],
   overrides: LINEAR_OVERRIDES,
-  preludes: [ACTIVATION, TILE_PRELUDE],
+  preludes: [ACTIVATION, TILE_PRELUDE, REDUCE],
   source: linearSource,
   dispatch: {
     ...(linearProductDispatch as Record<`${LinearProduct}${keyof typeof LINEAR_BLOCKS}`, DispatchFn>),
+    linear_backward_weight_split: linearSplitGrid,
     linear_backward_bias: (u) => [ceilDiv(u.out_features, KERNEL_SIZES.linear.LINEAR_BIAS_WORKGROUP), 1, 1],
+    linear_backward_bias_wg: (u) => dispatch1d(u.out_features, 1), // one workgroup per feature
   },
   tuning: {
-    variants: { linear_forward: linearVariants('linear_forward'), linear_backward_input: linearVariants('linear_backward_input'), linear_backward_weight: linearVariants('linear_backward_weight') },
+    variants: { linear_forward: linearVariants('linear_forward'), linear_backward_input: linearVariants('linear_backward_input'), linear_backward_weight: linearVariants('linear_backward_weight'), linear_backward_bias: LINEAR_BIAS_VARIANTS },
     // x (B, K), w and dw (N, K), bias and dbias (N), y and dz (B, N), dx (B, K).
     bufferFloats: (u) => {
       const [B, K, N] = [u.batch, u.in_features, u.out_features];
@@ -276,34 +384,90 @@ export const ganLossKernels = family({
   dispatch: { gan_loss_forward_backward: () => [1, 1, 1] },
 });
 
-/** Workgroups of a grid-stride pass over `count` floats (Adam, grad²). */
 /** A grid-stride kernel's dispatch: enough workgroups of `size` to cover `count`, at most `max` (each invocation loops over the rest). */
 const gridStride = (size: number, max: number) => (u: Record<string, number>): WorkgroupCount => [Math.min(ceilDiv(u.count, size), max), 1, 1];
 /** grad² partials grad_sq_partials_sum writes for `count` parameters: one per invocation. */
 export const gradSqPartialCount = (count: number): number =>
   Math.min(ceilDiv(count, KERNEL_SIZES.gradSq.GRAD_SQ_WORKGROUP), KERNEL_SIZES.gradSq.GRAD_SQ_MAX_WORKGROUPS) * KERNEL_SIZES.gradSq.GRAD_SQ_WORKGROUP;
 
+/**
+ * The elementwise optimizer passes' workgroup shapes (WGSL overrides, per family: <P>_WG invocations
+ * per workgroup, each updating blocks of <P>_ELEMS consecutive parameters); these defaults are the
+ * kernels as they were before they were tunable (docs/performance-notes.md#optimizers).
+ */
+export const ADAM_OVERRIDES = { ADAM_WG: 64, ADAM_ELEMS: 1 } as const;
+export const SGD_OVERRIDES = { SGD_WG: 64, SGD_ELEMS: 1 } as const;
+export const RMSPROP_OVERRIDES = { RMSPROP_WG: 64, RMSPROP_ELEMS: 1 } as const;
+export const EMA_OVERRIDES = { EMA_WG: 64, EMA_ELEMS: 1 } as const;
+/**
+ * A grid stride over blocks of `elems` parameters (the overrides named): enough workgroups of `wg`
+ * invocations for one block each, at most `max` (each invocation loops over the rest).
+ */
+const blockStride = (wg: string, elems: string, max: number): DispatchFn => (u, o) => [Math.min(ceilDiv(ceilDiv(u.count, o[elems]), o[wg]), max), 1, 1];
+/**
+ * Candidates of an elementwise optimizer pass (Adam/AdamW, SGD, RMSprop, the EMA): today's 64
+ * invocations × 1 parameter first, then 64, 128 and 256 invocations × 1 or 4 consecutive parameters
+ * (named wg<invocations>.e<parameters>). Every one runs the same per-parameter step, so all give the same bits.
+ */
+const ELEMENTWISE_SHAPES = [
+  [64, 1],
+  [64, 4],
+  [128, 1],
+  [128, 4],
+  [256, 1],
+  [256, 4],
+] as const;
+const elementwiseVariants = (entry: string, wg: string, elems: string): KernelVariant[] =>
+  ELEMENTWISE_SHAPES.map(([w, e]) => ({ name: `wg${w}.e${e}`, entry, overrides: { [wg]: w, [elems]: e } }));
+/** Every binding of an optimizer or EMA entry, in floats (the tuner's scratch buffers): `perParameter` of count each, and the training state. */
+const optimizerBufferFloats =
+  (perParameter: string[]) =>
+  (u: Record<string, number>): Record<string, number> => ({
+    ...Object.fromEntries(perParameter.map((name) => [name, u.count])),
+    state: TRAIN_STATE_CONSTANTS.values.words,
+  });
+
 export const adamKernels = family({
   name: 'adam',
   constants: [TRAIN_STATE_CONSTANTS, LR_SCHEDULE_CONSTANTS, sizeTable(KERNEL_SIZES.adam)],
+  overrides: ADAM_OVERRIDES,
   preludes: [LR_SCHEDULE, ADAM_STEP],
   source: adamSource,
-  dispatch: { adam_update: gridStride(KERNEL_SIZES.adam.ADAM_WORKGROUP, KERNEL_SIZES.adam.ADAM_MAX_WORKGROUPS) },
+  dispatch: { adam_update: blockStride('ADAM_WG', 'ADAM_ELEMS', KERNEL_SIZES.adam.ADAM_MAX_WORKGROUPS) },
+  tuning: {
+    variants: { adam_update: elementwiseVariants('adam_update', 'ADAM_WG', 'ADAM_ELEMS') },
+    bufferFloats: optimizerBufferFloats(['params', 'grads', 'exp_avg', 'exp_avg_sq']),
+    shapeMembers: ['count'],
+    // Not measured on any GPU yet: every kind runs today's shape until the tuner's timings say otherwise.
+    defaults: {},
+  },
 });
 
-const sgdGrid = gridStride(KERNEL_SIZES.sgd.SGD_WORKGROUP, KERNEL_SIZES.sgd.SGD_MAX_WORKGROUPS);
+const sgdGrid = blockStride('SGD_WG', 'SGD_ELEMS', KERNEL_SIZES.sgd.SGD_MAX_WORKGROUPS);
 export const sgdKernels = family({
   name: 'sgd',
   constants: [TRAIN_STATE_CONSTANTS, LR_SCHEDULE_CONSTANTS, sizeTable(KERNEL_SIZES.sgd)],
+  overrides: SGD_OVERRIDES,
   preludes: [LR_SCHEDULE],
   source: sgdSource,
   dispatch: { sgd_update: sgdGrid, sgd_momentum_update: sgdGrid },
+  tuning: {
+    variants: {
+      sgd_update: elementwiseVariants('sgd_update', 'SGD_WG', 'SGD_ELEMS'),
+      sgd_momentum_update: elementwiseVariants('sgd_momentum_update', 'SGD_WG', 'SGD_ELEMS'),
+    },
+    bufferFloats: optimizerBufferFloats(['params', 'grads', 'momentum_buffer']),
+    shapeMembers: ['count'],
+    defaults: {},
+  },
 });
 
-const rmspropGrid = gridStride(KERNEL_SIZES.rmsprop.RMSPROP_WORKGROUP, KERNEL_SIZES.rmsprop.RMSPROP_MAX_WORKGROUPS);
+const rmspropGrid = blockStride('RMSPROP_WG', 'RMSPROP_ELEMS', KERNEL_SIZES.rmsprop.RMSPROP_MAX_WORKGROUPS);
+const RMSPROP_ENTRIES = ['rmsprop_update', 'rmsprop_momentum_update', 'rmsprop_centered_update', 'rmsprop_centered_momentum_update'] as const;
 export const rmspropKernels = family({
   name: 'rmsprop',
   constants: [TRAIN_STATE_CONSTANTS, LR_SCHEDULE_CONSTANTS, sizeTable(KERNEL_SIZES.rmsprop)],
+  overrides: RMSPROP_OVERRIDES,
   preludes: [LR_SCHEDULE],
   source: rmspropSource,
   dispatch: {
@@ -311,6 +475,12 @@ export const rmspropKernels = family({
     rmsprop_momentum_update: rmspropGrid,
     rmsprop_centered_update: rmspropGrid,
     rmsprop_centered_momentum_update: rmspropGrid,
+  },
+  tuning: {
+    variants: Object.fromEntries(RMSPROP_ENTRIES.map((e) => [e, elementwiseVariants(e, 'RMSPROP_WG', 'RMSPROP_ELEMS')])),
+    bufferFloats: optimizerBufferFloats(['params', 'grads', 'square_avg', 'momentum_buffer', 'grad_avg']),
+    shapeMembers: ['count'],
+    defaults: {},
   },
 });
 
@@ -324,10 +494,17 @@ export const hostBatchKernels = family({
 export const paramOpsKernels = family({
   name: 'param_ops',
   constants: [TRAIN_STATE_CONSTANTS, sizeTable(KERNEL_SIZES.paramOps)],
+  overrides: EMA_OVERRIDES,
   source: paramOpsSource,
   dispatch: {
-    ema_update: gridStride(KERNEL_SIZES.paramOps.PARAM_OPS_WORKGROUP, KERNEL_SIZES.paramOps.PARAM_OPS_MAX_WORKGROUPS),
+    ema_update: blockStride('EMA_WG', 'EMA_ELEMS', KERNEL_SIZES.paramOps.PARAM_OPS_MAX_WORKGROUPS),
     clamp_params: gridStride(KERNEL_SIZES.paramOps.PARAM_OPS_WORKGROUP, KERNEL_SIZES.paramOps.PARAM_OPS_MAX_WORKGROUPS),
+  },
+  tuning: {
+    variants: { ema_update: elementwiseVariants('ema_update', 'EMA_WG', 'EMA_ELEMS') },
+    bufferFloats: optimizerBufferFloats(['params', 'averaged']),
+    shapeMembers: ['count'],
+    defaults: {},
   },
 });
 
@@ -355,17 +532,40 @@ export const randomKernels = family({
 });
 
 // The training forward and both backward kernels run one workgroup per
-// channel; the eval forward is elementwise over N·C·L values.
+// channel (as do their *_wg tuning variants); the eval forward is elementwise
+// over N·C·L values.
+const BATCHNORM_REDUCTIONS = ['batchnorm_forward', 'batchnorm_backward_input', 'batchnorm_backward_weight'] as const;
 export const batchnormKernels = family({
   name: 'batchnorm',
   constants: [ACTIVATION_CONSTANTS, sizeTable(KERNEL_SIZES.batchnorm)],
-  preludes: [ACTIVATION],
+  preludes: [ACTIVATION, REDUCE],
   source: batchnormSource,
   dispatch: {
     batchnorm_forward: (u) => [u.channels, 1, 1],
     batchnorm_forward_eval: (u) => dispatch1d(u.batch * u.channels * u.spatial, KERNEL_SIZES.batchnorm.BATCHNORM_EVAL_WORKGROUP),
     batchnorm_backward_input: (u) => [u.channels, 1, 1],
     batchnorm_backward_weight: (u) => [u.channels, 1, 1],
+    batchnorm_forward_wg: (u) => [u.channels, 1, 1],
+    batchnorm_backward_input_wg: (u) => [u.channels, 1, 1],
+    batchnorm_backward_weight_wg: (u) => [u.channels, 1, 1],
+  },
+  tuning: {
+    // Today's kernels (BATCHNORM_WORKGROUP wide, partials combined serially by every invocation) first.
+    variants: Object.fromEntries(
+      BATCHNORM_REDUCTIONS.map((entry) => [entry, reductionVariants({ name: `serial.wg${KERNEL_SIZES.batchnorm.BATCHNORM_WORKGROUP}`, entry, overrides: {} }, `${entry}_wg`)]),
+    ),
+    // x, y, y_saved, dy, dx (N, C, L); γ, β, their grads and the running statistics (C); the saved statistics (G, C).
+    bufferFloats: (u) => {
+      const [values, C, stats] = [u.batch * u.channels * u.spatial, u.channels, u.groups * u.channels];
+      return {
+        x: values, y: values, y_saved: values, dy: values, dx: values,
+        gamma: C, beta: C, dgamma: C, dbeta: C, running_mean: C, running_var: C,
+        mean: stats, invstd: stats, mean_saved: stats, invstd_saved: stats,
+      };
+    },
+    shapeMembers: ['batch', 'groups', 'channels', 'spatial'],
+    // Not measured on any GPU yet: today's kernels until the tuner's timings say otherwise.
+    defaults: {},
   },
 });
 
@@ -381,7 +581,7 @@ export const CONV_SPLIT = CONV.CONV_SPLIT;
 export const CONV_STRIP = CONV.CONV_STRIP;
 export const CONV_NARROW = CONV.CONV_NARROW;
 const CONV_CONSTANTS = [ACTIVATION_CONSTANTS, TILE_SIZES, sizeTable(CONV)];
-const CONV_PRELUDES = [ACTIVATION, TILE_PRELUDE, CONV_COMMON];
+const CONV_PRELUDES = [ACTIVATION, TILE_PRELUDE, REDUCE, CONV_COMMON];
 /**
  * The conv products' workgroup shapes (WGSL overrides; these defaults are the SwiftShader shape,
  * docs/performance-notes.md#conv2d): forward and backward_input CONV_WG_X × CONV_WG_Y invocations,
@@ -440,6 +640,11 @@ const narrowGrid = (u: Record<string, number>, height: number, width: number, ch
   return [x, y, channels * u.stride * u.stride];
 };
 const convBiasGrid = (u: Record<string, number>): WorkgroupCount => [ceilDiv(u.out_channels, CONV.CONV_BIAS_WORKGROUP), 1, 1];
+/** backward_bias_wg (tuning variants): one workgroup of REDUCE_WORKGROUP per output channel. */
+const convBiasWgGrid = (u: Record<string, number>): WorkgroupCount => [u.out_channels, 1, 1];
+/** Candidates of backward_bias: today's (one invocation per channel, CONV_BIAS_WORKGROUP per workgroup), then a workgroup per channel. */
+const convBiasVariants = (prefix: string): KernelVariant[] =>
+  reductionVariants({ name: `thread.wg${CONV.CONV_BIAS_WORKGROUP}`, entry: `${prefix}_backward_bias`, overrides: {} }, `${prefix}_backward_bias_wg`);
 export const conv2dKernels = family({
   name: 'conv2d',
   constants: CONV_CONSTANTS,
@@ -454,12 +659,14 @@ export const conv2dKernels = family({
     conv2d_backward_input_narrow: (u) => narrowGrid(u, u.in_height, u.in_width, u.dx_channels),
     conv2d_backward_weight: (u, o) => convSplitGrid(u.in_channels * u.kernel_height * u.kernel_width, u.out_channels, o),
     conv2d_backward_bias: convBiasGrid,
+    conv2d_backward_bias_wg: convBiasWgGrid,
   },
   tuning: {
     variants: {
       conv2d_forward: convGemmVariants('conv2d_forward'),
       conv2d_backward_input: convGemmVariants('conv2d_backward_input'),
       conv2d_backward_weight: convSplitVariants('conv2d_backward_weight'),
+      conv2d_backward_bias: convBiasVariants('conv2d'),
     },
     bufferFloats: convBufferFloats,
     shapeMembers: [...CONV_SHAPE, 'dx_channels'],
@@ -482,12 +689,14 @@ export const convTranspose2dKernels = family({
     conv_transpose2d_forward_narrow: (u) => narrowGrid(u, u.out_height, u.out_width, u.out_channels),
     conv_transpose2d_backward_weight: (u, o) => convSplitGrid(u.out_channels * u.kernel_height * u.kernel_width, u.in_channels, o),
     conv_transpose2d_backward_bias: convBiasGrid,
+    conv_transpose2d_backward_bias_wg: convBiasWgGrid,
   },
   tuning: {
     variants: {
       conv_transpose2d_forward: convGemmVariants('conv_transpose2d_forward'),
       conv_transpose2d_backward_input: convGemmVariants('conv_transpose2d_backward_input'),
       conv_transpose2d_backward_weight: convSplitVariants('conv_transpose2d_backward_weight'),
+      conv_transpose2d_backward_bias: convBiasVariants('conv_transpose2d'),
     },
     bufferFloats: convBufferFloats,
     shapeMembers: CONV_SHAPE,

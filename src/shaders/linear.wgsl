@@ -11,12 +11,18 @@
 // Dispatch (index.ts): the products LINEAR_WG_X × LINEAR_WG_Y invocations per workgroup (override
 // constants, 4 × 4 unless a tuning variant sets them), each a TILE × TILE block of its output
 // (prelude/tile.wgsl; columns on x, rows on y; loads clamped, stores masked, any shape);
-// linear_backward_bias one invocation per output feature, LINEAR_BIAS_WORKGROUP per workgroup.
+// linear_backward_bias one invocation per output feature, LINEAR_BIAS_WORKGROUP per workgroup; its tuning
+// variants (linear_backward_bias_wg) one workgroup of REDUCE_WORKGROUP per feature, the partials summed by
+// prelude/reduce.wgsl (a tree, or subgroup operations): docs/performance-notes.md#reductions-and-subgroups
 // The *_r8 and *_r4 entries are the same products with an 8 × 8 or 4 × 4 block per invocation:
 // tuning variants for GPUs, where 64–256 invocations and fewer registers each fill the machine.
-// Every entry sums each output over its reduction in the same order (4 indices per step, a
-// 4-term dot product added to the accumulator), so the variants agree to the bit barring
-// the compiler's contractions.
+// The *_smem / *_smem4 entries stage tiles of both operands in workgroup memory (a 4 × 4 block per
+// invocation, R4·LINEAR_WG_X × R4·LINEAR_WG_Y outputs per workgroup; scalar or vec4f slabs), and
+// linear_backward_weight_split splits the batch sum of a 4 × 4 block over LINEAR_WG_Y invocations
+// (split-K) with a tree reduction in workgroup memory; their sections below say how.
+// Every entry but *_split sums each output over its reduction in the same order (4 indices per
+// step, a 4-term dot product added to the accumulator), so the variants agree to the bit barring
+// the compiler's contractions; *_split sums in another order (float rounding of a B-term sum).
 // Why this tiling, and why a uniform: docs/performance-notes.md#linear
 
 struct LinearParams {
@@ -238,6 +244,23 @@ fn linear_backward_bias(@builtin(global_invocation_id) gid: vec3u) {
   dbias[n] = (sum.x + sum.y) + (sum.z + sum.w);
 }
 
+// dbias (N), one workgroup of REDUCE_WORKGROUP per output feature (tuning variants of
+// linear_backward_bias; x + y·65535 folded): invocation t sums rows t, t + REDUCE_WORKGROUP, …
+// of its column of dz, and prelude/reduce.wgsl adds the partials (a tree, or subgroup operations
+// in the family's 'subgroups' source). Pays where B is large next to N (a D's 1-output head).
+@compute @workgroup_size(REDUCE_WORKGROUP)
+fn linear_backward_bias_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                           @builtin(local_invocation_index) tid: u32) {
+  let B = params.batch;
+  let N = params.out_features;
+  let n = wid.x + wid.y * nwg.x;
+  if (n >= N) { return; } // the same for the whole workgroup
+  var sum = 0.0;
+  for (var b = tid; b < B; b += REDUCE_WORKGROUP) { sum += dz[b * N + n]; }
+  let total = workgroup_sum(sum, tid);
+  if (tid == 0u) { dbias[n] = total; }
+}
+
 // ---- Smaller register blocks (tuning variants). Per entry, the 4 terms of one block row at a
 // reduction step (`*_row`) and of 4 consecutive block columns (`*_cols`), as the 16 × 16 entries
 // load them; `blk` is the invocation's block size (R8 or R4).
@@ -409,4 +432,327 @@ fn linear_backward_weight_r4(@builtin(global_invocation_id) gid: vec3u) {
   }
   let tile = array<vec4f, 4>(t0, t1, t2, t3);
   for (var r = 0u; r < R4 && n0 + r < params.out_features; r++) { store_dw(n0 + r, k0, tile[r]); }
+}
+
+// ---- Workgroup-memory GEMM (tuning variants *_smem and *_smem4): the classic shared-memory
+// tiling. Each product is C = A·Bᵀ over a reduction index i:
+//
+//   product                  C (rows, cols)   A (rows, i)        B (cols, i)        i
+//   linear_forward           y  (B, N)        x  (B, K)          w  (N, K)          k
+//   linear_backward_input    dx (B, K)        dz (B, N)          wᵀ (K, N)          n
+//   linear_backward_weight   dw (N, K)        dzᵀ (N, B)         xᵀ (K, B)          b
+//
+// A workgroup of LINEAR_WG_X × LINEAR_WG_Y invocations owns a tile of SM_ROWS = R4·LINEAR_WG_Y
+// rows × SM_COLS = R4·LINEAR_WG_X columns of C (64 × 64 at 16 × 16 invocations). It walks the
+// reduction SMEM_K indices per pass: every invocation helps stage the pass's (SM_ROWS, SMEM_K)
+// slab of A and (SM_COLS, SMEM_K) slab of B in workgroup memory (4 consecutive i per load, zero
+// past the end of any dimension, so any shape works), a barrier, then each invocation adds its
+// R4 × R4 block from workgroup memory only, a barrier before the next pass overwrites the slabs.
+// Global memory is read once per workgroup instead of once per invocation row/column: the
+// 16 × 16-tile entries above load each x and w value once per 16 outputs, these once per
+// SM_COLS / SM_ROWS outputs (64 at 16 × 16), which is what pays on GPUs with many invocations.
+//
+// Invocation (tx, ty) owns rows ty + LINEAR_WG_Y·r and columns tx + LINEAR_WG_X·c (r, c < 4),
+// not 4 consecutive ones: neighbouring invocations then read neighbouring slab rows (no
+// workgroup-memory bank conflicts) and store to neighbouring addresses, at the price of scalar
+// stores (store_*_at) instead of store_*'s runs of 4.
+//
+// Same sums as the entries above: each output adds, for i = 0, 4, 8, … ascending, the 4-term dot
+// product of its A row and B column at i .. i+3 (a · mat4x4f, as row_step), so they agree with
+// the default variant to float rounding of contractions. Zero-filled terms add exactly 0; a pass
+// runs only the steps that hold a live index (min(SMEM_K, count − i0) / 4, rounded up).
+//
+// Two layouts of the slabs, one entry each:
+//   *_smem   scalars, [i][row] with rows padded to SM_ROWS + 1: a step gathers each row's and
+//            column's 4 terms from 4 scalars (32 workgroup loads per 4 × 4 block step).
+//   *_smem4  vec4f, [row][i / 4] with SMEM_Q + 1 vec4f per row (the pad spreads consecutive rows
+//            over banks): a step loads each row's and column's 4 terms as one vec4f (8 loads).
+// Workgroup memory (WebGPU guarantees 16 KiB): *_smem 4·SMEM_K·(SM_ROWS + SM_COLS + 2) bytes,
+// *_smem4 16·(SMEM_Q + 1)·(SM_ROWS + SM_COLS) bytes: 8.1 KiB and 10 KiB at 16 × 16 invocations;
+// the variants in index.ts stay within it (a shape past the device's limit fails to compile, and
+// the tuner drops it).
+
+const SMEM_K = 16u;            // reduction indices staged per pass
+const SMEM_Q = SMEM_K / 4u;    // 4-index steps per pass
+
+var<workgroup> sm_a: array<f32, SMEM_K * (R4 * LINEAR_WG_Y + 1u)>;   // A slab, [i][row]
+var<workgroup> sm_b: array<f32, SMEM_K * (R4 * LINEAR_WG_X + 1u)>;   // B slab, [i][col]
+var<workgroup> sm_a4: array<vec4f, (SMEM_Q + 1u) * R4 * LINEAR_WG_Y>; // A slab, [row][i / 4]
+var<workgroup> sm_b4: array<vec4f, (SMEM_Q + 1u) * R4 * LINEAR_WG_X>; // B slab, [col][i / 4]
+
+// A R4 × R4 block: row r's 4 columns in qr.
+struct Block4 { q0: vec4f, q1: vec4f, q2: vec4f, q3: vec4f }
+
+// A and B of each product at (row or column, reduction indices i .. i+3), zero outside the
+// operand (the row / column past its count, or an index past the reduction's end).
+fn fwd_a(r: u32, i: u32) -> vec4f {
+  if (r >= params.batch) { return vec4f(0.0); }
+  let K = params.in_features;
+  return select(vec4f(0.0), x4(r * K + step_indices(i, K)), step_live(i, K));
+}
+fn fwd_b(c: u32, i: u32) -> vec4f {
+  if (c >= params.out_features) { return vec4f(0.0); }
+  let K = params.in_features;
+  return select(vec4f(0.0), w4(c * K + step_indices(i, K)), step_live(i, K));
+}
+fn bin_a(r: u32, i: u32) -> vec4f {
+  if (r >= params.batch) { return vec4f(0.0); }
+  let N = params.out_features;
+  return select(vec4f(0.0), dz4(r * N + step_indices(i, N)), step_live(i, N));
+}
+fn bin_b(c: u32, i: u32) -> vec4f {
+  if (c >= params.in_features) { return vec4f(0.0); }
+  let N = params.out_features;
+  return select(vec4f(0.0), w4(step_indices(i, N) * params.in_features + c), step_live(i, N));
+}
+fn bw_a(r: u32, i: u32) -> vec4f {
+  if (r >= params.out_features) { return vec4f(0.0); }
+  let B = params.batch;
+  return select(vec4f(0.0), dz4(step_indices(i, B) * params.out_features + r), step_live(i, B));
+}
+fn bw_b(c: u32, i: u32) -> vec4f {
+  if (c >= params.in_features) { return vec4f(0.0); }
+  let B = params.batch;
+  return select(vec4f(0.0), x4(step_indices(i, B) * params.in_features + c), step_live(i, B));
+}
+
+// Staging: slot e (one load of 4 consecutive i) of a slab of `lines` rows is (line, step).
+// Where the operand's i is contiguous in memory (x and w in forward, dz in backward_input)
+// consecutive slots walk i, else the line, so that neighbouring invocations load neighbouring
+// addresses either way.
+fn stage_slot(e: u32, lines: u32, i_contiguous: bool) -> vec2u {
+  if (i_contiguous) { return vec2u(e / SMEM_Q, e % SMEM_Q); }
+  return vec2u(e % lines, e / lines);
+}
+fn sm_rows() -> u32 { return R4 * LINEAR_WG_Y; }
+fn sm_cols() -> u32 { return R4 * LINEAR_WG_X; }
+fn sm_invocations() -> u32 { return LINEAR_WG_X * LINEAR_WG_Y; }
+
+// The 4 terms at step s in the scalar slabs, and their stores.
+fn put_a(p: vec2u, v: vec4f) {
+  let at = 4u * p.y * (sm_rows() + 1u) + p.x;
+  sm_a[at] = v.x; sm_a[at + sm_rows() + 1u] = v.y; sm_a[at + 2u * (sm_rows() + 1u)] = v.z; sm_a[at + 3u * (sm_rows() + 1u)] = v.w;
+}
+fn put_b(p: vec2u, v: vec4f) {
+  let at = 4u * p.y * (sm_cols() + 1u) + p.x;
+  sm_b[at] = v.x; sm_b[at + sm_cols() + 1u] = v.y; sm_b[at + 2u * (sm_cols() + 1u)] = v.z; sm_b[at + 3u * (sm_cols() + 1u)] = v.w;
+}
+fn get_a(r: u32, s: u32) -> vec4f {
+  let at = 4u * s * (sm_rows() + 1u) + r;
+  return vec4f(sm_a[at], sm_a[at + sm_rows() + 1u], sm_a[at + 2u * (sm_rows() + 1u)], sm_a[at + 3u * (sm_rows() + 1u)]);
+}
+fn get_b(c: u32, s: u32) -> vec4f {
+  let at = 4u * s * (sm_cols() + 1u) + c;
+  return vec4f(sm_b[at], sm_b[at + sm_cols() + 1u], sm_b[at + 2u * (sm_cols() + 1u)], sm_b[at + 3u * (sm_cols() + 1u)]);
+}
+// The same in the vec4f slabs.
+fn put_a4(p: vec2u, v: vec4f) { sm_a4[p.x * (SMEM_Q + 1u) + p.y] = v; }
+fn put_b4(p: vec2u, v: vec4f) { sm_b4[p.x * (SMEM_Q + 1u) + p.y] = v; }
+
+// Invocation (tx, ty)'s block after the pass's first `live` reduction indices (row_step's sums).
+fn smem_pass(t: Block4, tx: u32, ty: u32, live: u32) -> Block4 {
+  var o = t;
+  for (var s = 0u; 4u * s < live; s++) {
+    let c = mat4x4f(get_b(tx, s), get_b(tx + LINEAR_WG_X, s), get_b(tx + 2u * LINEAR_WG_X, s), get_b(tx + 3u * LINEAR_WG_X, s));
+    o = Block4(o.q0 + get_a(ty, s) * c, o.q1 + get_a(ty + LINEAR_WG_Y, s) * c,
+               o.q2 + get_a(ty + 2u * LINEAR_WG_Y, s) * c, o.q3 + get_a(ty + 3u * LINEAR_WG_Y, s) * c);
+  }
+  return o;
+}
+fn smem4_pass(t: Block4, tx: u32, ty: u32, live: u32) -> Block4 {
+  var o = t;
+  let q = SMEM_Q + 1u;
+  for (var s = 0u; 4u * s < live; s++) {
+    let c = mat4x4f(sm_b4[tx * q + s], sm_b4[(tx + LINEAR_WG_X) * q + s], sm_b4[(tx + 2u * LINEAR_WG_X) * q + s], sm_b4[(tx + 3u * LINEAR_WG_X) * q + s]);
+    o = Block4(o.q0 + sm_a4[ty * q + s] * c, o.q1 + sm_a4[(ty + LINEAR_WG_Y) * q + s] * c,
+               o.q2 + sm_a4[(ty + 2u * LINEAR_WG_Y) * q + s] * c, o.q3 + sm_a4[(ty + 3u * LINEAR_WG_Y) * q + s] * c);
+  }
+  return o;
+}
+
+// Masked stores of one output; forward's with store_y's epilogue (bias, then the activation).
+fn store_y_at(r: u32, c: u32, v: f32) {
+  if (r < params.batch && c < params.out_features) { y[r * params.out_features + c] = activate_f32(v + bias[c], params.act, params.slope); }
+}
+fn store_dx_at(r: u32, c: u32, v: f32) {
+  if (r < params.batch && c < params.in_features) { dx[r * params.in_features + c] = v; }
+}
+fn store_dw_at(r: u32, c: u32, v: f32) {
+  if (r < params.out_features && c < params.in_features) { dw[r * params.in_features + c] = v; }
+}
+
+// Invocation (tx, ty)'s output (row r, column c) of the block, as owned above: (ty + LINEAR_WG_Y·r, tx + LINEAR_WG_X·c).
+fn block_at(t: Block4, r: u32, c: u32) -> f32 {
+  let rows = array<vec4f, 4>(t.q0, t.q1, t.q2, t.q3);
+  return rows[r][c];
+}
+
+// The six entries: stage, barrier, pass, barrier, per SMEM_K reduction indices; no early return
+// (every invocation reaches the barriers; a tile's rows or columns past the end load zeros and
+// store nothing). The loop bound is a uniform, so the barriers are in uniform control flow.
+@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
+fn linear_forward_smem(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
+  let K = params.in_features;
+  let m0 = wid.y * sm_rows();
+  let n0 = wid.x * sm_cols();
+  var t: Block4;
+  for (var i0 = 0u; i0 < K; i0 += SMEM_K) {
+    for (var e = li; e < SMEM_Q * sm_rows(); e += sm_invocations()) { let p = stage_slot(e, sm_rows(), true); put_a(p, fwd_a(m0 + p.x, i0 + 4u * p.y)); }
+    for (var e = li; e < SMEM_Q * sm_cols(); e += sm_invocations()) { let p = stage_slot(e, sm_cols(), true); put_b(p, fwd_b(n0 + p.x, i0 + 4u * p.y)); }
+    workgroupBarrier();
+    t = smem_pass(t, lid.x, lid.y, min(SMEM_K, K - i0));
+    workgroupBarrier();
+  }
+  for (var r = 0u; r < R4; r++) {
+    for (var c = 0u; c < R4; c++) { store_y_at(m0 + lid.y + r * LINEAR_WG_Y, n0 + lid.x + c * LINEAR_WG_X, block_at(t, r, c)); }
+  }
+}
+
+@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
+fn linear_forward_smem4(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
+  let K = params.in_features;
+  let m0 = wid.y * sm_rows();
+  let n0 = wid.x * sm_cols();
+  var t: Block4;
+  for (var i0 = 0u; i0 < K; i0 += SMEM_K) {
+    for (var e = li; e < SMEM_Q * sm_rows(); e += sm_invocations()) { let p = stage_slot(e, sm_rows(), true); put_a4(p, fwd_a(m0 + p.x, i0 + 4u * p.y)); }
+    for (var e = li; e < SMEM_Q * sm_cols(); e += sm_invocations()) { let p = stage_slot(e, sm_cols(), true); put_b4(p, fwd_b(n0 + p.x, i0 + 4u * p.y)); }
+    workgroupBarrier();
+    t = smem4_pass(t, lid.x, lid.y, min(SMEM_K, K - i0));
+    workgroupBarrier();
+  }
+  for (var r = 0u; r < R4; r++) {
+    for (var c = 0u; c < R4; c++) { store_y_at(m0 + lid.y + r * LINEAR_WG_Y, n0 + lid.x + c * LINEAR_WG_X, block_at(t, r, c)); }
+  }
+}
+
+@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
+fn linear_backward_input_smem(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
+  let N = params.out_features;
+  let m0 = wid.y * sm_rows();
+  let n0 = wid.x * sm_cols();
+  var t: Block4;
+  for (var i0 = 0u; i0 < N; i0 += SMEM_K) {
+    for (var e = li; e < SMEM_Q * sm_rows(); e += sm_invocations()) { let p = stage_slot(e, sm_rows(), true); put_a(p, bin_a(m0 + p.x, i0 + 4u * p.y)); }
+    for (var e = li; e < SMEM_Q * sm_cols(); e += sm_invocations()) { let p = stage_slot(e, sm_cols(), false); put_b(p, bin_b(n0 + p.x, i0 + 4u * p.y)); }
+    workgroupBarrier();
+    t = smem_pass(t, lid.x, lid.y, min(SMEM_K, N - i0));
+    workgroupBarrier();
+  }
+  for (var r = 0u; r < R4; r++) {
+    for (var c = 0u; c < R4; c++) { store_dx_at(m0 + lid.y + r * LINEAR_WG_Y, n0 + lid.x + c * LINEAR_WG_X, block_at(t, r, c)); }
+  }
+}
+
+@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
+fn linear_backward_input_smem4(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
+  let N = params.out_features;
+  let m0 = wid.y * sm_rows();
+  let n0 = wid.x * sm_cols();
+  var t: Block4;
+  for (var i0 = 0u; i0 < N; i0 += SMEM_K) {
+    for (var e = li; e < SMEM_Q * sm_rows(); e += sm_invocations()) { let p = stage_slot(e, sm_rows(), true); put_a4(p, bin_a(m0 + p.x, i0 + 4u * p.y)); }
+    for (var e = li; e < SMEM_Q * sm_cols(); e += sm_invocations()) { let p = stage_slot(e, sm_cols(), false); put_b4(p, bin_b(n0 + p.x, i0 + 4u * p.y)); }
+    workgroupBarrier();
+    t = smem4_pass(t, lid.x, lid.y, min(SMEM_K, N - i0));
+    workgroupBarrier();
+  }
+  for (var r = 0u; r < R4; r++) {
+    for (var c = 0u; c < R4; c++) { store_dx_at(m0 + lid.y + r * LINEAR_WG_Y, n0 + lid.x + c * LINEAR_WG_X, block_at(t, r, c)); }
+  }
+}
+
+@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
+fn linear_backward_weight_smem(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
+  let B = params.batch;
+  let m0 = wid.y * sm_rows();
+  let n0 = wid.x * sm_cols();
+  var t: Block4;
+  for (var i0 = 0u; i0 < B; i0 += SMEM_K) {
+    for (var e = li; e < SMEM_Q * sm_rows(); e += sm_invocations()) { let p = stage_slot(e, sm_rows(), false); put_a(p, bw_a(m0 + p.x, i0 + 4u * p.y)); }
+    for (var e = li; e < SMEM_Q * sm_cols(); e += sm_invocations()) { let p = stage_slot(e, sm_cols(), false); put_b(p, bw_b(n0 + p.x, i0 + 4u * p.y)); }
+    workgroupBarrier();
+    t = smem_pass(t, lid.x, lid.y, min(SMEM_K, B - i0));
+    workgroupBarrier();
+  }
+  for (var r = 0u; r < R4; r++) {
+    for (var c = 0u; c < R4; c++) { store_dw_at(m0 + lid.y + r * LINEAR_WG_Y, n0 + lid.x + c * LINEAR_WG_X, block_at(t, r, c)); }
+  }
+}
+
+@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
+fn linear_backward_weight_smem4(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
+  let B = params.batch;
+  let m0 = wid.y * sm_rows();
+  let n0 = wid.x * sm_cols();
+  var t: Block4;
+  for (var i0 = 0u; i0 < B; i0 += SMEM_K) {
+    for (var e = li; e < SMEM_Q * sm_rows(); e += sm_invocations()) { let p = stage_slot(e, sm_rows(), false); put_a4(p, bw_a(m0 + p.x, i0 + 4u * p.y)); }
+    for (var e = li; e < SMEM_Q * sm_cols(); e += sm_invocations()) { let p = stage_slot(e, sm_cols(), false); put_b4(p, bw_b(n0 + p.x, i0 + 4u * p.y)); }
+    workgroupBarrier();
+    t = smem4_pass(t, lid.x, lid.y, min(SMEM_K, B - i0));
+    workgroupBarrier();
+  }
+  for (var r = 0u; r < R4; r++) {
+    for (var c = 0u; c < R4; c++) { store_dw_at(m0 + lid.y + r * LINEAR_WG_Y, n0 + lid.x + c * LINEAR_WG_X, block_at(t, r, c)); }
+  }
+}
+
+// ---- linear_backward_weight_split (tuning variants split*): split-K inside one workgroup, for
+// the tall-skinny dw of a layer with few weights and a batch to sum over (the discriminator's
+// last layer, 256 → 1: dw is (1, 256), its reduction B long). The tiles above give such a dw a
+// handful of invocations, each walking all of B; here each R4 × R4 block of dw gets
+// LINEAR_WG_Y invocations (slices), and the blocks' partial sums meet in workgroup memory.
+//
+//   dw (N, K) = Σ_b dzᵀ (N, B) · x (B, K)
+//   workgroup: LINEAR_WG_X blocks of R4 × R4 (local x: consecutive column blocks, rows
+//              n0 .. n0+3 shared) × LINEAR_WG_Y slices of the batch (local y)
+//   slice s sums the 4-row steps b = 4s, 4s + 4·LINEAR_WG_Y, … (bw_row / bw_cols, as *_r4),
+//   then a tree: while n slices remain, the top ⌊n/2⌋ write their blocks to split_part and
+//   the bottom ⌊n/2⌋ add them (slice j gets slice j + ⌈n/2⌉), until slice 0 holds the sum and
+//   stores it (any LINEAR_WG_Y, not only powers of two).
+// The order of the sums differs from the other entries (a slice's steps, then the tree), so
+// this agrees with the default variant to float rounding of a B-term sum (within the tests'
+// tolerance against the float64 reference), not to the bit.
+// Workgroup memory: 16·R4·LINEAR_WG_X·⌈LINEAR_WG_Y / 2⌉ bytes, 8 KiB at 256 invocations.
+var<workgroup> split_part: array<vec4f, R4 * LINEAR_WG_X * ((LINEAR_WG_Y + 1u) / 2u)>;
+
+@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
+fn linear_backward_weight_split(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let B = params.batch;
+  let n0 = wid.y * R4;
+  let k0 = (wid.x * LINEAR_WG_X + lid.x) * R4;
+  let slice = lid.y;
+  // No early return (the tree's barriers): a block past the end skips its sums and stores nothing.
+  let count = select(0u, B, n0 < params.out_features && k0 < params.in_features);
+  var t0: vec4f; var t1: vec4f; var t2: vec4f; var t3: vec4f;
+  for (var b = 4u * slice; b < count; b += 4u * LINEAR_WG_Y) {
+    let b4 = step_indices(b, B);
+    let live = step_live(b, B);
+    let c = bw_cols(k0, b4);
+    t0 += bw_row(n0, b4, live) * c;
+    t1 += bw_row(n0 + 1u, b4, live) * c;
+    t2 += bw_row(n0 + 2u, b4, live) * c;
+    t3 += bw_row(n0 + 3u, b4, live) * c;
+  }
+  var n = LINEAR_WG_Y;
+  while (n > 1u) {
+    let h = n / 2u;
+    let top = n - h;  // slices top .. n−1 hand over to 0 .. h−1
+    if (slice >= top && slice < n) {
+      let at = ((slice - top) * LINEAR_WG_X + lid.x) * R4;
+      split_part[at] = t0; split_part[at + 1u] = t1; split_part[at + 2u] = t2; split_part[at + 3u] = t3;
+    }
+    workgroupBarrier();
+    if (slice < h) {
+      let at = (slice * LINEAR_WG_X + lid.x) * R4;
+      t0 += split_part[at]; t1 += split_part[at + 1u]; t2 += split_part[at + 2u]; t3 += split_part[at + 3u];
+    }
+    workgroupBarrier();
+    n = top;
+  }
+  if (slice == 0u) {
+    let tile = array<vec4f, 4>(t0, t1, t2, t3);
+    for (var r = 0u; r < R4 && n0 + r < params.out_features; r++) { store_dw(n0 + r, k0, tile[r]); }
+  }
 }

@@ -3,8 +3,12 @@
 // must agree (a shared constant replaces it), a reflection (wgsl_reflect) with
 // an entry point per dispatch rule, no function-local name that hides a
 // module-scope var (wgsl_reflect would count that binding as used), and a
-// compile on the test page's device without errors. One family's assembled
-// source is attached to the report, to read a kernel whole.
+// compile on the test page's device without errors. A family's source for a
+// device feature (featureSources: 'subgroups') has the same entry points with
+// the same bindings and workgroup sizes, declares each name once, and compiles
+// on the page's device (which has the feature wherever its adapter offers it:
+// reduction-variants.spec.ts). One family's assembled source is attached to
+// the report, to read a kernel whole.
 import { build } from 'esbuild';
 import { test, expect } from '../../test/support/fixtures.js';
 import type { KernelFamily, reflectFamily as ReflectFamily } from '../runtime/kernel.js';
@@ -119,6 +123,15 @@ for (const family of families) {
     expect(entries).toEqual(Object.keys(family.dispatch).sort());
   });
 
+  for (const [feature, source] of Object.entries(family.featureSources ?? {})) {
+    test(`${family.name}: its '${feature}' source has the same entry points, bindings and workgroup sizes, each name declared once`, () => {
+      expect(source.startsWith(`enable ${feature};`)).toBe(true);
+      expect([...reflectFamily(family, feature as GPUFeatureName).entries()]).toEqual([...reflectFamily(family).entries()]);
+      const names = topLevelDeclarations(source).map((d) => d.name);
+      expect(names.filter((n, i) => names.indexOf(n) !== i), 'declared more than once').toEqual([]);
+    });
+  }
+
   test(`${family.name}: no function-local name hides a module-scope var`, () => {
     const vars = new Set(topLevelDeclarations(family.source).filter((d) => d.kind === 'var').map((d) => d.name));
     const hiding = localDeclarations(family.source)
@@ -131,16 +144,20 @@ for (const family of families) {
 test('every family compiles on the device without errors', async ({ gpu }, testInfo) => {
   const shown = families.find((f) => f.name === 'conv2d');
   if (shown) await testInfo.attach('conv2d.wgsl, assembled', { body: shown.source, contentType: 'text/plain' });
+  const featureSources = families.flatMap((f) => Object.entries(f.featureSources ?? {}).map(([feature, source]) => ({ name: `${f.name}+${feature}`, feature, source })));
   const results = await gpu.page.evaluate(async (sources) => {
     const { device } = window.harness.ctx;
     const out: { name: string; errors: string[] }[] = [];
-    for (const { name, source } of sources) {
+    for (const { name, source, feature } of sources) {
+      if (feature && !device.features.has(feature as GPUFeatureName)) continue; // such a module cannot compile there; never created there
       const info = await device.createShaderModule({ label: name, code: source }).getCompilationInfo();
       const errors = info.messages.filter((m) => m.type === 'error').map((m) => `${m.lineNum}:${m.linePos} ${m.message}`);
       out.push({ name, errors });
     }
     return out;
-  }, families.map((f) => ({ name: f.name, source: f.source })));
-  expect(results.map((r) => r.name).sort()).toEqual(families.map((f) => f.name).sort());
+  }, [...families.map((f) => ({ name: f.name, source: f.source, feature: '' })), ...featureSources]);
+  const featuresHere = await gpu.page.evaluate(() => [...window.harness.ctx.device.features] as string[]);
+  const expected = [...families.map((f) => f.name), ...featureSources.filter((s) => featuresHere.includes(s.feature)).map((s) => s.name)];
+  expect(results.map((r) => r.name).sort()).toEqual(expected.sort());
   expect(results.filter((r) => r.errors.length > 0)).toEqual([]);
 });

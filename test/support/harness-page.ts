@@ -42,7 +42,7 @@ function countCreations(device: GPUDevice): CreationCounts {
 async function runKernel(ctx: GpuContext, run: KernelRun): Promise<Record<string, number[]>> {
   const family = FAMILIES[run.family];
   if (!family) throw new Error(`no kernel family '${run.family}'`);
-  const kernel = await ctx.kernels.kernel(family, run.entry, run.overrides ?? {});
+  const kernel = await ctx.kernels.kernel(family, run.entry, run.overrides ?? {}, run.feature);
   const { device } = ctx;
   const buffers: Record<string, GPUBuffer> = {};
   for (const b of kernel.info.bindings) {

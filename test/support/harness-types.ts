@@ -7,6 +7,8 @@ export interface KernelRun {
   family: string;
   entry: string;
   overrides?: Record<string, number>;
+  /** Compile from the family's source for this device feature (a tuning variant's `requires`). */
+  feature?: GPUFeatureName;
   uniforms?: Record<string, number>;
   /** Float inputs by WGSL binding name. */
   inputs: Record<string, number[]>;

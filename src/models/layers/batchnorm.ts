@@ -132,23 +132,25 @@ export const batchnormModule = registerLayer<BatchNormLayer, BatchNormGeometry>(
         overrides: { ACT: ACTIVATION_CODE[s.activation] },
       })),
     async forward({ seq, kernels, net, stage, batch, groups, x, y, mode, label }) {
-      // Eval: the running statistics, one group. Train: batch statistics per group (batchnorm.wgsl).
-      const entry = mode === 'eval' ? 'batchnorm_forward_eval' : 'batchnorm_forward';
-      const k = await kernels.kernel(batchnormKernels, entry, { ACT: ACTIVATION_CODE[stage.activation] });
-      seq.add(k, k.pick({ x, y, ...tensors(stage, net) }), uniforms(stage, batch, mode === 'eval' ? 1 : groups), label);
+      // Eval: the running statistics, one group. Train: batch statistics per group (batchnorm.wgsl),
+      // in the variant tuned for this shape (its reductions: shaders/index.ts, batchnormKernels.tuning).
+      const o = { ACT: ACTIVATION_CODE[stage.activation] };
+      const u = uniforms(stage, batch, mode === 'eval' ? 1 : groups);
+      const k = mode === 'eval' ? await kernels.kernel(batchnormKernels, 'batchnorm_forward_eval', o) : await kernels.kernelFor(batchnormKernels, 'batchnorm_forward', u, o);
+      seq.add(k, k.pick({ x, y, ...tensors(stage, net) }), u, label);
     },
     async backward({ seq, kernels, net, stage, batch, groups, x, y, dy, dx, weightGrads, label }) {
       const o = { ACT: ACTIVATION_CODE[stage.activation] };
       const u = uniforms(stage, batch, groups);
       const t = { x, y_saved: y, dy, ...tensors(stage, net) };
       if (weightGrads) {
-        const k = await kernels.kernel(batchnormKernels, 'batchnorm_backward_weight', o);
+        const k = await kernels.kernelFor(batchnormKernels, 'batchnorm_backward_weight', u, o);
         const dgamma = floatRange(net.grads, param(stage, 'weight').offset, stage.geometry.channels);
         const dbeta = floatRange(net.grads, param(stage, 'bias').offset, stage.geometry.channels);
         seq.add(k, k.pick({ ...t, dgamma, dbeta }), u, `${label}.backward_weight`);
       }
       if (dx) {
-        const k = await kernels.kernel(batchnormKernels, 'batchnorm_backward_input', o);
+        const k = await kernels.kernelFor(batchnormKernels, 'batchnorm_backward_input', u, o);
         seq.add(k, k.pick({ ...t, dx }), u, `${label}.backward_input`);
       }
     },

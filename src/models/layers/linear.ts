@@ -107,7 +107,7 @@ export const linearModule = registerLayer<LinearLayer, LinearGeometry>({
         const kw = await kernels.kernelFor(linearKernels, 'linear_backward_weight', u);
         seq.add(kw, { x, dz: dy, dw: floatRange(net.grads, w.offset, w.size) }, u, `${label}.backward_weight`);
         if (b) {
-          const kb = await kernels.kernel(linearKernels, 'linear_backward_bias');
+          const kb = await kernels.kernelFor(linearKernels, 'linear_backward_bias', u);
           seq.add(kb, { dz: dy, dbias: floatRange(net.grads, b.offset, b.size) }, u, `${label}.backward_bias`);
         }
       }

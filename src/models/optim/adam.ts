@@ -77,9 +77,10 @@ export function adamVariant(v: { name: string; title: string; decoupled: boolean
     },
     kernels: () => [{ family: adamKernels, entry: 'adam_update' }],
     async encode(seq, kernels, io, h, label) {
-      const k = await kernels.kernel(adamKernels, 'adam_update');
+      const u = { count: io.count, phase: io.phase, ...uniforms(h) };
+      const k = await kernels.kernelFor(adamKernels, 'adam_update', u); // the variant tuned for this parameter count
       const [expAvg, expAvgSq] = io.slots;
-      seq.add(k, { params: io.params, grads: io.grads, exp_avg: expAvg, exp_avg_sq: expAvgSq, state: io.state }, { count: io.count, phase: io.phase, ...uniforms(h) }, label);
+      seq.add(k, { params: io.params, grads: io.grads, exp_avg: expAvg, exp_avg_sq: expAvgSq, state: io.state }, u, label);
     },
     reference: {
       update: (h, t, params, grads, [expAvg, expAvgSq]) => adamUpdate(h, t, params, grads, expAvg, expAvgSq),

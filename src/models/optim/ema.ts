@@ -44,8 +44,8 @@ export async function encodeEma(
   o: EmaOptions,
   label: string,
 ): Promise<void> {
-  const k = await kernels.kernel(paramOpsKernels, 'ema_update');
   const u = { count: io.count, phase: io.phase, warmup: o.warmup === false ? 0 : 1, decay: o.decay };
+  const k = await kernels.kernelFor(paramOpsKernels, 'ema_update', u); // the variant tuned for this parameter count
   seq.add(k, { params: io.params, averaged: io.averaged, state: io.state }, u, label);
 }
 

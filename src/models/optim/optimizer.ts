@@ -43,6 +43,10 @@ export interface OptimizerModule<R = unknown> {
   resolve(options: Record<string, unknown>, fail: (message: string) => never): R;
   /** The pipelines `encode` uses for these options (all it may use when absent), to compile ahead. */
   kernels(r?: R): KernelRef[];
+  /**
+   * Records the update. A kernel with tuning variants is looked up by `kernels.kernelFor` with the
+   * dispatch's uniforms (the tuner picks per parameter count while the plan records, never per step).
+   */
   encode(seq: SequenceBuilder, kernels: KernelRegistry, io: UpdateBuffers, r: R, label: string): Promise<void>;
   readonly reference: {
     /** Updates params and slots in place for update t (1-based). */

@@ -75,7 +75,6 @@ export const rmsprop = registerOptimizer<ResolvedRmsprop>({
     return forms.map((f) => ({ family: rmspropKernels, entry: entry(f) }));
   },
   async encode(seq, kernels, io, r, label) {
-    const k = await kernels.kernel(rmspropKernels, entry(r));
     const slots = Object.fromEntries(rmsprop.slots(r).map((name, i) => [name, io.slots[i]]));
     const uniforms = {
       count: io.count,
@@ -87,6 +86,7 @@ export const rmsprop = registerOptimizer<ResolvedRmsprop>({
       momentum: r.momentum,
       ...scheduleUniforms(r.schedule),
     };
+    const k = await kernels.kernelFor(rmspropKernels, entry(r), uniforms); // the variant tuned for this parameter count
     seq.add(k, { params: io.params, grads: io.grads, state: io.state, ...slots }, uniforms, label);
   },
   reference: {

@@ -70,7 +70,6 @@ export const sgd = registerOptimizer<ResolvedSgd>({
   kernels: (r) => (r ? [entry(r)] : [entry({ momentum: 0 }), entry({ momentum: 0.5 })]).map((e) => ({ family: sgdKernels, entry: e })),
   async encode(seq, kernels, io, r, label) {
     const momentum = r.momentum > 0;
-    const k = await kernels.kernel(sgdKernels, entry(r));
     const buffers = { params: io.params, grads: io.grads, state: io.state, ...(momentum ? { momentum_buffer: io.slots[0] } : {}) };
     const uniforms = {
       count: io.count,
@@ -82,6 +81,7 @@ export const sgd = registerOptimizer<ResolvedSgd>({
       nesterov: r.nesterov ? 1 : 0,
       ...scheduleUniforms(r.schedule),
     };
+    const k = await kernels.kernelFor(sgdKernels, entry(r), uniforms); // the variant tuned for this parameter count
     seq.add(k, buffers, uniforms, label);
   },
   reference: {

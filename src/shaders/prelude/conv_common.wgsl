@@ -1,6 +1,6 @@
 // conv_common.wgsl — prelude: what conv2d.wgsl and conv_transpose2d.wgsl
 // share (each is the other's adjoint, on the same NCHW layout). Needs the
-// TILE and CONV_* constants and overrides, tile.wgsl and activation.wgsl before it, and
+// TILE and CONV_* constants and overrides, tile.wgsl, activation.wgsl and reduce.wgsl, and
 // uses the including file's `params` (batch, in/out_channels, in/out_height,
 // in/out_width, stride, padding, slope) and bindings x, w, bias, y, y_saved, dy, dx.
 //
@@ -173,4 +173,20 @@ fn channel_dz_sum(o: u32) -> f32 {
     }
   }
   return (sum.x + sum.y) + (sum.z + sum.w);
+}
+
+// The same sum, by the REDUCE_WORKGROUP invocations of a workgroup (backward_bias_wg, a tuning
+// variant): invocation tid takes values tid, tid + REDUCE_WORKGROUP, … of the channel's B·H_out·W_out
+// (image b = i / plane), and reduce.wgsl adds the partials; the total reaches every invocation.
+// Uniform control flow only.
+fn channel_dz_sum_wg(o: u32, tid: u32) -> f32 {
+  let plane = params.out_height * params.out_width;
+  var sum = 0.0;
+  for (var i = tid; i < params.batch * plane; i += REDUCE_WORKGROUP) {
+    let at = ((i / plane) * params.out_channels + o) * plane + i % plane;
+    var d = dy[at];
+    if (ACT != ACT_NONE) { d *= activation_grad_f32(y_saved[at], ACT, params.slope); }
+    sum += d;
+  }
+  return workgroup_sum(sum, tid);
 }
