@@ -1,6 +1,7 @@
 // The kernel tuner end to end in Node (Dawn on SwiftShader), with the JSON
-// file cache: 'full' times every linear candidate of each shape (products and
-// bias gradient, the subgroup forms included where the device has them) while the
+// file cache: 'full' times every linear candidate of each shape (products, the
+// fused dw + dbias forms, bias gradient, the subgroup forms included where the device has them), and
+// those of the loss and of the gradient norm's partial sums, while the
 // trainer is built and stores the winners; a second context with the same
 // adapter and shapes times nothing and gets the same choices; a corrupt
 // cache file is ignored with a warning; 'off' and 'cached' never time; a zero
@@ -129,8 +130,25 @@ test('node: the tuner times linear candidates once, caches the winners in a JSON
     expect(BIAS).toEqual(['thread.wg64', 'tree.wg64', 'tree.wg128', 'tree.wg256', ...(got.subgroups ? ['subgroup.wg64', 'subgroup.wg128', 'subgroup.wg256'] : [])]);
     const timed: Decision[] = got.full.decisions.filter((d: Decision) => d.source === 'timed');
     expect(timed.length).toBeGreaterThanOrEqual(6);
-    expect(timed.filter((d) => entryOf(d.key) === 'linear_backward_bias').length).toBeGreaterThanOrEqual(1);
+    // gaussian1d's linears all have a bias: their dw is linear_backward_weight_bias's (the products, then their +bias
+    // twins, which write dbias too). A shape whose winner writes dbias records no bias reduction, so
+    // linear_backward_bias is decided for exactly the shapes whose winner is a plain product.
+    const weightBias = timed.filter((d) => entryOf(d.key) === 'linear_backward_weight_bias');
+    expect(weightBias.length).toBeGreaterThanOrEqual(1);
+    expect(candidates(weightBias[0].key).filter((name) => name.endsWith('+bias')).length).toBeGreaterThanOrEqual(2);
+    const shapeOf = (key: string) => key.slice(key.indexOf('|'));
+    const writesBias = (d: Decision) =>
+      shaders.LINEAR_WEIGHT_WITH_BIAS_ENTRIES.has(shaders.linearKernels.tuning!.variants.linear_backward_weight_bias!.find((v) => v.name === d.variant)!.entry);
+    const biasShapes = new Set(timed.filter((d) => entryOf(d.key) === 'linear_backward_bias').map((d) => shapeOf(d.key)));
+    for (const d of weightBias) expect(biasShapes.has(shapeOf(d.key)), JSON.stringify(d)).toBe(!writesBias(d));
     expect(new Set(timed.map((d) => d.key)).size).toBe(timed.length);
+    // The loss (BCE: the D step's 2B rows and the G step's B) and the gradient norm's partial sums are
+    // timed too, their tree and subgroup forms included.
+    const LOSS = ['tree.wg256', 'tree.wg64', 'tree.wg128', ...(got.subgroups ? ['subgroup.wg64', 'subgroup.wg128', 'subgroup.wg256'] : [])];
+    expect(candidates('bce_with_logits@0.bce_with_logits_forward_backward|')).toEqual(LOSS);
+    expect(timed.filter((d) => entryOf(d.key) === 'bce_with_logits_forward_backward').map((d) => d.key.slice(d.key.indexOf('|'))).sort()).toEqual(['|rows=16', '|rows=8']);
+    expect(candidates('train_state@0.grad_sq_partials_sum|')).toEqual(['thread.wg64', ...BIAS.slice(1)]);
+    expect(timed.filter((d) => entryOf(d.key) === 'grad_sq_partials_sum').length).toBeGreaterThanOrEqual(1);
     for (const d of timed) {
       expect(d.complete, d.key).toBe(true);
       expect(candidates(d.key).length, d.key).toBeGreaterThanOrEqual(2);
@@ -153,7 +171,11 @@ test('node: the tuner times linear candidates once, caches the winners in a JSON
     expect(chosen(got.again.decisions)).toEqual(chosen(timed));
 
     expect(got.off.timed).toBe(0);
-    expect(got.off.decisions.every((d: Decision) => d.source === 'default' && d.variant === candidates(d.key)[0])).toBe(true);
+    // 'off' runs the shipped defaults table of the adapter's kind (SwiftShader: 'software'), else each entry's first candidate.
+    const kind = /swiftshader/i.test(got.adapterName) ? 'software' : null;
+    const shipped = (key: string) => (kind ? FAMILIES.get(parts(key)[1])?.tuning?.defaults?.[kind]?.[entryOf(key)] : undefined);
+    expect(got.off.decisions.some((d: Decision) => shipped(d.key) !== undefined) || kind === null, 'the software table names some entry of this GAN').toBe(true);
+    expect(got.off.decisions.every((d: Decision) => d.source === 'default' && d.variant === (shipped(d.key) ?? candidates(d.key)[0]))).toBe(true);
     expect(got.finite).toBe(true);
     expect(got.maxWeightDiff).toBeLessThanOrEqual(1e-6);
 

@@ -61,6 +61,15 @@ export interface KernelVariant {
    * feature. An entry's first variant (the fallback) never requires one.
    */
   requires?: GPUFeatureName;
+  /**
+   * Logical entries of the same family that a caller given this variant dispatches right after it,
+   * on the same uniforms and buffers, and that another candidate of the entry does in its own
+   * dispatch (linear_backward_weight_bias: a plain weight product leaves the layer its
+   * linear_backward_bias; a `+bias` one writes dbias itself). The tuner times the variant together
+   * with them, each as that entry's default variant, so the candidates compare by what the caller
+   * records, not by one dispatch each.
+   */
+  alongside?: readonly string[];
 }
 
 /** Whether a device can run a variant (it has the feature the variant requires, if any). */

@@ -10,7 +10,7 @@ import { test, expect } from '@playwright/test';
 import { KernelRegistry, type KernelFamily, type Overrides } from './kernel.js';
 import { adapterKey, KernelTuner, tuningKey, type TuneMode } from './tuner.js';
 import { MemoryTuningStore } from './tuning-cache.js';
-import { batchnormKernels } from '../shaders/index.js';
+import { batchnormKernels, bceWithLogitsKernels, ganLossKernels, trainStateKernels } from '../shaders/index.js';
 
 // timeCandidates makes scratch buffers with this usage flag (a browser global; absent in Node).
 (globalThis as { GPUBufferUsage?: unknown }).GPUBufferUsage ??= { STORAGE: 0x80 };
@@ -113,4 +113,41 @@ test("the registry refuses to compile a feature's source on a device created wit
   await expect(registry.kernel(batchnormKernels, 'batchnorm_forward_wg', { REDUCE_WORKGROUP: 64 }, 'subgroups')).rejects.toThrow(
     "batchnorm.batchnorm_forward_wg[REDUCE_WORKGROUP=64]+subgroups needs the device feature 'subgroups', which this device was not created with",
   );
+});
+
+// The GAN losses' and the gradient norm's reductions (loss_sum.wgsl, grad_sq_partials_sum_wg) take
+// the same path: their subgroup forms are candidates only with the feature.
+const LOSS_TREES = ['tree.wg256', 'tree.wg64', 'tree.wg128'];
+const UPDATE_REDUCTIONS: [KernelFamily, string, Record<string, number>, string[]][] = [
+  [bceWithLogitsKernels, 'bce_with_logits_forward_backward', { rows: 14, first_rows: 7, target_first: 0, target_rest: 1, scale: 1 / 7 }, LOSS_TREES],
+  [ganLossKernels, 'gan_loss_forward_backward', { rows: 14, first_rows: 7, kind: 0, present: 0, y_first: 0, y_rest: 1, scale: 1 / 7 }, LOSS_TREES],
+  [trainStateKernels, 'grad_sq_partials_sum', { count: 1031 }, ['thread.wg64', 'tree.wg64', 'tree.wg128', 'tree.wg256']],
+];
+
+test("'full' on the loss and gradient-norm reductions compiles their subgroup forms only on a device with subgroups; 'cached' never takes one without", async () => {
+  for (const [family, entry, u, plainNames] of UPDATE_REDUCTIONS) {
+    const variants = family.tuning!.variants[entry]!;
+    const plain = variants.filter((v) => !v.requires);
+    const sg = variants.filter((v) => v.requires === 'subgroups');
+    expect(plain.map((v) => v.name), entry).toEqual(plainNames);
+    expect(sg.map((v) => v.name), entry).toEqual(['subgroup.wg64', 'subgroup.wg128', 'subgroup.wg256']);
+    for (const features of [[], ['subgroups']]) {
+      const store = new MemoryTuningStore();
+      const t = new KernelTuner(stubDevice(features), 'adapter', 'software', { mode: 'full', store, budgetMs: 60_000 });
+      const calls: Compile[] = [];
+      const close = t.openSession();
+      const v = await t.choose(stubRegistry(calls), family, entry, u);
+      close();
+      const expected = features.length ? variants : plain;
+      expect(calls, `${entry} with [${features.join()}]`).toEqual(expected.map((c) => ({ entry: c.entry, overrides: c.overrides, feature: c.requires })));
+      expect(v.name).toBe(variants[0].name);
+    }
+    // A cached subgroup choice: honoured with the feature, today's kernel without.
+    const key = tuningKey(family, entry, u);
+    const store = new MemoryTuningStore();
+    await store.write('adapter', { [key]: 'subgroup.wg128' });
+    const cachedOn = (features: string[]) => new KernelTuner(stubDevice(features), 'adapter', 'software', { mode: 'cached', store, budgetMs: 60_000 });
+    expect((await cachedOn([]).choose(stubRegistry([]), family, entry, u)).name, entry).toBe(variants[0].name);
+    expect((await cachedOn(['subgroups']).choose(stubRegistry([]), family, entry, u)).name, entry).toBe('subgroup.wg128');
+  }
 });

@@ -16,6 +16,9 @@
 // variant, which never requires one). The cache's adapter key records which of
 // these features the device has (adapterKey), so a choice made with one is
 // not read without it.
+// A variant with `alongside` entries (KernelVariant.alongside: dispatches its
+// caller adds after it, which another candidate does itself) is timed as
+// its dispatch followed by theirs (each entry's default variant) in one pass.
 import { ConfigError } from './errors.js';
 import { variantRuns, type AdapterKind, type KernelFamily, type KernelRegistry, type KernelVariant, type Kernel, type Overrides, type UniformValues, type VariantChooser } from './kernel.js';
 import { SequenceBuilder } from './recorder.js';
@@ -59,7 +62,7 @@ export interface TuningDecision {
   key: string;
   variant: string;
   source: 'default' | 'cache' | 'timed';
-  /** Median milliseconds per dispatch of each candidate timed (timed decisions only). */
+  /** Median milliseconds per dispatch of each candidate timed, its `alongside` entries' dispatches included (timed decisions only). */
   ms?: Record<string, number>;
   /** Whether every candidate that compiles was timed (false: the budget ran out first; not stored). */
   complete?: boolean;
@@ -214,9 +217,14 @@ export class KernelTuner implements VariantChooser {
     const variants = [fallback, ...runnableVariants(this.device, family, entry).filter((v) => v !== fallback)];
     // Compile them all at once (cached by the registry for later shapes); one that does not
     // compile on this device (a workgroup past its limits) is no candidate. With the caller's
-    // overrides, as kernelFor will compile the winner (the key is the shape alone).
+    // overrides, as kernelFor will compile the winner (the key is the shape alone). A candidate's
+    // kernels: its own, then those of its `alongside` entries, timed together.
+    const alongside = (e: string): KernelVariant => (family.tuning?.variants[e]?.length ? this.defaultVariant(family, e) : { name: e, entry: e, overrides: {} });
+    const withAlongside = (v: KernelVariant): KernelVariant[] => [v, ...(v.alongside ?? []).map(alongside)];
     this.device.pushErrorScope('validation');
-    const compiled = await Promise.all(variants.map((v) => registry.kernel(family, v.entry, { ...overrides, ...v.overrides }, v.requires).catch(() => null)));
+    const compiled = await Promise.all(
+      variants.map((v) => Promise.all(withAlongside(v).map((c) => registry.kernel(family, c.entry, { ...overrides, ...c.overrides }, c.requires))).catch(() => null)),
+    );
     await this.device.popErrorScope();
     const floats = family.tuning!.bufferFloats(u);
     // Scratch operands of the dispatch's real size (zeros: the timing does not depend on the values).
@@ -228,8 +236,8 @@ export class KernelTuner implements VariantChooser {
     let inner = 1;
     try {
       for (let i = 0; i < variants.length; i++) {
-        const kernel = compiled[i];
-        if (!kernel) continue;
+        const kernels = compiled[i];
+        if (!kernels) continue;
         if (i > 0 && performance.now() - t0 + this.spentMs >= this.budgetMs) {
           complete = false;
           break;
@@ -237,7 +245,7 @@ export class KernelTuner implements VariantChooser {
         // A candidate far slower than the default on its first dispatch cannot win: it is timed
         // once, not `inner` × 3 times (a split-K variant can take seconds on a CPU adapter).
         const cutoff = i === 0 ? null : Math.max(SLOW_CANDIDATE * (ms[fallback.name] ?? Infinity), SLOW_CANDIDATE_FLOOR_MS);
-        const t = await this.timeKernel(kernel, buffers, u, i === 0 ? null : inner, cutoff);
+        const t = await this.timeKernels(kernels, buffers, u, i === 0 ? null : inner, cutoff);
         if (t === null) continue;
         if (i === 0) inner = t.inner;
         ms[variants[i].name] = t.ms;
@@ -255,21 +263,21 @@ export class KernelTuner implements VariantChooser {
   }
 
   /**
-   * Median milliseconds per dispatch of `kernel`, over 3 submissions of `inner`
-   * dispatches each (1 submission where a dispatch takes long); null if it
-   * cannot be dispatched at this size. `inner` null: chosen here, so that a
-   * submission lasts ~1 ms by timestamps, ~2 ms by wall time. A first dispatch
-   * slower than `cutoffMs` is the answer as it is.
+   * Median milliseconds per run of `kernels` (a candidate's dispatch, then its `alongside` entries',
+   * in one pass), over 3 submissions of `inner` repetitions each (1 submission where
+   * one takes long); null if they cannot be dispatched at this size. `inner` null: chosen
+   * here, so that a submission lasts ~1 ms by timestamps, ~2 ms by wall time. A first
+   * repetition slower than `cutoffMs` is the answer as it is.
    */
-  private async timeKernel(
-    kernel: Kernel,
+  private async timeKernels(
+    kernels: Kernel[],
     buffers: Record<string, GPUBuffer>,
     u: UniformValues,
     inner: number | null,
     cutoffMs: number | null = null,
   ): Promise<{ ms: number; inner: number } | null> {
     const seq = new SequenceBuilder(this.device, 'tune');
-    seq.add(kernel, kernel.pick(buffers), u, kernel.id);
+    for (const kernel of kernels) seq.add(kernel, kernel.pick(buffers), u, kernel.id);
     let recorded;
     try {
       recorded = seq.build();

@@ -12,7 +12,9 @@
 // With scale = 1/B and B fake + B real rows, loss = mean_fake + mean_real,
 // PyTorch's errD_real + errD_fake.
 // Bindings: logits (rows)   dlogits (rows)   loss_out (4)
-// One workgroup strides over the rows, then prelude/loss_reduce.wgsl's reduction.
+// One workgroup of LOSS_WG (an override: the tuning variants' width) strides over the rows, then
+// prelude/loss_reduce.wgsl's sums (loss_sum.wgsl: a tree, or subgroup operations in the 'subgroups'
+// source; dlogits is per row, the same bits in every variant).
 
 struct BceParams {
   rows: u32,

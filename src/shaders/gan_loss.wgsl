@@ -9,7 +9,9 @@
 //
 //   loss_out = [scale·Σℓ, mean p(l) over the first rows, mean p(l) over the rest, 0],  dlogits = scale·dℓ/dl,
 //   p = σ (present = PRESENT_SIGMOID: D's output is a logit) or the identity (a critic's score).
-// Bindings: logits (rows)   dlogits (rows)   loss_out (4). One workgroup strides over the rows (prelude/loss_reduce.wgsl).
+// Bindings: logits (rows)   dlogits (rows)   loss_out (4). One workgroup of LOSS_WG (an override: the
+// tuning variants' width) strides over the rows, then prelude/loss_reduce.wgsl's sums (loss_sum.wgsl:
+// a tree, or subgroup operations in the 'subgroups' source; dlogits is per row, the same bits in every variant).
 
 struct GanLossParams {
   rows: u32,

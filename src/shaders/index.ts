@@ -21,6 +21,8 @@ import activationPrelude from './prelude/activation.wgsl';
 import adamStepPrelude from './prelude/adam_step.wgsl';
 import bcePrelude from './prelude/bce.wgsl';
 import lossReducePrelude from './prelude/loss_reduce.wgsl';
+import lossSumPrelude from './prelude/loss_sum.wgsl';
+import lossSumSubgroupsPrelude from './prelude/loss_sum_subgroups.wgsl';
 import convCommonPrelude from './prelude/conv_common.wgsl';
 import finitePrelude from './prelude/finite.wgsl';
 import lrSchedulePrelude from './prelude/lr_schedule.wgsl';
@@ -83,7 +85,17 @@ export const ADAM_STEP: Prelude = { name: 'adam_step', source: adamStepPrelude }
 export const LR_SCHEDULE: Prelude = { name: 'lr_schedule', source: lrSchedulePrelude };
 /** σ and the stable BCE on a logit. */
 export const BCE: Prelude = { name: 'bce', source: bcePrelude };
-/** The end of a GAN loss kernel: sums to loss_out (needs LOSS_OUT_* and the including file's `loss_out`). */
+/**
+ * loss_workgroup_sum over a GAN loss kernel's one workgroup of LOSS_WG invocations (an override the
+ * family declares: LOSS_OVERRIDES): a tree in workgroup memory, or subgroup operations in the family's
+ * 'subgroups' source.
+ */
+export const LOSS_SUM: Prelude = {
+  name: 'loss_sum',
+  source: lossSumPrelude,
+  alternates: { subgroups: { name: 'loss_sum_subgroups', source: lossSumSubgroupsPrelude } },
+};
+/** The end of a GAN loss kernel: sums to loss_out (needs LOSS_OUT_*, LOSS_SUM and the including file's `loss_out`). */
 export const LOSS_REDUCE: Prelude = { name: 'loss_reduce', source: lossReducePrelude };
 /** What conv2d and conv_transpose2d share: needs ACTIVATION, TILE_PRELUDE and REDUCE, the `tile` and `conv` sizes, and the including file's `params`, x, w, dy and y_saved. */
 export const CONV_COMMON: Prelude = { name: 'conv_common', source: convCommonPrelude };
@@ -326,6 +338,43 @@ const linearVariants = (entry: LinearProduct): KernelVariant[] => [
     : []),
 ];
 
+/**
+ * The forms of linear_backward_weight with a `_bias` twin (linear.wgsl's last section: the same
+ * product, whose column block 0 also writes dbias[n] = Σ_b dz[b, n]), by suffix; a twin runs on
+ * its plain form's grid.
+ */
+const LINEAR_WEIGHT_BIAS_FORMS = ['', '_r4', '_smem', '_smem4'] as const;
+type LinearWeightBiasEntry = `linear_backward_weight${(typeof LINEAR_WEIGHT_BIAS_FORMS)[number]}_bias`;
+/** The compute entries that write dbias as well as dw (linear.wgsl's *_bias). */
+export const LINEAR_WEIGHT_WITH_BIAS_ENTRIES: ReadonlySet<string> = new Set(LINEAR_WEIGHT_BIAS_FORMS.map((suffix): LinearWeightBiasEntry => `linear_backward_weight${suffix}_bias`));
+/**
+ * Whether a kernel of the linear family writes dbias as well as dw: a layer given one by
+ * linear_backward_weight_bias records no linear_backward_bias dispatch (models/layers/linear.ts).
+ */
+export const linearWritesBias = (kernel: { family: KernelFamily; info: { entry: string } }): boolean =>
+  kernel.family === linearKernels && LINEAR_WEIGHT_WITH_BIAS_ENTRIES.has(kernel.info.entry);
+/**
+ * linear_backward_weight_bias: the logical entry a layer with a bias asks for, for dw and dbias.
+ * Its candidates: every candidate of linear_backward_weight (the plain product, after which the
+ * layer records linear_backward_bias as before; the first, t16.wg4x4, is the fallback, so 'off'
+ * and an empty cache change nothing), then `<name>+bias`, the `_bias` twin of each one on a form
+ * that has one, which writes dbias in the same dispatch (the layer then records no bias
+ * dispatch). The tuner times them on bufferFloats' scratch (dbias included) by what the layer
+ * will record: a plain product together with linear_backward_bias (`alongside`, at that entry's
+ * default variant), a twin alone. So a twin wins where one dispatch beats the pair, by the
+ * usual 5% margin over the default pair; the layer may then run a tuned bias variant faster
+ * than the default one timed here, so a close call leans to the twin by at most that gain.
+ * (Timed one dispatch each, a twin would be held to beating the plain product alone, which it
+ * never does by more than noise: it does the same product and the bias sums besides.)
+ */
+const linearWeightBiasVariants = (): KernelVariant[] => {
+  const plain = linearVariants('linear_backward_weight');
+  const twins = plain
+    .filter((v) => LINEAR_WEIGHT_WITH_BIAS_ENTRIES.has(`${v.entry}_bias`))
+    .map((v): KernelVariant => ({ name: `${v.name}+bias`, entry: `${v.entry}_bias`, overrides: v.overrides }));
+  return [...plain.map((v): KernelVariant => ({ ...v, alongside: ['linear_backward_bias'] })), ...twins];
+};
+
 /** linear_backward_bias: today's (one invocation per feature, LINEAR_BIAS_WORKGROUP per workgroup), then a workgroup per feature. */
 const LINEAR_BIAS_VARIANTS = reductionVariants(
   { name: `thread.wg${KERNEL_SIZES.linear.LINEAR_BIAS_WORKGROUP}`, entry: 'linear_backward_bias', overrides: {} },
@@ -340,12 +389,22 @@ export const linearKernels = family({
   dispatch: {
     ...(linearProductDispatch as Record<`${LinearProduct}${keyof typeof LINEAR_BLOCKS}`, DispatchFn>),
     linear_backward_weight_split: linearSplitGrid,
+    ...(Object.fromEntries(
+      LINEAR_WEIGHT_BIAS_FORMS.map((suffix) => [`linear_backward_weight${suffix}_bias`, linearProductDispatch[`linear_backward_weight${suffix}`]]),
+    ) as Record<LinearWeightBiasEntry, DispatchFn>),
     linear_backward_bias: (u) => [ceilDiv(u.out_features, KERNEL_SIZES.linear.LINEAR_BIAS_WORKGROUP), 1, 1],
     linear_backward_bias_wg: (u) => dispatch1d(u.out_features, 1), // one workgroup per feature
   },
   tuning: {
-    variants: { linear_forward: linearVariants('linear_forward'), linear_backward_input: linearVariants('linear_backward_input'), linear_backward_weight: linearVariants('linear_backward_weight'), linear_backward_bias: LINEAR_BIAS_VARIANTS },
-    // x (B, K), w and dw (N, K), bias and dbias (N), y and dz (B, N), dx (B, K).
+    variants: {
+      linear_forward: linearVariants('linear_forward'),
+      linear_backward_input: linearVariants('linear_backward_input'),
+      linear_backward_weight: linearVariants('linear_backward_weight'),
+      linear_backward_weight_bias: linearWeightBiasVariants(),
+      linear_backward_bias: LINEAR_BIAS_VARIANTS,
+    },
+    // x (B, K), w and dw (N, K), bias and dbias (N), y and dz (B, N), dx (B, K); dbias is what the
+    // *_bias candidates of linear_backward_weight_bias write besides dw.
     bufferFloats: (u) => {
       const [B, K, N] = [u.batch, u.in_features, u.out_features];
       return { x: B * K, w: N * K, bias: N, y: B * N, dz: B * N, dx: B * K, dw: N * K, dbias: N };
@@ -368,27 +427,80 @@ export const activationKernels = family({
   },
 });
 
+/** The GAN loss kernels' one workgroup: LOSS_WG invocations (prelude/loss_sum.wgsl); 256 is the width they always had. */
+export const LOSS_OVERRIDES = { LOSS_WG: 256 } as const;
+/**
+ * Candidates of a GAN loss kernel (one workgroup that strides over the rows, then sums three values):
+ * today's tree at LOSS_OVERRIDES.LOSS_WG first (the fallback: the same pipeline as the entry compiled
+ * without overrides), then the tree at the other REDUCE_WORKGROUPS widths ('tree.wgN'), then
+ * 'subgroup.wgN' at each, compiled from the family's 'subgroups' source (loss_sum_subgroups.wgsl),
+ * candidates only where the device has 'subgroups'. Per-row outputs (dlogits) are the same bits in every
+ * candidate; loss_out's sums keep today's order (and bits) in the tree at today's width only.
+ */
+const lossVariants = (entry: string): KernelVariant[] => {
+  const tree = (n: number): KernelVariant => ({ name: `tree.wg${n}`, entry, overrides: { LOSS_WG: n } });
+  return [
+    tree(LOSS_OVERRIDES.LOSS_WG),
+    ...REDUCE_WORKGROUPS.filter((n) => n !== LOSS_OVERRIDES.LOSS_WG).map(tree),
+    ...REDUCE_WORKGROUPS.map((n): KernelVariant => ({ name: `subgroup.wg${n}`, entry, overrides: { LOSS_WG: n }, requires: 'subgroups' })),
+  ];
+};
+/** Tuning of a loss family: logits, dlogits (rows), loss_out (4); the row count decides (first_rows and the targets do not change the work). */
+const lossTuning = (entry: string): FamilyTuning => ({
+  variants: { [entry]: lossVariants(entry) },
+  bufferFloats: (u) => ({ logits: u.rows, dlogits: u.rows, loss_out: 4 }),
+  shapeMembers: ['rows'],
+  // Not measured on any GPU yet: today's tree until the tuner's timings say otherwise.
+  defaults: {},
+});
+
 export const bceWithLogitsKernels = family({
   name: 'bce_with_logits',
   constants: [LOSS_OUT_CONSTANTS],
-  preludes: [BCE, LOSS_REDUCE],
+  overrides: LOSS_OVERRIDES,
+  preludes: [BCE, LOSS_SUM, LOSS_REDUCE],
   source: bceWithLogitsSource,
   dispatch: { bce_with_logits_forward_backward: () => [1, 1, 1] },
+  tuning: lossTuning('bce_with_logits_forward_backward'),
 });
 
 export const ganLossKernels = family({
   name: 'gan_loss',
   constants: [LOSS_OUT_CONSTANTS, GAN_LOSS_CONSTANTS, GAN_LOSS_PRESENT_CONSTANTS],
-  preludes: [BCE, LOSS_REDUCE],
+  overrides: LOSS_OVERRIDES,
+  preludes: [BCE, LOSS_SUM, LOSS_REDUCE],
   source: ganLossSource,
   dispatch: { gan_loss_forward_backward: () => [1, 1, 1] },
+  tuning: lossTuning('gan_loss_forward_backward'),
 });
 
 /** A grid-stride kernel's dispatch: enough workgroups of `size` to cover `count`, at most `max` (each invocation loops over the rest). */
 const gridStride = (size: number, max: number) => (u: Record<string, number>): WorkgroupCount => [Math.min(ceilDiv(u.count, size), max), 1, 1];
-/** grad² partials grad_sq_partials_sum writes for `count` parameters: one per invocation. */
+/** Workgroups of `invocations` that stride over `count` gradients: enough for one each, at most GRAD_SQ_MAX_WORKGROUPS. */
+const gradSqWorkgroups = (count: number, invocations: number): number => Math.min(ceilDiv(count, invocations), KERNEL_SIZES.gradSq.GRAD_SQ_MAX_WORKGROUPS);
+/**
+ * grad² partials grad_sq_partials_sum writes for `count` parameters: one per invocation. The size of a
+ * net's partials buffer: no tuning variant writes more (gradSqPartialsWritten).
+ */
 export const gradSqPartialCount = (count: number): number =>
-  Math.min(ceilDiv(count, KERNEL_SIZES.gradSq.GRAD_SQ_WORKGROUP), KERNEL_SIZES.gradSq.GRAD_SQ_MAX_WORKGROUPS) * KERNEL_SIZES.gradSq.GRAD_SQ_WORKGROUP;
+  gradSqWorkgroups(count, KERNEL_SIZES.gradSq.GRAD_SQ_WORKGROUP) * KERNEL_SIZES.gradSq.GRAD_SQ_WORKGROUP;
+/** REDUCE_WORKGROUP of a `_wg` reduction entry's pipeline; its tuning variants always set it. */
+function reduceWorkgroup(entry: string, constants: Record<string, number>): number {
+  const n = constants.REDUCE_WORKGROUP;
+  if (n === undefined) throw new Error(`${entry}: compile it with REDUCE_WORKGROUP (a tuning variant's override), which its dispatch reads`);
+  return n;
+}
+/**
+ * How many partials the grad_sq_partials_sum variant compiled as `entry` with `constants` (a Kernel's
+ * info.entry and constants) writes for `count` parameters, the partial_count train_state_update sums:
+ * today's entry one per invocation (gradSqPartialCount), grad_sq_partials_sum_wg one per workgroup.
+ * Always ≤ gradSqPartialCount(count), the buffer's size.
+ */
+export function gradSqPartialsWritten(entry: string, count: number, constants: Record<string, number>): number {
+  if (entry === 'grad_sq_partials_sum') return gradSqPartialCount(count);
+  if (entry === 'grad_sq_partials_sum_wg') return gradSqWorkgroups(count, reduceWorkgroup(entry, constants));
+  throw new Error(`gradSqPartialsWritten: '${entry}' is no grad_sq_partials_sum variant`);
+}
 
 /**
  * The elementwise optimizer passes' workgroup shapes (WGSL overrides, per family: <P>_WG invocations
@@ -438,8 +550,10 @@ export const adamKernels = family({
     variants: { adam_update: elementwiseVariants('adam_update', 'ADAM_WG', 'ADAM_ELEMS') },
     bufferFloats: optimizerBufferFloats(['params', 'grads', 'exp_avg', 'exp_avg_sq']),
     shapeMembers: ['count'],
-    // Not measured on any GPU yet: every kind runs today's shape until the tuner's timings say otherwise.
-    defaults: {},
+    // Software adapters (SwiftShader): 4 parameters per invocation, measured 1.6–2× faster per update at 1M
+    // parameters and +6% steps/s on mnistMlp (bench/ab.mjs, docs/performance-notes.md#optimizers), the same
+    // bits; the other optimizers and the EMA follow the same rule. GPUs: not measured yet, today's shape.
+    defaults: { software: { adam_update: 'wg64.e4' } },
   },
 });
 
@@ -458,7 +572,7 @@ export const sgdKernels = family({
     },
     bufferFloats: optimizerBufferFloats(['params', 'grads', 'momentum_buffer']),
     shapeMembers: ['count'],
-    defaults: {},
+    defaults: { software: { sgd_update: 'wg64.e4', sgd_momentum_update: 'wg64.e4' } },
   },
 });
 
@@ -480,7 +594,7 @@ export const rmspropKernels = family({
     variants: Object.fromEntries(RMSPROP_ENTRIES.map((e) => [e, elementwiseVariants(e, 'RMSPROP_WG', 'RMSPROP_ELEMS')])),
     bufferFloats: optimizerBufferFloats(['params', 'grads', 'square_avg', 'momentum_buffer', 'grad_avg']),
     shapeMembers: ['count'],
-    defaults: {},
+    defaults: { software: Object.fromEntries(RMSPROP_ENTRIES.map((e) => [e, 'wg64.e4'])) },
   },
 });
 
@@ -504,18 +618,36 @@ export const paramOpsKernels = family({
     variants: { ema_update: elementwiseVariants('ema_update', 'EMA_WG', 'EMA_ELEMS') },
     bufferFloats: optimizerBufferFloats(['params', 'averaged']),
     shapeMembers: ['count'],
-    defaults: {},
+    defaults: { software: { ema_update: 'wg64.e4' } },
   },
 });
 
+// grad_sq_partials_sum's candidates: today's (GRAD_SQ_WORKGROUP invocations a workgroup, a partial
+// each) first, then reductionVariants' grad_sq_partials_sum_wg (a partial per workgroup of
+// REDUCE_WORKGROUP, by a tree or subgroup operations). They write different numbers of partials:
+// the close of the update sums as many as the chosen one wrote (gradSqPartialsWritten).
 export const trainStateKernels = family({
   name: 'train_state',
   constants: [TRAIN_STATE_CONSTANTS, TRAIN_STATS_CONSTANTS, LOSS_OUT_CONSTANTS, sizeTable(KERNEL_SIZES.gradSq)],
-  preludes: [FINITE, UPDATE_BOOKKEEPING],
+  preludes: [FINITE, UPDATE_BOOKKEEPING, REDUCE],
   source: trainStateSource,
   dispatch: {
     grad_sq_partials_sum: (u) => [gradSqPartialCount(u.count) / KERNEL_SIZES.gradSq.GRAD_SQ_WORKGROUP, 1, 1],
+    grad_sq_partials_sum_wg: (u, o) => [gradSqPartialsWritten('grad_sq_partials_sum_wg', u.count, o), 1, 1], // a partial per workgroup
     train_state_update: () => [1, 1, 1],
+  },
+  tuning: {
+    variants: {
+      grad_sq_partials_sum: reductionVariants(
+        { name: `thread.wg${KERNEL_SIZES.gradSq.GRAD_SQ_WORKGROUP}`, entry: 'grad_sq_partials_sum', overrides: {} },
+        'grad_sq_partials_sum_wg',
+      ),
+    },
+    // grads (P); the partials buffer as a net has it (gradSqPartialCount: room for every variant's).
+    bufferFloats: (u) => ({ grads: u.count, grad_sq_partials: gradSqPartialCount(u.count) }),
+    shapeMembers: ['count'],
+    // Not measured on any GPU yet: today's kernel until the tuner's timings say otherwise.
+    defaults: {},
   },
 });
 

@@ -20,6 +20,9 @@
 // invocation, R4·LINEAR_WG_X × R4·LINEAR_WG_Y outputs per workgroup; scalar or vec4f slabs), and
 // linear_backward_weight_split splits the batch sum of a 4 × 4 block over LINEAR_WG_Y invocations
 // (split-K) with a tree reduction in workgroup memory; their sections below say how.
+// The *_bias entries (linear_backward_weight_bias, _r4_bias, _smem_bias, _smem4_bias) are those
+// forms of linear_backward_weight that also write dbias (dw and dbias in one dispatch: candidates
+// of the logical entry linear_backward_weight_bias, for a layer with a bias); the last section.
 // Every entry but *_split sums each output over its reduction in the same order (4 indices per
 // step, a 4-term dot product added to the accumulator), so the variants agree to the bit barring
 // the compiler's contractions; *_split sums in another order (float rounding of a B-term sum).
@@ -183,15 +186,12 @@ fn linear_backward_input(@builtin(global_invocation_id) gid: vec3u) {
 }
 
 // dw (N, K): rows n, columns k, reduction over the batch.
-@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
-fn linear_backward_weight(@builtin(global_invocation_id) gid: vec3u) {
+// dw's 16 × 16 block at rows n0 …, columns k0 … (the batch walked 4 rows at a time): the
+// product of linear_backward_weight and of its fused twin linear_backward_weight_bias.
+fn weight_block16(n0: u32, k0: u32) -> array<TileRow, TILE> {
   let B = params.batch;
   let K = params.in_features;
   let N = params.out_features;
-  let n0 = gid.y * TILE;
-  let k0 = gid.x * TILE;
-  if (n0 >= N || k0 >= K) { return; }
-
   var t0: TileRow; var t1: TileRow; var t2: TileRow; var t3: TileRow;
   var t4: TileRow; var t5: TileRow; var t6: TileRow; var t7: TileRow;
   var t8: TileRow; var t9: TileRow; var t10: TileRow; var t11: TileRow;
@@ -220,7 +220,17 @@ fn linear_backward_weight(@builtin(global_invocation_id) gid: vec3u) {
     t14 = row_step(t14, select(zero, dz4(min(n0 + 14u, N - 1u) + zb), live), c);
     t15 = row_step(t15, select(zero, dz4(min(n0 + 15u, N - 1u) + zb), live), c);
   }
-  let tile = array<TileRow, TILE>(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15);
+  return array<TileRow, TILE>(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15);
+}
+
+@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
+fn linear_backward_weight(@builtin(global_invocation_id) gid: vec3u) {
+  let K = params.in_features;
+  let N = params.out_features;
+  let n0 = gid.y * TILE;
+  let k0 = gid.x * TILE;
+  if (n0 >= N || k0 >= K) { return; }
+  let tile = weight_block16(n0, k0);
   for (var r = 0u; r < TILE && n0 + r < N; r++) {
     let t = tile[r];
     store_dw(n0 + r, k0, t.q0);
@@ -233,16 +243,24 @@ fn linear_backward_weight(@builtin(global_invocation_id) gid: vec3u) {
 // dbias (N): one invocation per output feature, summing its column of dz 4 rows at a time.
 @compute @workgroup_size(LINEAR_BIAS_WORKGROUP)
 fn linear_backward_bias(@builtin(global_invocation_id) gid: vec3u) {
-  let B = params.batch;
-  let N = params.out_features;
   let n = gid.x;
-  if (n >= N) { return; }
+  if (n >= params.out_features) { return; }
+  dbias[n] = bias_total(dz_column(n));
+}
+
+// Σ_b dz[b, n] as 4 partial sums: lane j holds the batch rows b ≡ j (mod 4), added 4 rows per step
+// from b = 0 up (rows past B add 0). bias_total folds them into dbias[n]. The fused *_bias entries
+// below add the same vec4f terms in the same order and fold them the same way, so their dbias
+// equals linear_backward_bias's (thread.wg64) to the bit.
+fn dz_column(n: u32) -> vec4f {
+  let B = params.batch;
   var sum = vec4f(0.0);
   for (var b = 0u; b < B; b += 4u) {
-    sum += select(vec4f(0.0), dz4(step_indices(b, B) * N + n), step_live(b, B));
+    sum += select(vec4f(0.0), dz4(step_indices(b, B) * params.out_features + n), step_live(b, B));
   }
-  dbias[n] = (sum.x + sum.y) + (sum.z + sum.w);
+  return sum;
 }
+fn bias_total(sum: vec4f) -> f32 { return (sum.x + sum.y) + (sum.z + sum.w); }
 
 // dbias (N), one workgroup of REDUCE_WORKGROUP per output feature (tuning variants of
 // linear_backward_bias; x + y·65535 folded): invocation t sums rows t, t + REDUCE_WORKGROUP, …
@@ -414,24 +432,33 @@ fn linear_backward_input_r4(@builtin(global_invocation_id) gid: vec3u) {
   for (var r = 0u; r < R4 && b0 + r < params.batch; r++) { store_dx(b0 + r, k0, tile[r]); }
 }
 
-@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
-fn linear_backward_weight_r4(@builtin(global_invocation_id) gid: vec3u) {
-  let n0 = gid.y * R4;
-  let k0 = gid.x * R4;
+// dw's 4 × 4 block at rows n0 …, columns k0 …, and with `with_bias` its rows' dz_column sums from
+// the terms the product loads (bw_row): linear_backward_weight_r4 and its fused twin.
+struct WeightBlock4 { dw: array<vec4f, 4>, dz_sums: array<vec4f, 4> }
+fn weight_block_r4(n0: u32, k0: u32, with_bias: bool) -> WeightBlock4 {
   let B = params.batch;
-  if (n0 >= params.out_features || k0 >= params.in_features) { return; }
   var t0: vec4f; var t1: vec4f; var t2: vec4f; var t3: vec4f;
+  var s0: vec4f; var s1: vec4f; var s2: vec4f; var s3: vec4f;
   for (var b = 0u; b < B; b += 4u) {
     let b4 = step_indices(b, B);
     let live = step_live(b, B);
     let c = bw_cols(k0, b4);
-    t0 += bw_row(n0, b4, live) * c;
-    t1 += bw_row(n0 + 1u, b4, live) * c;
-    t2 += bw_row(n0 + 2u, b4, live) * c;
-    t3 += bw_row(n0 + 3u, b4, live) * c;
+    let a0 = bw_row(n0, b4, live); t0 += a0 * c;
+    let a1 = bw_row(n0 + 1u, b4, live); t1 += a1 * c;
+    let a2 = bw_row(n0 + 2u, b4, live); t2 += a2 * c;
+    let a3 = bw_row(n0 + 3u, b4, live); t3 += a3 * c;
+    if (with_bias) { s0 += a0; s1 += a1; s2 += a2; s3 += a3; }
   }
-  let tile = array<vec4f, 4>(t0, t1, t2, t3);
-  for (var r = 0u; r < R4 && n0 + r < params.out_features; r++) { store_dw(n0 + r, k0, tile[r]); }
+  return WeightBlock4(array<vec4f, 4>(t0, t1, t2, t3), array<vec4f, 4>(s0, s1, s2, s3));
+}
+
+@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
+fn linear_backward_weight_r4(@builtin(global_invocation_id) gid: vec3u) {
+  let n0 = gid.y * R4;
+  let k0 = gid.x * R4;
+  if (n0 >= params.out_features || k0 >= params.in_features) { return; }
+  let computed = weight_block_r4(n0, k0, false);
+  for (var r = 0u; r < R4 && n0 + r < params.out_features; r++) { store_dw(n0 + r, k0, computed.dw[r]); }
 }
 
 // ---- Workgroup-memory GEMM (tuning variants *_smem and *_smem4): the classic shared-memory
@@ -590,6 +617,10 @@ fn block_at(t: Block4, r: u32, c: u32) -> f32 {
 // The six entries: stage, barrier, pass, barrier, per SMEM_K reduction indices; no early return
 // (every invocation reaches the barriers; a tile's rows or columns past the end load zeros and
 // store nothing). The loop bound is a uniform, so the barriers are in uniform control flow.
+// They are written out per product and slab layout rather than as one function switching on
+// the product: an entry's bind-group layout is what it statically uses (runtime/kernel.ts
+// reflects it), and a shared function would make every entry use every product's operands
+// (forward would need dz bound), and both slab pairs (more than 16 KiB of workgroup memory).
 @compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
 fn linear_forward_smem(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
   let K = params.in_features;
@@ -662,40 +693,61 @@ fn linear_backward_input_smem4(@builtin(workgroup_id) wid: vec3u, @builtin(local
   }
 }
 
-@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
-fn linear_backward_weight_smem(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
+// dw's tile of workgroup wid (smem slabs) and, with `with_bias` in column block 0 (uniform over the
+// workgroup), its rows' dz_column sums from the staged slabs of A = dzᵀ: the plain entry and its fused twin.
+fn weight_tile_smem(wid: vec3u, lid: vec3u, li: u32, with_bias: bool) -> array<Block4, 2> {
   let B = params.batch;
   let m0 = wid.y * sm_rows();
   let n0 = wid.x * sm_cols();
+  let sums_bias = with_bias && wid.x == 0u;
   var t: Block4;
+  var sums: Block4;
   for (var i0 = 0u; i0 < B; i0 += SMEM_K) {
     for (var e = li; e < SMEM_Q * sm_rows(); e += sm_invocations()) { let p = stage_slot(e, sm_rows(), false); put_a(p, bw_a(m0 + p.x, i0 + 4u * p.y)); }
     for (var e = li; e < SMEM_Q * sm_cols(); e += sm_invocations()) { let p = stage_slot(e, sm_cols(), false); put_b(p, bw_b(n0 + p.x, i0 + 4u * p.y)); }
     workgroupBarrier();
     t = smem_pass(t, lid.x, lid.y, min(SMEM_K, B - i0));
+    if (sums_bias) { sums = smem_bias_pass(sums, li, min(SMEM_K, B - i0)); }
     workgroupBarrier();
   }
+  return array<Block4, 2>(t, sums);
+}
+fn store_dw_tile(wid: vec3u, lid: vec3u, t: Block4) {
   for (var r = 0u; r < R4; r++) {
-    for (var c = 0u; c < R4; c++) { store_dw_at(m0 + lid.y + r * LINEAR_WG_Y, n0 + lid.x + c * LINEAR_WG_X, block_at(t, r, c)); }
+    for (var c = 0u; c < R4; c++) { store_dw_at(wid.y * sm_rows() + lid.y + r * LINEAR_WG_Y, wid.x * sm_cols() + lid.x + c * LINEAR_WG_X, block_at(t, r, c)); }
   }
 }
 
 @compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
-fn linear_backward_weight_smem4(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
+fn linear_backward_weight_smem(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
+  let tile = weight_tile_smem(wid, lid, li, false);
+  store_dw_tile(wid, lid, tile[0]);
+}
+
+// dw's tile of workgroup wid (smem4 slabs) and, with `with_bias` in column block 0 (uniform over the
+// workgroup), its rows' dz_column sums from the staged slabs of A = dzᵀ: the plain entry and its fused twin.
+fn weight_tile_smem4(wid: vec3u, lid: vec3u, li: u32, with_bias: bool) -> array<Block4, 2> {
   let B = params.batch;
   let m0 = wid.y * sm_rows();
   let n0 = wid.x * sm_cols();
+  let sums_bias = with_bias && wid.x == 0u;
   var t: Block4;
+  var sums: Block4;
   for (var i0 = 0u; i0 < B; i0 += SMEM_K) {
     for (var e = li; e < SMEM_Q * sm_rows(); e += sm_invocations()) { let p = stage_slot(e, sm_rows(), false); put_a4(p, bw_a(m0 + p.x, i0 + 4u * p.y)); }
     for (var e = li; e < SMEM_Q * sm_cols(); e += sm_invocations()) { let p = stage_slot(e, sm_cols(), false); put_b4(p, bw_b(n0 + p.x, i0 + 4u * p.y)); }
     workgroupBarrier();
     t = smem4_pass(t, lid.x, lid.y, min(SMEM_K, B - i0));
+    if (sums_bias) { sums = smem4_bias_pass(sums, li, min(SMEM_K, B - i0)); }
     workgroupBarrier();
   }
-  for (var r = 0u; r < R4; r++) {
-    for (var c = 0u; c < R4; c++) { store_dw_at(m0 + lid.y + r * LINEAR_WG_Y, n0 + lid.x + c * LINEAR_WG_X, block_at(t, r, c)); }
-  }
+  return array<Block4, 2>(t, sums);
+}
+
+@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
+fn linear_backward_weight_smem4(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
+  let tile = weight_tile_smem4(wid, lid, li, false);
+  store_dw_tile(wid, lid, tile[0]);
 }
 
 // ---- linear_backward_weight_split (tuning variants split*): split-K inside one workgroup, for
@@ -755,4 +807,117 @@ fn linear_backward_weight_split(@builtin(workgroup_id) wid: vec3u, @builtin(loca
     let tile = array<vec4f, 4>(t0, t1, t2, t3);
     for (var r = 0u; r < R4 && n0 + r < params.out_features; r++) { store_dw(n0 + r, k0, tile[r]); }
   }
+}
+
+// ---- dw and dbias in one dispatch: the *_bias entries, candidates of the logical entry
+// linear_backward_weight_bias (index.ts) that a layer with a bias asks for instead of
+// linear_backward_weight + linear_backward_bias.
+//
+//   dw[n, k] = Σ_b dz[b, n] · x[b, k]        dbias[n] = Σ_b dz[b, n]
+//
+// Both reduce dz's column n over the batch, which the dw entries already walk. Here the
+// invocations (the workgroups, in the smem forms) of column block 0, whose columns start at
+// k = 0, also sum their rows of dz and write dbias; the rest compute their dw block as the plain
+// twin does. Column block 0 always exists (K ≥ 1) and spans every row, so each dbias[n] is
+// written once, for any N, K, B. The row sums add the terms dz_column adds (4 batch rows per
+// step, zero past B) in its order and fold with bias_total, so dbias equals linear_backward_bias's
+// (thread.wg64) to the bit, and dw equals the plain entry's.
+// Where each form gets the row sums:
+//   linear_backward_weight_bias        after its product, dz_column per row: the 16 × 16 block's
+//     (16 × 16, the default's twin)    256 accumulators leave no room for 16 more vec4f in the
+//                                      loop, and the column was just streamed (cache-warm).
+//   linear_backward_weight_r4_bias     in the loop: the 4 rows' terms loaded for the product
+//                                      (bw_row) also go into 4 vec4f sums; every invocation adds
+//                                      them (no branch in the loop), column block 0 stores them.
+//   linear_backward_weight_smem_bias,  in each pass, from the staged slab of A = dzᵀ: no extra
+//   linear_backward_weight_smem4_bias  global loads; in column block 0's workgroups (wid.x == 0,
+//                                      uniform) invocation li sums the slab rows li + j·I
+//                                      (I invocations, j < 4: SM_ROWS = 4·LINEAR_WG_Y ≤ 4·I).
+// Why: the separate linear_backward_bias is a dispatch of its own that reads dz again. Whether
+// the fused one pays is the tuner's to measure (index.ts: on what terms), and the layer records
+// the bias dispatch only when the chosen kernel is not one of these (models/layers/linear.ts).
+
+@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
+fn linear_backward_weight_bias(@builtin(global_invocation_id) gid: vec3u) {
+  let K = params.in_features;
+  let N = params.out_features;
+  let n0 = gid.y * TILE;
+  let k0 = gid.x * TILE;
+  if (n0 >= N || k0 >= K) { return; }
+  let tile = weight_block16(n0, k0);
+  for (var r = 0u; r < TILE && n0 + r < N; r++) {
+    let t = tile[r];
+    store_dw(n0 + r, k0, t.q0);
+    store_dw(n0 + r, k0 + 4u, t.q1);
+    store_dw(n0 + r, k0 + 8u, t.q2);
+    store_dw(n0 + r, k0 + 12u, t.q3);
+  }
+  if (k0 == 0u) {
+    for (var r = 0u; r < TILE && n0 + r < N; r++) { dbias[n0 + r] = bias_total(dz_column(n0 + r)); }
+  }
+}
+
+@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
+fn linear_backward_weight_r4_bias(@builtin(global_invocation_id) gid: vec3u) {
+  let n0 = gid.y * R4;
+  let k0 = gid.x * R4;
+  if (n0 >= params.out_features || k0 >= params.in_features) { return; }
+  let computed = weight_block_r4(n0, k0, true);
+  for (var r = 0u; r < R4 && n0 + r < params.out_features; r++) { store_dw(n0 + r, k0, computed.dw[r]); }
+  if (k0 == 0u) {
+    for (var r = 0u; r < R4 && n0 + r < params.out_features; r++) { dbias[n0 + r] = bias_total(computed.dz_sums[r]); }
+  }
+}
+
+// The slab rows' dz_column sums of a pass in the smem forms: invocation li's slot j is tile row
+// li + j·I (I invocations), if the tile has it; its 4 terms at step s are the A slab's (zero past
+// B and past N). Called by column block 0's workgroups only, after the product's pass, before the
+// barrier that frees the slabs.
+fn smem_bias_pass(sums: Block4, li: u32, live: u32) -> Block4 {
+  var o = sums;
+  let I = sm_invocations();
+  let rows = sm_rows();
+  for (var s = 0u; 4u * s < live; s++) {
+    if (li < rows) { o.q0 += get_a(li, s); }
+    if (li + I < rows) { o.q1 += get_a(li + I, s); }
+    if (li + 2u * I < rows) { o.q2 += get_a(li + 2u * I, s); }
+    if (li + 3u * I < rows) { o.q3 += get_a(li + 3u * I, s); }
+  }
+  return o;
+}
+fn smem4_bias_pass(sums: Block4, li: u32, live: u32) -> Block4 {
+  var o = sums;
+  let I = sm_invocations();
+  let rows = sm_rows();
+  let q = SMEM_Q + 1u;
+  for (var s = 0u; 4u * s < live; s++) {
+    if (li < rows) { o.q0 += sm_a4[li * q + s]; }
+    if (li + I < rows) { o.q1 += sm_a4[(li + I) * q + s]; }
+    if (li + 2u * I < rows) { o.q2 += sm_a4[(li + 2u * I) * q + s]; }
+    if (li + 3u * I < rows) { o.q3 += sm_a4[(li + 3u * I) * q + s]; }
+  }
+  return o;
+}
+// Stores column block 0's sums: slot j of invocation li is dw row m0 + li + j·I.
+fn store_bias_sums(m0: u32, li: u32, sums: Block4) {
+  let I = sm_invocations();
+  let rows = array<vec4f, 4>(sums.q0, sums.q1, sums.q2, sums.q3);
+  for (var j = 0u; j < 4u; j++) {
+    let r = li + j * I;
+    if (r < sm_rows() && m0 + r < params.out_features) { dbias[m0 + r] = bias_total(rows[j]); }
+  }
+}
+
+@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
+fn linear_backward_weight_smem_bias(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
+  let tile = weight_tile_smem(wid, lid, li, true);
+  store_dw_tile(wid, lid, tile[0]);
+  if (wid.x == 0u) { store_bias_sums(wid.y * sm_rows(), li, tile[1]); }
+}
+
+@compute @workgroup_size(LINEAR_WG_X, LINEAR_WG_Y)
+fn linear_backward_weight_smem4_bias(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
+  let tile = weight_tile_smem4(wid, lid, li, true);
+  store_dw_tile(wid, lid, tile[0]);
+  if (wid.x == 0u) { store_bias_sums(wid.y * sm_rows(), li, tile[1]); }
 }

@@ -1,14 +1,23 @@
 // train_state.wgsl — closes an optimizer update of the layered plan, before
-// the optimizer runs (prelude: update_bookkeeping.wgsl):
+// the optimizer runs (preludes: update_bookkeeping.wgsl; reduce.wgsl for the tuning variants):
 //
-//   grad_sq_partials:   partials[i] = Σ grads[j]² over j ≡ i (mod S)         S = invocations ≤ GRAD_SQ_MAX_INVOCATIONS
-//   train_state_update: grad_norm = √(Σ partials);  finite = loss and grad_norm finite
+//   grad_sq_partials:   partials[i] = Σ grads[j]² over j ≡ i (mod S)         S = its invocations (index.ts gradSqPartialCount)
+//   train_state_update: grad_norm = √(Σ_{i < partial_count} partials[i]);  finite = loss and grad_norm finite
 //                       close_update(phase, advances_step, finite, loss_out[0], loss_out[1], loss_out[2], grad_norm)
 //
 // Bindings (P = the trained net's parameter count):
 //   grads (P)   grad_sq_partials (S)   loss_out (4)   state (STATE_WORDS, u32)   stats (STATS_STRIDE · phases)
 // grad_sq_partials: GRAD_SQ_WORKGROUP invocations per workgroup, each striding over the buffer
 // (a grid stride, no barriers); train_state_update: one workgroup of WG.
+//
+// grad_sq_partials_sum_wg (its tuning variants): W ≤ GRAD_SQ_MAX_WORKGROUPS workgroups of
+// REDUCE_WORKGROUP (an override) striding over the buffer as one grid, each workgroup's partials summed
+// by prelude/reduce.wgsl (a tree, or subgroup operations in the family's 'subgroups' source):
+//   partials[w] = Σ grads[j]² over the j its invocations visit,   w < W
+// so it writes W partials, not S: the caller passes train_state_update partial_count = W
+// (index.ts gradSqPartialsWritten; W ≤ S, so the buffer fits every variant). The sum over the partials,
+// Σ_j grads[j]², is the same in every variant up to the order of the f32 additions.
+// Why: docs/performance-notes.md#reductions-and-subgroups
 
 struct GradSqParams {
   count: u32,
@@ -37,6 +46,19 @@ fn grad_sq_partials_sum(@builtin(global_invocation_id) gid: vec3u, @builtin(num_
     sum += g * g;
   }
   grad_sq_partials[gid.x] = sum;
+}
+
+// The tuning variants' entry: one partial per workgroup (the header).
+@compute @workgroup_size(REDUCE_WORKGROUP)
+fn grad_sq_partials_sum_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) tid: u32) {
+  let stride = nwg.x * REDUCE_WORKGROUP;
+  var sum = 0.0;
+  for (var i = wid.x * REDUCE_WORKGROUP + tid; i < grad_sq.count; i += stride) {
+    let g = grads[i];
+    sum += g * g;
+  }
+  let total = workgroup_sum(sum, tid);
+  if (tid == 0u) { grad_sq_partials[wid.x] = total; }
 }
 
 const WG: u32 = 256u;

@@ -136,6 +136,50 @@ for (const plan of PLANS) test(`plan=${plan}: a non-finite loss halts training w
   if (result.error?.phase === 'discriminator') expect(result.kept.d).toEqual(result.good.d);
 });
 
+// The layered plan on kernels that write a biased linear's dw and dbias in one dispatch (the tuner's pick among
+// linear_backward_weight_bias's candidates, forced by a chooser on a second context of the same device), against
+// the separate dispatches (every entry's first variant): the same training to the bit, in fewer dispatches.
+test('plan=layered: dw and dbias in one dispatch (a +bias candidate chosen): gaussian1d trains to the same weights and gradients to the bit, in 6 fewer dispatches per step', async ({ gpu }) => {
+  const result = await gpu.page.evaluate(async () => {
+    const { lib, ctx } = window.harness;
+    type Chooser = ConstructorParameters<typeof lib.GpuContext>[5];
+    const forcing = (name: string | null) =>
+      ({
+        choose: async (_r: unknown, family: { tuning?: { variants: Record<string, { name: string }[] | undefined> } }, entry: string) => {
+          const variants = family.tuning!.variants[entry]!;
+          const v = entry === 'linear_backward_weight_bias' && name ? variants.find((c) => c.name === name) : variants[0];
+          if (!v) throw new Error(`no variant ${name} of ${entry}`);
+          return v;
+        },
+        openSession: () => () => {},
+      }) as unknown as Chooser;
+    const out: Record<string, { g: number[]; d: number[]; dg: number[]; dd: number[]; dispatches: number }> = {};
+    for (const [name, variant] of [['separate', null], ['fused', 't4.wg16x8+bias']] as const) {
+      const c = new lib.GpuContext(ctx.device, `forced ${variant}`, false, ctx.softwareAdapter, null, forcing(variant));
+      const trainer = await lib.GanTrainer.create(c, { ...lib.presets.gaussian1d({ batchSize: 8, seed: 3 }), plan: 'layered' });
+      await trainer.train(3, { stepsPerSubmit: 2 });
+      out[name] = {
+        g: Array.from(await trainer.readParameters('generator')),
+        d: Array.from(await trainer.readParameters('discriminator')),
+        dg: Array.from(await trainer.readGradients('generator')),
+        dd: Array.from(await trainer.readGradients('discriminator')),
+        dispatches: trainer.dispatchesPerStep,
+      };
+      trainer.dispose();
+    }
+    return out;
+  });
+  const { separate, fused } = result;
+  // gaussian1d: 3 biased linears per net; a step's D update and G update each train one net (6 bias dispatches).
+  expect(separate.dispatches).toBe(48);
+  expect(fused.dispatches).toBe(42);
+  for (const k of ['g', 'd', 'dg', 'dd'] as const) {
+    expect(separate[k].every(Number.isFinite), k).toBe(true);
+    expect(separate[k].some((v) => v !== 0), k).toBe(true);
+    expect(fused[k], k).toEqual(separate[k]);
+  }
+});
+
 // Every family of net, in each plan that can train it: after warm-up, steps create nothing.
 const CREATION_CASES: { name: string; preset: string; batchSize: number; plan: Plan; steps: number }[] = [
   { name: 'MLP preset mnistMlp', preset: 'mnistMlp', batchSize: 4, plan: 'layered', steps: 4 },

@@ -1,7 +1,11 @@
 // linear.wgsl against its float64 CPU reference, and that reference against
 // finite differences. Shapes are not multiples of the 64×64 workgroup tile
 // (4×4 invocations × 16×16 outputs each), and batches of 130 and 257 rows
-// reach the second and fifth tile of rows.
+// reach the second and fifth tile of rows. The layer's backward with a
+// chosen kernel that writes dw and dbias in one dispatch (the tuner's pick
+// among linear_backward_weight_bias's candidates, forced here): the same
+// gradients as the separate dispatches, one dispatch fewer per biased layer,
+// and a layer without bias untouched.
 import { test, expect } from '../../../test/support/fixtures.js';
 import { expectClose } from '../../../test/support/compare.js';
 import { f32, randomArray } from '../../../test/support/data.js';
@@ -88,4 +92,100 @@ test('linear CPU reference backward matches finite differences: batch=3,in=4,out
     }
   }
   expect(ACTS.length).toBe(6);
+});
+
+test('linear layer backward: a chosen +bias kernel gives the separate dispatches\' dw, dbias and dx to the bit, in one dispatch fewer per biased layer; a layer without bias is untouched', async ({ gpu }) => {
+  test.setTimeout(240_000);
+  const B = 13;
+  const x = randomArray(B * 7, 31, -2, 2);
+  const dy = randomArray(B * 3, 32);
+  const result = await gpu.page.evaluate(async ({ B, x, dy }) => {
+    const { lib, advanced, ctx } = window.harness;
+    const { device } = ctx;
+    const { linearKernels } = advanced.kernels;
+    // A biased linear with a fused activation, one without bias, a biased one last.
+    const net = new lib.Sequential('n', [lib.Linear(7, 19), lib.ELU(0.7), lib.Linear(19, 5, { bias: false }), lib.Linear(5, 3)]);
+    const params = net.initialParameters(5);
+    // The variant linear_backward_weight_bias gets (null: its first, today's pair), the others their first; what is asked is logged.
+    let forced: string | null = null;
+    const asked: string[] = [];
+    const chooser = {
+      choose: async (_r: unknown, family: typeof linearKernels, entry: string) => {
+        asked.push(entry);
+        const variants = family.tuning!.variants[entry]!;
+        const v = entry === 'linear_backward_weight_bias' && forced ? variants.find((c) => c.name === forced) : variants[0];
+        if (!v) throw new Error(`no variant ${forced}`);
+        return v;
+      },
+      openSession: () => () => {},
+    };
+    const registry = new advanced.KernelRegistry(device, chooser as unknown as ConstructorParameters<typeof advanced.KernelRegistry>[1]);
+    const tensors = net.stages.flatMap((st) => st.params.map((t) => ({ name: t.name, offset: t.offset, size: t.size })));
+    const run = async (variant: string | null) => {
+      forced = variant;
+      asked.length = 0;
+      const g = new advanced.NetGpu(device, net, B, params);
+      // Gradients start as NaN: what the backward does not write shows.
+      device.queue.writeBuffer(g.grads, 0, new Float32Array(net.parameterCount).fill(NaN));
+      const input = advanced.createStorageBuffer(device, 'in', B * 7, Float32Array.from(x));
+      const output = advanced.createStorageBuffer(device, 'out', B * 3);
+      const dOutput = advanced.createStorageBuffer(device, 'dout', B * 3, Float32Array.from(dy));
+      const dInput = advanced.createStorageBuffer(device, 'din', B * 7);
+      const seq = new advanced.SequenceBuilder(device, 'fused-bias');
+      await g.encodeForward(seq, registry, B, input, output);
+      await g.encodeBackward(seq, registry, B, { input, output, dOutput, dInput }, true);
+      const recorded = seq.build();
+      const encoder = device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      recorded.encode(pass);
+      pass.end();
+      device.queue.submit([encoder.finish()]);
+      const grads = await advanced.readFloats(device, g.grads, net.parameterCount);
+      const dx = Array.from(await advanced.readFloats(device, dInput, B * 7));
+      const out = {
+        grads: Object.fromEntries(tensors.map((t) => [t.name, Array.from(grads.subarray(t.offset, t.offset + t.size))])),
+        dx,
+        labels: recorded.dispatches.map((d) => d.label.replace('fused-bias/', '')),
+        asked: [...asked],
+      };
+      recorded.destroy();
+      g.destroy();
+      for (const b of [input, output, dOutput, dInput]) b.destroy();
+      return out;
+    };
+    const twins = linearKernels.tuning!.variants.linear_backward_weight_bias!.filter((v) => v.name.endsWith('+bias')).map((v) => v.name);
+    const separate = await run(null);
+    const fused: Record<string, Awaited<ReturnType<typeof run>>> = {};
+    for (const name of twins) fused[name] = await run(name);
+    return { separate, fused, tensors: tensors.map((t) => t.name) };
+  }, { B, x, dy });
+
+  const { separate, fused } = result;
+  expect(result.tensors).toEqual(['0.weight', '0.bias', '2.weight', '3.weight', '3.bias']);
+  // Every gradient written and finite on the separate path (they started as NaN).
+  for (const [name, v] of Object.entries(separate.grads)) expect(v.every(Number.isFinite), name).toBe(true);
+  expect(separate.dx.every(Number.isFinite)).toBe(true);
+  const backward = (labels: string[]) => labels.filter((l) => /backward/.test(l));
+  expect(backward(separate.labels)).toEqual([
+    'n.3.backward_weight', 'n.3.backward_bias', 'n.3.backward_input',
+    'n.2.backward_weight', 'n.2.backward_input',
+    'n.0.backward_weight', 'n.0.backward_bias', 'n.0.backward_input',
+  ]);
+  expect(separate.asked.filter((e) => e === 'linear_backward_bias')).toHaveLength(2);
+  expect(Object.keys(fused)).toHaveLength(8);
+  for (const [name, f] of Object.entries(fused)) {
+    // The same numbers to the bit: the twins add the same terms in the same order (linear.wgsl).
+    expect(f.grads, name).toEqual(separate.grads);
+    expect(f.dx, name).toEqual(separate.dx);
+    // One dispatch fewer per biased layer (2 here); the layer without bias records its product as before.
+    expect(f.labels.length, name).toBe(separate.labels.length - 2);
+    expect(backward(f.labels), name).toEqual([
+      'n.3.backward_weight_bias', 'n.3.backward_input',
+      'n.2.backward_weight', 'n.2.backward_input',
+      'n.0.backward_weight_bias', 'n.0.backward_input',
+    ]);
+    // Biased layers ask for dw and dbias together and never for the bias reduction; the one without bias asks for its product.
+    expect(f.asked.filter((e) => e.startsWith('linear_backward_weight')), name).toEqual(['linear_backward_weight_bias', 'linear_backward_weight', 'linear_backward_weight_bias']);
+    expect(f.asked, name).not.toContain('linear_backward_bias');
+  }
 });

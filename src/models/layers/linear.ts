@@ -3,9 +3,10 @@
 //
 //   y = act(x·wᵀ + bias)      dz = dy ⊙ act'(y) (in place)
 //   dx = dz·w                 dw = dzᵀ·x        dbias = Σ_rows dz
+// dw and dbias are one dispatch where the tuner picked a kernel that writes both for the shape.
 import { floatRange } from '../../runtime/buffers.js';
 import { ACTIVATION_CODE } from '../../shaders/constants.js';
-import { activationKernels, linearKernels } from '../../shaders/index.js';
+import { activationKernels, linearKernels, linearWritesBias } from '../../shaders/index.js';
 import { alone, FUSED_NONE, FUSED_OP, group, product, type OpRecord } from './fused-ops.js';
 import { flatShape, LayerConfigError, maybeParam, param, referenceWeight, registerLayer, showShape, weightBinding, type Stage } from './layer.js';
 import { linearBackwardBias, linearBackwardInput, linearBackwardWeight, linearForward, linearPreactivationGrad } from './linear.reference.js';
@@ -104,11 +105,22 @@ export const linearModule = registerLayer<LinearLayer, LinearGeometry>({
         seq.add(k, { y_saved: y, dz: dy }, { count: batch * stage.output.features, act: u.act, slope: u.slope }, `${label}.dz`);
       }
       if (weightGrads) {
-        const kw = await kernels.kernelFor(linearKernels, 'linear_backward_weight', u);
-        seq.add(kw, { x, dz: dy, dw: floatRange(net.grads, w.offset, w.size) }, u, `${label}.backward_weight`);
+        const dw = floatRange(net.grads, w.offset, w.size);
         if (b) {
-          const kb = await kernels.kernelFor(linearKernels, 'linear_backward_bias', u);
-          seq.add(kb, { dz: dy, dbias: floatRange(net.grads, b.offset, b.size) }, u, `${label}.backward_bias`);
+          // dw and dbias: the variant tuned for this shape is a plain product (then dbias is a dispatch
+          // of its own, as without tuning) or one that writes dbias too (shaders/index.ts: linearWritesBias).
+          const dbias = floatRange(net.grads, b.offset, b.size);
+          const kw = await kernels.kernelFor(linearKernels, 'linear_backward_weight_bias', u);
+          if (linearWritesBias(kw)) {
+            seq.add(kw, { x, dz: dy, dw, dbias }, u, `${label}.backward_weight_bias`);
+          } else {
+            seq.add(kw, { x, dz: dy, dw }, u, `${label}.backward_weight`);
+            const kb = await kernels.kernelFor(linearKernels, 'linear_backward_bias', u);
+            seq.add(kb, { dz: dy, dbias }, u, `${label}.backward_bias`);
+          }
+        } else {
+          const kw = await kernels.kernelFor(linearKernels, 'linear_backward_weight', u);
+          seq.add(kw, { x, dz: dy, dw }, u, `${label}.backward_weight`);
         }
       }
       if (dx) {

@@ -43,12 +43,14 @@ export const bceLoss = registerLoss<ResolvedBce>({
   },
   kernels: () => [{ family: bceWithLogitsKernels, entry: 'bce_with_logits_forward_backward' }],
   async encodeDiscriminator(seq, kernels, { logits, dlogits, lossOut }, B, r) {
-    const k = await kernels.kernel(bceWithLogitsKernels, 'bce_with_logits_forward_backward');
-    seq.add(k, { logits, dlogits, loss_out: lossOut }, { rows: 2 * B, first_rows: B, target_first: 0, target_rest: r.realLabel, scale: 1 / B }, 'loss');
+    const u = { rows: 2 * B, first_rows: B, target_first: 0, target_rest: r.realLabel, scale: 1 / B };
+    const k = await kernels.kernelFor(bceWithLogitsKernels, 'bce_with_logits_forward_backward', u); // the variant tuned for this row count
+    seq.add(k, { logits, dlogits, loss_out: lossOut }, u, 'loss');
   },
   async encodeGenerator(seq, kernels, { logits, dlogits, lossOut }, B) {
-    const k = await kernels.kernel(bceWithLogitsKernels, 'bce_with_logits_forward_backward');
-    seq.add(k, { logits, dlogits, loss_out: lossOut }, { rows: B, first_rows: B, target_first: 1, target_rest: 1, scale: 1 / B }, 'loss');
+    const u = { rows: B, first_rows: B, target_first: 1, target_rest: 1, scale: 1 / B };
+    const k = await kernels.kernelFor(bceWithLogitsKernels, 'bce_with_logits_forward_backward', u);
+    seq.add(k, { logits, dlogits, loss_out: lossOut }, u, 'loss');
   },
   reference: {
     discriminator(out, B, r) {

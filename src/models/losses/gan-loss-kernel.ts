@@ -30,7 +30,6 @@ export async function encodeGanLoss(
   fakeRows: number,
   present: 'raw' | 'sigmoid',
 ): Promise<void> {
-  const k = await kernels.kernel(ganLossKernels, 'gan_loss_forward_backward');
   const u = {
     rows,
     first_rows: fakeRows,
@@ -40,6 +39,7 @@ export async function encodeGanLoss(
     y_rest: part.real,
     scale: 1 / fakeRows,
   };
+  const k = await kernels.kernelFor(ganLossKernels, 'gan_loss_forward_backward', u); // the variant tuned for this row count
   seq.add(k, { logits: io.logits, dlogits: io.dlogits, loss_out: io.lossOut }, u, 'loss');
 }
 

@@ -73,7 +73,9 @@ export interface GanLossModule<R = unknown> {
   kernels(): KernelRef[];
   /**
    * The D update's loss over D's outputs on [fake (B); real (B)]:
-   * loss_out = [loss, mean present(D(G(z))), mean present(D(x))].
+   * loss_out = [loss, mean present(D(G(z))), mean present(D(x))]. The loss kernels have tuning
+   * variants (their reduction's width and form), so they are looked up by `kernels.kernelFor` with the
+   * dispatch's uniforms (the tuner picks per row count while the plan records, never per step).
    */
   encodeDiscriminator(seq: SequenceBuilder, kernels: KernelRegistry, io: LossBuffers, batch: number, r: R): Promise<void>;
   /** The G update's loss over D's outputs on B fakes: loss_out = [loss, mean present(D(G(z))), 0]. */
