@@ -328,14 +328,29 @@ const LINEAR_SPLIT_SHAPES = [
   ['split16x4', 16, 4],
   ['split64x4', 64, 4],
 ] as const;
+/**
+ * forward's and backward_input's one-output-per-workgroup candidates (`<entry>_wg`: a workgroup
+ * reduction over K or N, prelude/reduce.wgsl): reduce.tree.wg64/128/256, then the same on subgroup
+ * operations where the device has 'subgroups' (reductionVariants' forms after its first).
+ */
+const linearReduceVariants = (entry: LinearProduct): KernelVariant[] =>
+  entry === 'linear_backward_weight'
+    ? []
+    : reductionVariants({ name: '', entry, overrides: {} }, `${entry}_wg`)
+        .slice(1)
+        .map((v) => ({ ...v, name: `reduce.${v.name}` }));
 /** Variants whose sums run in another order than the default's: they agree with it to float rounding of the reduction, not to the bit. */
-export const LINEAR_REORDERING_VARIANTS: ReadonlySet<string> = new Set(LINEAR_SPLIT_SHAPES.map(([name]) => name));
+export const LINEAR_REORDERING_VARIANTS: ReadonlySet<string> = new Set([
+  ...LINEAR_SPLIT_SHAPES.map(([name]) => name),
+  ...linearReduceVariants('linear_forward').map((v) => v.name),
+]);
 const linearVariants = (entry: LinearProduct): KernelVariant[] => [
   ...tiledVariants(entry, 'LINEAR_WG_X', 'LINEAR_WG_Y'),
   ...LINEAR_SMEM_SHAPES.map(([name, suffix, x, y]) => ({ name, entry: entry + suffix, overrides: { LINEAR_WG_X: x, LINEAR_WG_Y: y } })),
   ...(entry === 'linear_backward_weight'
     ? LINEAR_SPLIT_SHAPES.map(([name, slices, blocks]) => ({ name, entry: `${entry}_split`, overrides: { LINEAR_WG_X: blocks, LINEAR_WG_Y: slices } }))
     : []),
+  ...linearReduceVariants(entry),
 ];
 
 /**
@@ -389,6 +404,8 @@ export const linearKernels = family({
   dispatch: {
     ...(linearProductDispatch as Record<`${LinearProduct}${keyof typeof LINEAR_BLOCKS}`, DispatchFn>),
     linear_backward_weight_split: linearSplitGrid,
+    linear_forward_wg: (u) => dispatch1d(u.batch * u.out_features, 1), // one workgroup per output
+    linear_backward_input_wg: (u) => dispatch1d(u.batch * u.in_features, 1),
     ...(Object.fromEntries(
       LINEAR_WEIGHT_BIAS_FORMS.map((suffix) => [`linear_backward_weight${suffix}_bias`, linearProductDispatch[`linear_backward_weight${suffix}`]]),
     ) as Record<LinearWeightBiasEntry, DispatchFn>),

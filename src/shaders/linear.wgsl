@@ -750,6 +750,48 @@ fn linear_backward_weight_smem4(@builtin(workgroup_id) wid: vec3u, @builtin(loca
   store_dw_tile(wid, lid, tile[0]);
 }
 
+// ---- One output per workgroup (tuning variants reduce.tree.wg* and reduce.subgroup.wg* of
+// linear_forward and linear_backward_input): REDUCE_WORKGROUP invocations stride over the
+// reduction of one output element and prelude/reduce.wgsl adds their partials: a tree in
+// workgroup memory, or subgroup operations in the family's 'subgroups' source (the subgroup
+// matmul candidate). For products with few outputs and a long reduction, which the tiles give a
+// handful of invocations each walking all of it: a critic's 1-wide head (N = 1, K = 256 … 784),
+// a batch of 1. Output e is folded from the 2-D grid (x + y·65535), the same for the whole
+// workgroup, so the early return keeps the reduction's barriers in uniform control flow.
+//   linear_forward_wg:         y[b, n]  = act(Σ_k x[b, k] · w[n, k] + bias[n]),  e = b·N + n
+//   linear_backward_input_wg:  dx[b, k] = Σ_n dz[b, n] · w[n, k],               e = b·K + k
+// They sum in another order than the tiles (per invocation, then across), so they agree with the
+// default variant to float rounding (index.ts: LINEAR_REORDERING_VARIANTS).
+@compute @workgroup_size(REDUCE_WORKGROUP)
+fn linear_forward_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                     @builtin(local_invocation_index) tid: u32) {
+  let K = params.in_features;
+  let N = params.out_features;
+  let e = wid.x + wid.y * nwg.x;
+  if (e >= params.batch * N) { return; }
+  let b = e / N;
+  let n = e % N;
+  var sum = 0.0;
+  for (var k = tid; k < K; k += REDUCE_WORKGROUP) { sum += x[b * K + k] * w[n * K + k]; }
+  let total = workgroup_sum(sum, tid);
+  if (tid == 0u) { y[e] = activate_f32(total + bias[n], params.act, params.slope); }
+}
+
+@compute @workgroup_size(REDUCE_WORKGROUP)
+fn linear_backward_input_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                            @builtin(local_invocation_index) tid: u32) {
+  let K = params.in_features;
+  let N = params.out_features;
+  let e = wid.x + wid.y * nwg.x;
+  if (e >= params.batch * K) { return; }
+  let b = e / K;
+  let k = e % K;
+  var sum = 0.0;
+  for (var n = tid; n < N; n += REDUCE_WORKGROUP) { sum += dz[b * N + n] * w[n * K + k]; }
+  let total = workgroup_sum(sum, tid);
+  if (tid == 0u) { dx[e] = total; }
+}
+
 // ---- linear_backward_weight_split (tuning variants split*): split-K inside one workgroup, for
 // the tall-skinny dw of a layer with few weights and a batch to sum over (the discriminator's
 // last layer, 256 → 1: dw is (1, 256), its reduction B long). The tiles above give such a dw a

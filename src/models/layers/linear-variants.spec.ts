@@ -17,6 +17,7 @@
 import { test, expect } from '../../../test/support/fixtures.js';
 import { expectClose } from '../../../test/support/compare.js';
 import { f32, randomArray } from '../../../test/support/data.js';
+import { forEachVariant } from '../../../test/support/variants.js';
 import { linearBackwardBias, linearBackwardInput, linearBackwardWeight, linearForward } from './linear.reference.js';
 import { ACTIVATION_CODE } from '../../shaders/constants.js';
 import type { DispatchFn } from '../../runtime/kernel.js';
@@ -42,7 +43,8 @@ test('linear variants: the first candidate is today\'s shape; the others are GPU
     expect(variants[0]).toEqual({ name: 't16.wg4x4', entry, overrides: { ...LINEAR_OVERRIDES } });
     expect(new Set(variants.map((v) => v.name)).size).toBe(variants.length);
     for (const v of variants.slice(1)) {
-      const invocations = v.overrides.LINEAR_WG_X * v.overrides.LINEAR_WG_Y;
+      // The one-output-per-workgroup forms (`_wg`) are REDUCE_WORKGROUP wide; the rest LINEAR_WG_X × LINEAR_WG_Y.
+      const invocations = v.entry.endsWith('_wg') ? v.overrides.REDUCE_WORKGROUP : v.overrides.LINEAR_WG_X * v.overrides.LINEAR_WG_Y;
       expect(invocations, `${entry} ${v.name}`).toBeGreaterThanOrEqual(64);
       expect(invocations, `${entry} ${v.name}`).toBeLessThanOrEqual(256);
       expect(v.entry.startsWith(entry), `${v.name} runs ${v.entry}`).toBe(true);
@@ -52,10 +54,20 @@ test('linear variants: the first candidate is today\'s shape; the others are GPU
     const entryPoints = Object.keys(linearKernels.dispatch).filter((e) => e.startsWith(entry) && !LINEAR_WEIGHT_WITH_BIAS_ENTRIES.has(e));
     expect(new Set(variants.map((v) => v.entry)), entry).toEqual(new Set(entryPoints));
     for (const v of variants) expect(LINEAR_WEIGHT_WITH_BIAS_ENTRIES.has(v.entry), `${entry} ${v.name}`).toBe(false);
-    // Only the split-K entry may sum in another order than the default.
-    for (const v of variants) expect(LINEAR_REORDERING_VARIANTS.has(v.name), `${entry} ${v.name}`).toBe(v.entry.endsWith('_split'));
+    // Only the split-K and one-output-per-workgroup entries may sum in another order than the default;
+    // only the latter have a 'subgroups' form (their reduction's prelude alternate), and a tree form of each.
+    for (const v of variants) {
+      expect(LINEAR_REORDERING_VARIANTS.has(v.name), `${entry} ${v.name}`).toBe(v.entry.endsWith('_split') || v.entry.endsWith('_wg'));
+      expect(v.requires, `${entry} ${v.name}`).toBe(v.entry.endsWith('_wg') && v.name.startsWith('reduce.subgroup') ? 'subgroups' : undefined);
+    }
+    if (entry !== 'linear_backward_weight') {
+      expect(variants.filter((v) => v.entry === `${entry}_wg`).map((v) => v.name), entry).toEqual(
+        ['tree', 'subgroup'].flatMap((form) => [64, 128, 256].map((n) => `reduce.${form}.wg${n}`)),
+      );
+    }
   }
-  expect([...LINEAR_REORDERING_VARIANTS].every((name) => linearKernels.tuning!.variants.linear_backward_weight!.some((v) => v.name === name))).toBe(true);
+  const allNames = ENTRIES.flatMap((e) => linearKernels.tuning!.variants[e]!.map((v) => v.name));
+  expect([...LINEAR_REORDERING_VARIANTS].every((name) => allNames.includes(name))).toBe(true);
 });
 
 const WEIGHT_BIAS = 'linear_backward_weight_bias';
@@ -154,22 +166,27 @@ for (const s of SHAPES) {
       linear_backward_weight: { inputs: { dz: [...dz], x: [...x] }, out: 'dw', expected: linearBackwardWeight(s, dz, x) },
     };
     let checked = 0;
+    let ran = 0;
     for (const entry of ENTRIES) {
       const c = cases[entry];
       let first: number[] | null = null;
-      for (const v of linearKernels.tuning!.variants[entry]!) {
-        const got = await gpu.runKernel({
-          family: 'linear', entry: v.entry, overrides: v.overrides, uniforms,
-          inputs: c.inputs, outputs: { [c.out]: c.expected.length },
-        });
-        const what = `${c.out} of ${entry} variant ${v.name} (${v.entry}, ${JSON.stringify(v.overrides)}; ${geometry})`;
-        expectClose(got[c.out], c.expected, TOL, what);
-        if (first) expectClose(got[c.out], first, LINEAR_REORDERING_VARIANTS.has(v.name) ? REORDERED : SAME, `${what} against the default variant`);
-        else first = got[c.out];
-        checked++;
-      }
+      // Subgroup forms from the family's 'subgroups' source; skipped only where the adapter lacks the feature (forEachVariant checks).
+      ran += (
+        await forEachVariant(gpu, linearKernels, entry, async (v) => {
+          const got = await gpu.runKernel({
+            family: 'linear', entry: v.entry, overrides: v.overrides, feature: v.requires, uniforms,
+            inputs: c.inputs, outputs: { [c.out]: c.expected.length },
+          });
+          const what = `${c.out} of ${entry} variant ${v.name} (${v.entry}, ${JSON.stringify(v.overrides)}; ${geometry})`;
+          expectClose(got[c.out], c.expected, TOL, what);
+          if (first) expectClose(got[c.out], first, LINEAR_REORDERING_VARIANTS.has(v.name) ? REORDERED : SAME, `${what} against the default variant`);
+          else first = got[c.out];
+          checked++;
+        })
+      ).length;
     }
-    expect(checked).toBe(ENTRIES.reduce((n, e) => n + linearKernels.tuning!.variants[e]!.length, 0));
+    expect(checked).toBe(ran);
+    expect(checked).toBeGreaterThanOrEqual(ENTRIES.reduce((n, e) => n + linearKernels.tuning!.variants[e]!.filter((v) => !v.requires).length, 0));
   });
 }
 
