@@ -2,6 +2,7 @@
 // with the shipped digit classifier, all on the GPU through the engine:
 //   node bench/quality.mjs --preset cdcganSmall --steps 2000 [--eval-every 250] [--seed 0] [--lr 1e-3] [--batch 64]
 //   node bench/quality.mjs --table      (only rewrite bench/results/quality.md from the run records)
+//   --objective hinge-sn|wgan-gp   trains the preset with that objective (presets/objectives.ts)
 //   --checkpoint weights/demo-<preset>.safetensors   also writes the trained state (saveCheckpoint): the
 //        demo's "Start from trained weights" loads these files
 // Reports classifier-FID against the 2,000 held-out digits next to its floor
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     lr: { type: 'string' },
     batch: { type: 'string' },
     checkpoint: { type: 'string' },
+    objective: { type: 'string' },
     table: { type: 'boolean', default: false },
   },
 });
@@ -43,6 +45,7 @@ const seed = Number(values.seed);
 const lr = values.lr === undefined ? null : Number(values.lr);
 const batchSize = values.batch === undefined ? undefined : Number(values.batch);
 const checkpoint = values.checkpoint ?? null;
+const objective = values.objective ?? null;
 if (!existsSync('weights/digit-classifier.safetensors')) throw new Error('weights/digit-classifier.safetensors is missing: run npm run train:classifier');
 
 const server = spawn(process.execPath, ['scripts/serve.mjs', `--port=${values.port}`], { stdio: 'ignore' });
@@ -59,7 +62,7 @@ try {
   if (ready !== 'ok') throw new Error(`WebGPU harness failed: ${ready}`);
   page.setDefaultTimeout(0);
   const report = await page.evaluate(
-    async ({ preset, steps, evalEvery, seed, lr, batchSize, checkpoint }) => {
+    async ({ preset, steps, evalEvery, seed, lr, batchSize, checkpoint, objective }) => {
       const { lib, ctx } = window.harness;
       const q = lib.digitQuality;
       const fetchBytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
@@ -73,7 +76,7 @@ try {
       const fidFloor = lib.metrics.frechetDistance(await q.digitFeatureStatistics(classifier, trainSlice), reference);
       console.log(`classifier hold-out accuracy ${(100 * classifierAccuracy).toFixed(2)}%, FID floor (2000 train vs 2000 held-out) ${fidFloor.toFixed(3)}`);
 
-      const config = lib.presets.preset(preset, { digits: train, seed, batchSize });
+      const config = lib.presets.preset(preset, { digits: train, seed, batchSize, ...(objective ? { objective } : {}) });
       // --lr overrides both Adams' learning rate (tuning runs).
       if (lr !== null) {
         config.optimizerD = { ...config.optimizerD, lr };
@@ -133,12 +136,12 @@ try {
       classifier.dispose();
       return result;
     },
-    { preset, steps, evalEvery, seed, lr, batchSize, checkpoint },
+    { preset, steps, evalEvery, seed, lr, batchSize, checkpoint, objective },
   );
 
   mkdirSync(QUALITY_DIR, { recursive: true });
   const date = new Date().toISOString();
-  const id = `${preset}-${report.steps}steps-seed${seed}${lr === null ? '' : `-lr${lr}`}${batchSize === undefined ? '' : `-b${batchSize}`}`;
+  const id = `${preset}${objective ? `-${objective}` : ''}-${report.steps}steps-seed${seed}${lr === null ? '' : `-lr${lr}`}${batchSize === undefined ? '' : `-b${batchSize}`}`;
   const png = `${QUALITY_DIR}/${id}.png`;
   writeImageGrid(png, Float32Array.from(report.grid), 100, 28, 28, 10);
   const { grid, checkpointBase64, ...rest } = report;
@@ -146,7 +149,7 @@ try {
     writeFileSync(checkpoint, Buffer.from(checkpointBase64, 'base64'));
     console.log(`${checkpoint}: the trained state at step ${report.steps}`);
   }
-  writeFileSync(`${QUALITY_DIR}/${id}.json`, JSON.stringify({ date, ...rest, lr, png, checkpoint }, null, 1) + '\n');
+  writeFileSync(`${QUALITY_DIR}/${id}.json`, JSON.stringify({ date, ...rest, lr, objective, png, checkpoint }, null, 1) + '\n');
   const f = report.final;
   console.log(`${id}: FID ${f.fid.toFixed(1)}, ${f.classesCovered} classes, conditional accuracy ${f.conditionalAccuracy ?? '–'}; ${QUALITY_TABLE}: ${writeQualityTable()} runs`);
 } finally {

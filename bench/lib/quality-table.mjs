@@ -28,7 +28,7 @@ export function writeQualityTable(dir = QUALITY_DIR, out = QUALITY_TABLE) {
     const f = r.final;
     const cond = f.conditionalAccuracy === null || f.conditionalAccuracy === undefined ? '–' : `${(100 * f.conditionalAccuracy).toFixed(1)}%`;
     const grid = r.png ? `[png](${r.png.replace(/^bench\/results\//, '')})` : '(not kept)';
-    return `| ${r.date.slice(0, 10)} | ${r.preset} | ${String(r.adapter).slice(0, 40)} | ${r.seed} | ${r.lr ?? 'preset'} | ${r.steps} | ${r.trainSeconds.toFixed(0)} | ${f.fid.toFixed(1)} | ${r.fidFloor.toFixed(2)} | ${r.fidCeiling.toFixed(0)} | ${f.classesCovered} | ${f.klToUniform.toFixed(3)} | ${cond} | ${grid} |`;
+    return `| ${r.date.slice(0, 10)} | ${r.preset}${r.objective ? ` (${r.objective})` : ""} | ${String(r.adapter).slice(0, 40)} | ${r.seed} | ${r.lr ?? 'preset'} | ${r.steps} | ${r.trainSeconds.toFixed(0)} | ${f.fid.toFixed(1)} | ${r.fidFloor.toFixed(2)} | ${r.fidCeiling.toFixed(0)} | ${f.classesCovered} | ${f.klToUniform.toFixed(3)} | ${cond} | ${grid} |`;
   });
   writeFileSync(out, [...HEADER, ...rows, ''].join('\n'));
   return rows.length;
