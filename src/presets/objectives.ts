@@ -1,4 +1,4 @@
-// GAN objectives a preset can train with (PresetOptions.objective): the loss,
+// GAN objectives a preset can train with (preset(name, { objective })): the loss,
 // D's stabiliser and the optimizer settings of the paper that introduced each,
 // applied over a preset's nets, data and learning rates.
 //
@@ -17,36 +17,40 @@ import { GanConfigError, type GanConfig } from '../models/gan/config.js';
 import { isView, layerKind, type Layer } from '../models/layers/layer.js';
 import { Sequential } from '../models/layers/sequential.js';
 
-export const PRESET_OBJECTIVES = ['bce', 'hinge-sn', 'wgan-gp'] as const;
-export type PresetObjective = (typeof PRESET_OBJECTIVES)[number];
-
 /** n_critic of the WGAN-GP paper. */
 const WGAN_GP_CRITIC_UPDATES = 5;
 
+/** Each objective as a rewrite of a preset's config (`notBce`: the config without BCE's label smoothing). */
+const OBJECTIVES = {
+  bce: (config: GanConfig): GanConfig => config,
+  'hinge-sn': (config: GanConfig, notBce: GanConfig): GanConfig => ({
+    ...notBce,
+    discriminator: withoutBatchStatistics(config.discriminator),
+    loss: 'hinge',
+    spectralNorm: 'discriminator',
+  }),
+  'wgan-gp': (config: GanConfig, notBce: GanConfig): GanConfig => ({
+    ...notBce,
+    discriminator: withoutBatchStatistics(config.discriminator),
+    loss: 'wasserstein',
+    penalty: 'wgan-gp',
+    dSteps: WGAN_GP_CRITIC_UPDATES,
+    optimizerD: { name: 'adam', lr: config.optimizerD.lr, beta1: 0, beta2: 0.9 },
+    optimizerG: { name: 'adam', lr: config.optimizerG.lr, beta1: 0, beta2: 0.9 },
+  }),
+} as const;
+
+export type PresetObjective = keyof typeof OBJECTIVES;
+export const PRESET_OBJECTIVES = Object.keys(OBJECTIVES) as PresetObjective[];
+
 /** `config` trained with `objective` instead of its own loss (a new config; `config` is not changed). */
 export function withObjective(config: GanConfig, objective: PresetObjective): GanConfig {
+  if (!Object.hasOwn(OBJECTIVES, objective)) {
+    throw new GanConfigError(`objective must be one of ${PRESET_OBJECTIVES.join(', ')}, got ${JSON.stringify(objective)}`);
+  }
   // BCE's label smoothing means nothing to the other losses.
   const { realLabel: _, ...notBce } = config;
-  switch (objective) {
-    case 'bce':
-      return config;
-    case 'hinge-sn':
-      return { ...notBce, discriminator: withoutBatchStatistics(config.discriminator), loss: 'hinge', spectralNorm: 'discriminator' };
-    case 'wgan-gp': {
-      const betas = { beta1: 0, beta2: 0.9 };
-      return {
-        ...notBce,
-        discriminator: withoutBatchStatistics(config.discriminator),
-        loss: 'wasserstein',
-        penalty: 'wgan-gp',
-        dSteps: WGAN_GP_CRITIC_UPDATES,
-        optimizerD: { name: 'adam', lr: config.optimizerD.lr, ...betas },
-        optimizerG: { name: 'adam', lr: config.optimizerG.lr, ...betas },
-      };
-    }
-    default:
-      throw new GanConfigError(`objective must be one of ${PRESET_OBJECTIVES.join(', ')}, got ${JSON.stringify(objective)}`);
-  }
+  return OBJECTIVES[objective](config, notBce);
 }
 
 /** `net` with its batch-coupled layers (BatchNorm) removed; a bias-free layer before one gets its bias back. */

@@ -224,15 +224,21 @@ const convShape = ([batch, inChannels, inHeight, inWidth]: number[], [outChannel
 });
 // Values per channel B·H_out·W_out: 3·5·4 = 60 (fewer than a workgroup) with 67 channels; 5·11·9 = 495;
 // 2·8·10 = 160 with 70 channels (convT).
+/** What each conv kind brings to the case: its family, output size, float64 bias gradient and extra uniforms. */
+const CONV_KINDS = {
+  conv2d: { family: conv2dKernels, outputSize: conv2dOutputSize, backwardBias: conv2dBackwardBias, uniforms: (s: Conv2dShape) => ({ dx_channels: s.inChannels }) },
+  conv_transpose2d: { family: convTranspose2dKernels, outputSize: convTranspose2dOutputSize, backwardBias: convTranspose2dBackwardBias, uniforms: () => ({}) },
+};
 const CONV_CASES = [
-  { kind: 'conv2d', family: conv2dKernels, shape: convShape([3, 2, 9, 7], [67, 3], 2, 1) },
-  { kind: 'conv2d', family: conv2dKernels, shape: convShape([5, 2, 13, 11], [3, 3], 1, 0) },
-  { kind: 'conv_transpose2d', family: convTranspose2dKernels, shape: convShape([2, 3, 4, 5], [70, 4], 2, 1) },
+  { kind: 'conv2d', shape: convShape([3, 2, 9, 7], [67, 3], 2, 1) },
+  { kind: 'conv2d', shape: convShape([5, 2, 13, 11], [3, 3], 1, 0) },
+  { kind: 'conv_transpose2d', shape: convShape([2, 3, 4, 5], [70, 4], 2, 1) },
 ] as const;
 
 for (const c of CONV_CASES) {
   const s = c.shape;
-  const { outHeight, outWidth } = c.kind === 'conv2d' ? conv2dOutputSize(s) : convTranspose2dOutputSize(s);
+  const k = CONV_KINDS[c.kind];
+  const { outHeight, outWidth } = k.outputSize(s);
   const what = `${c.kind} batch=${s.batch},out=${s.outChannels}×${outHeight}×${outWidth}`;
   test(`${c.kind}_backward_bias variants match the CPU reference (dz formed on load through act'): ${what}`, async ({ gpu }) => {
     test.setTimeout(300_000);
@@ -242,15 +248,15 @@ for (const c of CONV_CASES) {
     const ySaved = f32(randomArray(count, seed, -1, 1));
     const dy = f32(randomArray(count, seed + 1));
     const dz = conv2dPreactivationGrad(ySaved, dy, 'leakyRelu', Math.fround(0.2));
-    const expected = c.kind === 'conv2d' ? conv2dBackwardBias(s, dz) : convTranspose2dBackwardBias(s, dz);
+    const expected = k.backwardBias(s, dz);
     const uniforms = {
       batch: s.batch, in_channels: s.inChannels, out_channels: s.outChannels, in_height: s.inHeight, in_width: s.inWidth,
       out_height: outHeight, out_width: outWidth, kernel_height: s.kernelHeight, kernel_width: s.kernelWidth,
-      stride: s.stride, padding: s.padding, ...(c.kind === 'conv2d' ? { dx_channels: s.inChannels } : {}), slope: 0.2,
+      stride: s.stride, padding: s.padding, ...k.uniforms(s), slope: 0.2,
     };
     const layer = { ACT: ACTIVATION_CODE.leakyRelu, HAS_BIAS: 1 };
     const entry = `${c.kind}_backward_bias`;
-    await forEachVariant(gpu, c.family, entry, async (v) => {
+    await forEachVariant(gpu, k.family, entry, async (v) => {
       const got = await gpu.runKernel({
         family: c.kind, entry: v.entry, overrides: { ...layer, ...v.overrides }, feature: v.requires, uniforms,
         inputs: { y_saved: [...ySaved], dy: [...dy] }, outputs: { dbias: s.outChannels },
