@@ -106,10 +106,16 @@ function sourceHash(source: string): string {
 }
 
 const hashes = new WeakMap<KernelFamily, string>();
-/** `family@hash.entry|m=v,…` over the family's shape members; the hash covers its feature sources too. */
-export function tuningKey(family: KernelFamily, entry: string, u: UniformValues): string {
+/** A hash of the family's WGSL, its feature sources included: what a cached choice was measured on. */
+export function familyHash(family: KernelFamily): string {
   let h = hashes.get(family);
   if (!h) hashes.set(family, (h = sourceHash([family.source, ...Object.values(family.featureSources ?? {})].join('\n'))));
+  return h;
+}
+
+/** `family@hash.entry|m=v,…` over the family's shape members; the hash covers its feature sources too. */
+export function tuningKey(family: KernelFamily, entry: string, u: UniformValues): string {
+  const h = familyHash(family);
   const shape = (family.tuning?.shapeMembers ?? []).map((m) => `${m}=${u[m]}`).join(',');
   return `${family.name}@${h}.${entry}|${shape}`;
 }
@@ -193,15 +199,65 @@ export class KernelTuner implements VariantChooser {
     return v;
   }
 
-  private async storedChoice(family: KernelFamily, entry: string, key: string): Promise<KernelVariant | null> {
+  private async storedName(key: string): Promise<string | undefined> {
     this.stored ??= this.store.read(this.adapter).catch((e: unknown) => {
       console.warn(`webgpu-gan: the kernel tuning cache could not be read, so nothing cached is used: ${(e as Error).message}`);
       return {};
     });
-    const name = (await this.stored)[key];
+    return (await this.stored)[key];
+  }
+
+  private async storedChoice(family: KernelFamily, entry: string, key: string): Promise<KernelVariant | null> {
+    const name = await this.storedName(key);
     // A name this device cannot run (its feature missing: a record written by another device under
     // a key that should have kept them apart) or no longer knows is no choice.
     return runnableVariants(this.device, family, entry).find((v) => v.name === name) ?? null;
+  }
+
+  private async storeChoice(key: string, name: string): Promise<void> {
+    await this.store.write(this.adapter, { [key]: name }).catch((e: unknown) => console.warn(`webgpu-gan: the kernel tuning cache could not be written: ${(e as Error).message}`));
+  }
+
+  /**
+   * A choice among named alternatives that the caller times itself (a trainer's plan:
+   * models/gan/plan-choice.ts), under the same rules as the kernel variants: 'off' gives
+   * `fallback`; 'cached' a stored name, else `fallback`; 'full' a stored name, else times
+   * `fallback` and then the others while the open session's budget lasts (`time(name)`:
+   * milliseconds per unit of work, null where that alternative cannot run), keeps the fastest
+   * (another beats `fallback` only by MARGIN) and stores it when all were timed.
+   */
+  async chooseTimed(key: string, names: readonly string[], fallback: string, time: (name: string) => Promise<number | null>): Promise<string> {
+    if (!names.includes(fallback)) throw new Error(`chooseTimed(${key}): the fallback '${fallback}' is not among ${names.join(', ')}`);
+    const pick = (name: string, source: TuningDecision['source'], extra: Partial<TuningDecision> = {}): string => {
+      this.decisions.push({ key, variant: name, source, ...extra });
+      return name;
+    };
+    if (this.mode === 'off') return pick(fallback, 'default');
+    const hit = await this.storedName(key);
+    if (hit !== undefined && names.includes(hit)) return pick(hit, 'cache');
+    if (this.mode === 'cached' || !this.canTime()) return pick(fallback, 'default');
+    // The session's time so far plus this choice's: kernel timings that `time` sets off are inside it.
+    const t0 = performance.now();
+    const before = this.spentMs;
+    const spent = () => before + performance.now() - t0;
+    const ms: Record<string, number> = {};
+    let complete = true;
+    try {
+      for (const name of [fallback, ...names.filter((n) => n !== fallback)]) {
+        if (name !== fallback && spent() >= this.budgetMs) {
+          complete = false;
+          break;
+        }
+        const t = await time(name);
+        if (t !== null) ms[name] = t;
+      }
+    } finally {
+      this.spentMs = spent();
+    }
+    let best = fallback;
+    for (const name of names) if (ms[name] !== undefined && ms[name] < (ms[best] ?? Infinity) * (best === fallback ? MARGIN : 1)) best = name;
+    if (complete) await this.storeChoice(key, best);
+    return pick(best, 'timed', { ms, complete });
   }
 
   private async timeCandidates(
@@ -257,7 +313,7 @@ export class KernelTuner implements VariantChooser {
     }
     let best = fallback;
     for (const v of variants) if (ms[v.name] !== undefined && ms[v.name] < (ms[best.name] ?? Infinity) * (best === fallback ? MARGIN : 1)) best = v;
-    if (complete) await this.store.write(this.adapter, { [key]: best.name }).catch((e: unknown) => console.warn(`webgpu-gan: the kernel tuning cache could not be written: ${(e as Error).message}`));
+    if (complete) await this.storeChoice(key, best.name);
     else this.chosen.delete(key);
     return this.decide(key, best, 'timed', { ms, complete });
   }

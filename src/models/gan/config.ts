@@ -103,7 +103,8 @@ export interface GanConfig {
    * How steps are recorded. 'layered': a dispatch per layer and pass (any
    * net). 'fused-mlp': one dispatch per optimizer phase, for small MLP GANs
    * (fusedMlpIneligibility says which). 'auto' (default): fused-mlp when the
-   * config and device allow it, else layered.
+   * config and device allow it and, with tune 'full', when it is measured
+   * faster on this adapter (plan-choice.ts); else layered.
    */
   plan?: 'auto' | 'layered' | 'fused-mlp';
 }

@@ -12,7 +12,8 @@ import type { ResolvedGanConfig } from './config.js';
  * was ahead of the layered one on SwiftShader at every width measured (up to
  * 79M); on a GPU one workgroup gives up most of the device, and 2²⁴ is an
  * unmeasured guess that keeps it to nets whose layered step would be
- * launch-bound there too (docs/performance-notes.md).
+ * launch-bound there too (docs/performance-notes.md). Below it, tuning
+ * 'full' times both plans and keeps the faster (plan-choice.ts).
  */
 export const FUSED_MLP_MAX_MACS = 1 << 24;
 /** Storage buffers fused_mlp_gan_update binds; WebGPU's default limit is 8, SwiftShader and most GPUs allow 10 or more. */

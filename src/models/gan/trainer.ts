@@ -15,11 +15,11 @@ import { NetGpu } from '../layers/net-gpu.js';
 import type { Sequential } from '../layers/sequential.js';
 import { counterWords, createTrainState, createTrainStats, parseTrainReport, readCounters } from '../optim/bookkeeping.js';
 import { GanConfigError, resolveGanConfig, shown, type GanConfig, type NetName, type ResolvedGanConfig } from './config.js';
-import { fusedMlpIneligibility } from './fused-mlp-eligibility.js';
 import { buildFusedMlpPhases } from './fused-mlp-plan.js';
 import { buildDiscriminator, buildSampler, destroyInference, type Discriminator, type Sampler } from './inference.js';
 import { buildLayeredPhases, compileKernels, imageGradOnly, layeredKernels } from './layered-plan.js';
 import type { PlanKind } from './plan.js';
+import { choosePlan } from './plan-choice.js';
 import { HOST_RING_SLOTS, HostStreams } from './host-streams.js';
 import { ganStats, type TrainingStats } from './stats.js';
 import { PHASE_INDEX, PHASE_NAME } from './step.js';
@@ -178,7 +178,8 @@ export class GanTrainer {
     checkParameters('generator', c.generator, init0.generator);
     checkParameters('discriminator', c.discriminator, init0.discriminator);
     checkFitsDevice(ctx.device, c);
-    const plan = choosePlan(c, ctx.device);
+    ctx.assertAlive();
+    const plan = await choosePlan(ctx, c, (kind) => msPerStep(ctx, config, init0, kind));
     ctx.assertAlive();
     const { device, kernels } = ctx;
     // Kick off every pipeline compile at once; the awaits while recording then find them cached.
@@ -663,13 +664,37 @@ export class GanTrainer {
   }
 }
 
-/** The plan config.plan asks for; 'auto' takes the fused one wherever it applies. */
-function choosePlan(c: ResolvedGanConfig, device: GPUDevice): PlanKind {
-  if (c.plan === 'layered') return 'layered';
-  const why = fusedMlpIneligibility(c, device.limits);
-  if (why === null) return 'fused-mlp';
-  if (c.plan === 'fused-mlp') throw new GanConfigError(`plan 'fused-mlp' cannot train this GAN: ${why}`);
-  return 'layered';
+/** Steps a plan's timing runs in one submit, at most (plan-choice.ts). */
+const PLAN_TIMING_MAX_STEPS = 64;
+/** Milliseconds the timed submit aims for: long enough that a submit's own overhead is small in it. */
+const PLAN_TIMING_TARGET_MS = 20;
+
+/**
+ * Median milliseconds per step of `plan` on a throwaway trainer of `config` (its own buffers; the
+ * caller's weights are never touched), for plan-choice.ts: two warm-up steps, then three submits of
+ * n steps each, n sized so that a submit lasts about PLAN_TIMING_TARGET_MS. Null where the
+ * trainer halts on a non-finite loss while being timed.
+ */
+async function msPerStep(ctx: GpuContext, config: GanConfig, init: InitialWeights, plan: PlanKind): Promise<number | null> {
+  const trainer = await GanTrainer.create(ctx, { ...config, plan }, init);
+  try {
+    let t = performance.now();
+    await trainer.train(2, { stepsPerSubmit: 2 });
+    const warm = (performance.now() - t) / 2;
+    const n = Math.max(1, Math.min(PLAN_TIMING_MAX_STEPS, Math.ceil(PLAN_TIMING_TARGET_MS / Math.max(warm, 0.01))));
+    const times: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      t = performance.now();
+      await trainer.train(n, { stepsPerSubmit: n });
+      times.push((performance.now() - t) / n);
+    }
+    return times.sort((a, b) => a - b)[1];
+  } catch (e) {
+    if (e instanceof NonFiniteLossError) return null;
+    throw e;
+  } finally {
+    trainer.dispose();
+  }
 }
 
 function checkRows(where: string, values: Float32Array, width: number): void {
