@@ -1,8 +1,9 @@
 // The candidates of the GAN loss kernels (bce_with_logits, gan_loss) and of the
-// gradient norm's partial sums (train_state's grad_sq_partials_sum), timed by
+// close of an update (train_state's grad_sq_close: the gradient norm's partial
+// sums with train_state_update after them, or both in one dispatch), timed by
 // the kernel tuner itself ('full' on a fresh context per run: the same scratch
 // buffers, repetitions and timestamps it uses while a plan records), at a few
-// sizes: the loss over 2B rows (D's step), the norm over P parameters.
+// sizes: the loss over 2B rows (D's step), the norm and close over P parameters.
 //
 //   node scripts/build.mjs && node bench/update-reductions.mjs [--runs=N] [--rows=a,b] [--counts=a,b]
 //
@@ -23,7 +24,7 @@ const counts = list(args.counts, [2880, 70001, 1_000_000, 3_500_000]);
 const dispatches = [
   ...rows.map((r) => [K.bceWithLogitsKernels, 'bce_with_logits_forward_backward', { rows: r, first_rows: r / 2, target_first: 0, target_rest: 1, scale: 2 / r }]),
   ...rows.map((r) => [K.ganLossKernels, 'gan_loss_forward_backward', { rows: r, first_rows: r / 2, kind: 1, present: 0, y_first: -1, y_rest: 1, scale: 2 / r }]),
-  ...counts.map((count) => [K.trainStateKernels, 'grad_sq_partials_sum', { count }]),
+  ...counts.map((count) => [K.trainStateKernels, 'grad_sq_close', { count, phase: 0, advances_step: 0 }]),
 ];
 const best = new Map(); // key → { candidate → min ms }
 let adapter = '';

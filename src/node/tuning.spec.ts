@@ -147,8 +147,10 @@ test('node: the tuner times linear candidates once, caches the winners in a JSON
     const LOSS = ['tree.wg256', 'tree.wg64', 'tree.wg128', ...(got.subgroups ? ['subgroup.wg64', 'subgroup.wg128', 'subgroup.wg256'] : [])];
     expect(candidates('bce_with_logits@0.bce_with_logits_forward_backward|')).toEqual(LOSS);
     expect(timed.filter((d) => entryOf(d.key) === 'bce_with_logits_forward_backward').map((d) => d.key.slice(d.key.indexOf('|'))).sort()).toEqual(['|rows=16', '|rows=8']);
-    expect(candidates('train_state@0.grad_sq_partials_sum|')).toEqual(['thread.wg64', ...BIAS.slice(1)]);
-    expect(timed.filter((d) => entryOf(d.key) === 'grad_sq_partials_sum').length).toBeGreaterThanOrEqual(1);
+    // The close of each update: the partial sums' candidates (each with its close alongside), then the one-dispatch closes.
+    const CLOSES = ['close.tree.wg64', 'close.tree.wg128', 'close.tree.wg256', ...(got.subgroups ? ['close.subgroup.wg64', 'close.subgroup.wg128', 'close.subgroup.wg256'] : [])];
+    expect(candidates('train_state@0.grad_sq_close|')).toEqual(['thread.wg64', ...BIAS.slice(1), ...CLOSES]);
+    expect(timed.filter((d) => entryOf(d.key) === 'grad_sq_close').length).toBeGreaterThanOrEqual(1);
     for (const d of timed) {
       expect(d.complete, d.key).toBe(true);
       expect(candidates(d.key).length, d.key).toBeGreaterThanOrEqual(2);

@@ -92,6 +92,12 @@ export interface FamilyTuning<E extends string = string> {
   bufferFloats: (u: UniformValues) => Record<string, number>;
   /** Uniform members that change which variant is fastest (e.g. the GEMM's M, N, K; not the activation). */
   shapeMembers: string[];
+  /**
+   * The uniforms of an `alongside` entry's dispatch when it follows `candidate` (default: the
+   * candidate's own): for a consumer whose struct differs, e.g. a close of the update that sums as
+   * many partials as the candidate wrote.
+   */
+  alongsideUniforms?: (entry: string, u: UniformValues, candidate: { info: { entry: string }; constants: Overrides }) => UniformValues;
   defaults?: Partial<Record<AdapterKind, Partial<Record<E, string>>>>;
 }
 

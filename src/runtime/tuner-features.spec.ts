@@ -121,7 +121,7 @@ const LOSS_TREES = ['tree.wg256', 'tree.wg64', 'tree.wg128'];
 const UPDATE_REDUCTIONS: [KernelFamily, string, Record<string, number>, string[]][] = [
   [bceWithLogitsKernels, 'bce_with_logits_forward_backward', { rows: 14, first_rows: 7, target_first: 0, target_rest: 1, scale: 1 / 7 }, LOSS_TREES],
   [ganLossKernels, 'gan_loss_forward_backward', { rows: 14, first_rows: 7, kind: 0, present: 0, y_first: 0, y_rest: 1, scale: 1 / 7 }, LOSS_TREES],
-  [trainStateKernels, 'grad_sq_partials_sum', { count: 1031 }, ['thread.wg64', 'tree.wg64', 'tree.wg128', 'tree.wg256']],
+  [trainStateKernels, 'grad_sq_partials_sum', { count: 1031, phase: 0, advances_step: 0 }, ['thread.wg64', 'tree.wg64', 'tree.wg128', 'tree.wg256']],
 ];
 
 test("'full' on the loss and gradient-norm reductions compiles their subgroup forms only on a device with subgroups; 'cached' never takes one without", async () => {

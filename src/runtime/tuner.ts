@@ -333,7 +333,12 @@ export class KernelTuner implements VariantChooser {
     cutoffMs: number | null = null,
   ): Promise<{ ms: number; inner: number } | null> {
     const seq = new SequenceBuilder(this.device, 'tune');
-    for (const kernel of kernels) seq.add(kernel, kernel.pick(buffers), u, kernel.id);
+    const [candidate, ...alongside] = kernels;
+    seq.add(candidate, candidate.pick(buffers), u, candidate.id);
+    for (const kernel of alongside) {
+      const uniforms = kernel.family.tuning?.alongsideUniforms?.(kernel.info.entry, u, candidate) ?? u;
+      seq.add(kernel, kernel.pick(buffers), uniforms, kernel.id);
+    }
     let recorded;
     try {
       recorded = seq.build();

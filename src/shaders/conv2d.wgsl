@@ -133,71 +133,68 @@ fn conv2d_forward(@builtin(global_invocation_id) gid: vec3u) {
 // reads dz position u + shift − t through tap k0 + s·t.
 
 // dz at tap (o, ty, tx) = (0, 0, 0) of phase row m (clamped to the last).
-fn backward_input_anchor(m: u32, py: Phase, px: Phase) -> Anchor {
-  let plane = py.count * px.count;
+fn backward_input_anchor(m: u32, phase: StridePhase) -> Anchor {
+  let plane = phase.py.count * phase.px.count;
   let mm = min(m, params.batch * plane - 1u);
   let j = mm % plane;
-  let oy = i32(j / px.count) + py.shift;
-  let ox = i32(j % px.count) + px.shift;
+  let oy = i32(j / phase.px.count) + phase.py.shift;
+  let ox = i32(j % phase.px.count) + phase.px.shift;
   let image = (mm / plane) * params.out_channels * params.out_height * params.out_width;
   return Anchor(i32(image) + oy * i32(params.out_width) + ox, oy, ox);
 }
 
 // Reduction indices k .. k+3 = (o, ty, tx) over (C_out, py.taps, px.taps):
 // offsets in dz; flat = w's offsets within a column (·, c, ·, ·).
-fn backward_input_taps(k: u32, py: Phase, px: Phase) -> Taps {
-  let taps = py.taps * px.taps;
+fn backward_input_taps(k: u32, phase: StridePhase) -> Taps {
+  let taps = phase.py.taps * phase.px.taps;
   let K = params.out_channels * taps;
   let i = step_indices(k, K);
   let o = i / taps;
-  let ty = (i % taps) / px.taps;
-  let tx = i % px.taps;
+  let ty = (i % taps) / phase.px.taps;
+  let tx = i % phase.px.taps;
   let at = o * params.out_height * params.out_width - ty * params.out_width - tx; // wraps below 0: read as i32
   let s = params.stride;
   let kk = params.kernel_height * params.kernel_width;
-  let flat = o * params.in_channels * kk + (py.k0 + s * ty) * params.kernel_width + px.k0 + s * tx;
+  let flat = o * params.in_channels * kk + (phase.py.k0 + s * ty) * params.kernel_width + phase.px.k0 + s * tx;
   return Taps(vec4i(at), -vec4i(ty), -vec4i(tx), step_live(k, K), flat);
 }
 
 // Masked stores of channels c .. c+3 at phase row m.
-fn store_dx(m: u32, c: u32, v: vec4f, py: Phase, px: Phase, ry: u32, rx: u32) {
+fn store_dx(m: u32, c: u32, v: vec4f, phase: StridePhase) {
   let N = params.dx_channels;
-  let plane = py.count * px.count;
+  let plane = phase.py.count * phase.px.count;
   let j = m % plane;
-  let iy = params.stride * (j / px.count) + ry;
-  let ix = params.stride * (j % px.count) + rx;
+  let iy = params.stride * (j / phase.px.count) + phase.ry;
+  let ix = params.stride * (j % phase.px.count) + phase.rx;
   let in_plane = params.in_height * params.in_width;
   store_dx_channels((m / plane) * N * in_plane + iy * params.in_width + ix, in_plane, c, N, v); // dx[b, 0, iy, ix]
 }
 
 @compute @workgroup_size(CONV_WG_X, CONV_WG_Y)
 fn conv2d_backward_input(@builtin(global_invocation_id) gid: vec3u) {
-  let ry = gid.z / params.stride;
-  let rx = gid.z % params.stride;
-  let py = phase_of(ry, params.kernel_height, params.in_height);
-  let px = phase_of(rx, params.kernel_width, params.in_width);
-  let M = params.batch * py.count * px.count;
+  let phase = stride_phase(gid.z, params.in_height, params.in_width, params.out_channels);
+  let M = phase.rows;
   let N = params.dx_channels;
-  let K = params.out_channels * py.taps * px.taps;
+  let K = phase.reduce;
   let m0 = gid.x * TILE;
   let n0 = gid.y * TILE;
   if (m0 >= M || n0 >= N) { return; }
   let kk = params.kernel_height * params.kernel_width;
 
-  let a0 = backward_input_anchor(m0, py, px); let a1 = backward_input_anchor(m0 + 1u, py, px);
-  let a2 = backward_input_anchor(m0 + 2u, py, px); let a3 = backward_input_anchor(m0 + 3u, py, px);
-  let a4 = backward_input_anchor(m0 + 4u, py, px); let a5 = backward_input_anchor(m0 + 5u, py, px);
-  let a6 = backward_input_anchor(m0 + 6u, py, px); let a7 = backward_input_anchor(m0 + 7u, py, px);
-  let a8 = backward_input_anchor(m0 + 8u, py, px); let a9 = backward_input_anchor(m0 + 9u, py, px);
-  let a10 = backward_input_anchor(m0 + 10u, py, px); let a11 = backward_input_anchor(m0 + 11u, py, px);
-  let a12 = backward_input_anchor(m0 + 12u, py, px); let a13 = backward_input_anchor(m0 + 13u, py, px);
-  let a14 = backward_input_anchor(m0 + 14u, py, px); let a15 = backward_input_anchor(m0 + 15u, py, px);
+  let a0 = backward_input_anchor(m0, phase); let a1 = backward_input_anchor(m0 + 1u, phase);
+  let a2 = backward_input_anchor(m0 + 2u, phase); let a3 = backward_input_anchor(m0 + 3u, phase);
+  let a4 = backward_input_anchor(m0 + 4u, phase); let a5 = backward_input_anchor(m0 + 5u, phase);
+  let a6 = backward_input_anchor(m0 + 6u, phase); let a7 = backward_input_anchor(m0 + 7u, phase);
+  let a8 = backward_input_anchor(m0 + 8u, phase); let a9 = backward_input_anchor(m0 + 9u, phase);
+  let a10 = backward_input_anchor(m0 + 10u, phase); let a11 = backward_input_anchor(m0 + 11u, phase);
+  let a12 = backward_input_anchor(m0 + 12u, phase); let a13 = backward_input_anchor(m0 + 13u, phase);
+  let a14 = backward_input_anchor(m0 + 14u, phase); let a15 = backward_input_anchor(m0 + 15u, phase);
   var t0: TileRow; var t1: TileRow; var t2: TileRow; var t3: TileRow;
   var t4: TileRow; var t5: TileRow; var t6: TileRow; var t7: TileRow;
   var t8: TileRow; var t9: TileRow; var t10: TileRow; var t11: TileRow;
   var t12: TileRow; var t13: TileRow; var t14: TileRow; var t15: TileRow;
   for (var k = 0u; k < K; k += 4u) {
-    let taps = backward_input_taps(k, py, px);
+    let taps = backward_input_taps(k, phase);
     let c = TileCols(w_cols(n0, N, kk, taps.flat), w_cols(n0 + 4u, N, kk, taps.flat),
                      w_cols(n0 + 8u, N, kk, taps.flat), w_cols(n0 + 12u, N, kk, taps.flat));
     t0 = row_step(t0, dz_taps(a0, taps), c);
@@ -220,10 +217,10 @@ fn conv2d_backward_input(@builtin(global_invocation_id) gid: vec3u) {
   let tile = array<TileRow, TILE>(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15);
   for (var r = 0u; r < TILE && m0 + r < M; r++) {
     let t = tile[r];
-    store_dx(m0 + r, n0, t.q0, py, px, ry, rx);
-    store_dx(m0 + r, n0 + 4u, t.q1, py, px, ry, rx);
-    store_dx(m0 + r, n0 + 8u, t.q2, py, px, ry, rx);
-    store_dx(m0 + r, n0 + 12u, t.q3, py, px, ry, rx);
+    store_dx(m0 + r, n0, t.q0, phase);
+    store_dx(m0 + r, n0 + 4u, t.q1, phase);
+    store_dx(m0 + r, n0 + 8u, t.q2, phase);
+    store_dx(m0 + r, n0 + 12u, t.q3, phase);
   }
 }
 
@@ -274,12 +271,9 @@ fn store_dx_strip(at: u32, count: u32, v: Strip) {
 fn conv2d_backward_input_narrow(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let phases = params.stride * params.stride;
   let c = gid.z / phases;
-  let ry = (gid.z % phases) / params.stride;
-  let rx = gid.z % params.stride;
-  let py = phase_of(ry, params.kernel_height, params.in_height);
-  let px = phase_of(rx, params.kernel_width, params.in_width);
-  let row_blocks = (py.count + CONV_STRIP_ROWS - 1u) / CONV_STRIP_ROWS;
-  let strips = (px.count + CONV_STRIP - 1u) / CONV_STRIP;
+  let phase = stride_phase(gid.z % phases, params.in_height, params.in_width, params.out_channels); // gid.z mod s² = s·ry + rx
+  let row_blocks = (phase.py.count + CONV_STRIP_ROWS - 1u) / CONV_STRIP_ROWS;
+  let strips = (phase.px.count + CONV_STRIP - 1u) / CONV_STRIP;
   let i = gid.x + gid.y * nwg.x * CONV_NARROW_WORKGROUP; // dispatch1d folds past 65535 workgroups
   if (i >= params.batch * row_blocks * strips) { return; }
   let b = i / (row_blocks * strips);
@@ -287,10 +281,10 @@ fn conv2d_backward_input_narrow(@builtin(global_invocation_id) gid: vec3u, @buil
   let ux0 = (i % strips) * CONV_STRIP;
   let kk = params.kernel_height * params.kernel_width;
   let out_plane = params.out_height * params.out_width;
-  let oy0 = i32(uy0) + py.shift; // dz row of phase row uy0 at ty = 0
-  let ox0 = i32(ux0) + px.shift; // dz column of phase column ux0 at tx = 0
+  let oy0 = i32(uy0) + phase.py.shift; // dz row of phase row uy0 at ty = 0
+  let ox0 = i32(ux0) + phase.px.shift; // dz column of phase column ux0 at tx = 0
 
-  let rows_taps = select(0u, py.taps, px.taps > 0u); // the tap tx = 0 is taken outside the loop over tx
+  let rows_taps = select(0u, phase.py.taps, phase.px.taps > 0u); // the tap tx = 0 is taken outside the loop over tx
   var acc0: Strip; var acc1: Strip; // phase rows uy0, uy0 + 1
   for (var o = 0u; o < params.out_channels; o++) {
     let plane = i32((b * params.out_channels + o) * out_plane);
@@ -299,12 +293,12 @@ fn conv2d_backward_input_narrow(@builtin(global_invocation_id) gid: vec3u, @buil
     for (var ty = 0u; ty < rows_taps; ty++) {
       // win_r: dz row oy0 + r − ty, columns ox0 + j (win1 is the row win0 was at ty − 1).
       let win0 = dz_strip(plane, oy0 - i32(ty), ox0);
-      let w_row = w_o + (py.k0 + params.stride * ty) * params.kernel_width + px.k0;
+      let w_row = w_o + (phase.py.k0 + params.stride * ty) * params.kernel_width + phase.px.k0;
       let w0 = w[w_row];
       acc0 = strip_step(acc0, win0, w0);
       acc1 = strip_step(acc1, win1, w0);
       var s0 = win0; var s1 = win1;
-      for (var tx = 1u; tx < px.taps; tx++) {
+      for (var tx = 1u; tx < phase.px.taps; tx++) {
         let ox = ox0 - i32(tx);
         s0 = strip_shift(s0, dz_one(plane, oy0 - i32(ty), ox));
         s1 = strip_shift(s1, dz_one(plane, oy0 + 1 - i32(ty), ox));
@@ -316,10 +310,10 @@ fn conv2d_backward_input_narrow(@builtin(global_invocation_id) gid: vec3u, @buil
     }
   }
   let in_plane = params.in_height * params.in_width;
-  let at = (b * params.dx_channels + c) * in_plane + (params.stride * uy0 + ry) * params.in_width + params.stride * ux0 + rx;
-  let count = px.count - ux0;
+  let at = (b * params.dx_channels + c) * in_plane + (params.stride * uy0 + phase.ry) * params.in_width + params.stride * ux0 + phase.rx;
+  let count = phase.px.count - ux0;
   store_dx_strip(at, count, acc0);
-  if (uy0 + 1u < py.count) { store_dx_strip(at + params.stride * params.in_width, count, acc1); }
+  if (uy0 + 1u < phase.py.count) { store_dx_strip(at + params.stride * params.in_width, count, acc1); }
 }
 
 // ---- conv2d_backward_weight: rows o, columns n = (c, ky, kx), reduction
@@ -476,53 +470,47 @@ fn conv2d_forward_r4(@builtin(global_invocation_id) gid: vec3u) {
 
 @compute @workgroup_size(CONV_WG_X, CONV_WG_Y)
 fn conv2d_backward_input_r8(@builtin(global_invocation_id) gid: vec3u) {
-  let ry = gid.z / params.stride;
-  let rx = gid.z % params.stride;
-  let py = phase_of(ry, params.kernel_height, params.in_height);
-  let px = phase_of(rx, params.kernel_width, params.in_width);
-  let M = params.batch * py.count * px.count;
+  let phase = stride_phase(gid.z, params.in_height, params.in_width, params.out_channels);
+  let M = phase.rows;
   let N = params.dx_channels;
-  let K = params.out_channels * py.taps * px.taps;
+  let K = phase.reduce;
   let m0 = gid.x * R8;
   let n0 = gid.y * R8;
   if (m0 >= M || n0 >= N) { return; }
   let kk = params.kernel_height * params.kernel_width;
-  let a0 = backward_input_anchor(m0, py, px); let a1 = backward_input_anchor(m0 + 1u, py, px);
-  let a2 = backward_input_anchor(m0 + 2u, py, px); let a3 = backward_input_anchor(m0 + 3u, py, px);
-  let a4 = backward_input_anchor(m0 + 4u, py, px); let a5 = backward_input_anchor(m0 + 5u, py, px);
-  let a6 = backward_input_anchor(m0 + 6u, py, px); let a7 = backward_input_anchor(m0 + 7u, py, px);
+  let a0 = backward_input_anchor(m0, phase); let a1 = backward_input_anchor(m0 + 1u, phase);
+  let a2 = backward_input_anchor(m0 + 2u, phase); let a3 = backward_input_anchor(m0 + 3u, phase);
+  let a4 = backward_input_anchor(m0 + 4u, phase); let a5 = backward_input_anchor(m0 + 5u, phase);
+  let a6 = backward_input_anchor(m0 + 6u, phase); let a7 = backward_input_anchor(m0 + 7u, phase);
   var t: Block8;
   for (var k = 0u; k < K; k += 4u) {
-    let taps = backward_input_taps(k, py, px);
+    let taps = backward_input_taps(k, phase);
     let rows = array<vec4f, 8>(dz_taps(a0, taps), dz_taps(a1, taps), dz_taps(a2, taps), dz_taps(a3, taps),
                                dz_taps(a4, taps), dz_taps(a5, taps), dz_taps(a6, taps), dz_taps(a7, taps));
     t = block8_step(t, rows, w_cols(n0, N, kk, taps.flat), w_cols(n0 + 4u, N, kk, taps.flat));
   }
   for (var r = 0u; r < R8 && m0 + r < M; r++) {
     let q = block8_row(t, r);
-    store_dx(m0 + r, n0, q[0], py, px, ry, rx);
-    store_dx(m0 + r, n0 + 4u, q[1], py, px, ry, rx);
+    store_dx(m0 + r, n0, q[0], phase);
+    store_dx(m0 + r, n0 + 4u, q[1], phase);
   }
 }
 
 @compute @workgroup_size(CONV_WG_X, CONV_WG_Y)
 fn conv2d_backward_input_r4(@builtin(global_invocation_id) gid: vec3u) {
-  let ry = gid.z / params.stride;
-  let rx = gid.z % params.stride;
-  let py = phase_of(ry, params.kernel_height, params.in_height);
-  let px = phase_of(rx, params.kernel_width, params.in_width);
-  let M = params.batch * py.count * px.count;
+  let phase = stride_phase(gid.z, params.in_height, params.in_width, params.out_channels);
+  let M = phase.rows;
   let N = params.dx_channels;
-  let K = params.out_channels * py.taps * px.taps;
+  let K = phase.reduce;
   let m0 = gid.x * R4;
   let n0 = gid.y * R4;
   if (m0 >= M || n0 >= N) { return; }
   let kk = params.kernel_height * params.kernel_width;
-  let a0 = backward_input_anchor(m0, py, px); let a1 = backward_input_anchor(m0 + 1u, py, px);
-  let a2 = backward_input_anchor(m0 + 2u, py, px); let a3 = backward_input_anchor(m0 + 3u, py, px);
+  let a0 = backward_input_anchor(m0, phase); let a1 = backward_input_anchor(m0 + 1u, phase);
+  let a2 = backward_input_anchor(m0 + 2u, phase); let a3 = backward_input_anchor(m0 + 3u, phase);
   var t0: vec4f; var t1: vec4f; var t2: vec4f; var t3: vec4f;
   for (var k = 0u; k < K; k += 4u) {
-    let taps = backward_input_taps(k, py, px);
+    let taps = backward_input_taps(k, phase);
     let c = w_cols(n0, N, kk, taps.flat);
     t0 += dz_taps(a0, taps) * c;
     t1 += dz_taps(a1, taps) * c;
@@ -530,5 +518,5 @@ fn conv2d_backward_input_r4(@builtin(global_invocation_id) gid: vec3u) {
     t3 += dz_taps(a3, taps) * c;
   }
   let tile = array<vec4f, 4>(t0, t1, t2, t3);
-  for (var r = 0u; r < R4 && m0 + r < M; r++) { store_dx(m0 + r, n0, tile[r], py, px, ry, rx); }
+  for (var r = 0u; r < R4 && m0 + r < M; r++) { store_dx(m0 + r, n0, tile[r], phase); }
 }

@@ -51,71 +51,68 @@ struct ConvTranspose2dParams {
 // reads x position u + shift − t through tap k0 + s·t.
 
 // x at tap (c, ty, tx) = (0, 0, 0) of phase row m (clamped to the last).
-fn forward_anchor(m: u32, py: Phase, px: Phase) -> Anchor {
-  let plane = py.count * px.count;
+fn forward_anchor(m: u32, phase: StridePhase) -> Anchor {
+  let plane = phase.py.count * phase.px.count;
   let mm = min(m, params.batch * plane - 1u);
   let j = mm % plane;
-  let iy = i32(j / px.count) + py.shift;
-  let ix = i32(j % px.count) + px.shift;
+  let iy = i32(j / phase.px.count) + phase.py.shift;
+  let ix = i32(j % phase.px.count) + phase.px.shift;
   let image = (mm / plane) * params.in_channels * params.in_height * params.in_width;
   return Anchor(i32(image) + iy * i32(params.in_width) + ix, iy, ix);
 }
 
 // Reduction indices k .. k+3 = (c, ty, tx) over (C_in, py.taps, px.taps):
 // offsets in x; flat = w's offsets within a column (·, o, ·, ·).
-fn forward_taps(k: u32, py: Phase, px: Phase) -> Taps {
-  let taps = py.taps * px.taps;
+fn forward_taps(k: u32, phase: StridePhase) -> Taps {
+  let taps = phase.py.taps * phase.px.taps;
   let K = params.in_channels * taps;
   let i = step_indices(k, K);
   let c = i / taps;
-  let ty = (i % taps) / px.taps;
-  let tx = i % px.taps;
+  let ty = (i % taps) / phase.px.taps;
+  let tx = i % phase.px.taps;
   let at = c * params.in_height * params.in_width - ty * params.in_width - tx; // wraps below 0: read as i32
   let s = params.stride;
   let kk = params.kernel_height * params.kernel_width;
-  let flat = c * params.out_channels * kk + (py.k0 + s * ty) * params.kernel_width + px.k0 + s * tx;
+  let flat = c * params.out_channels * kk + (phase.py.k0 + s * ty) * params.kernel_width + phase.px.k0 + s * tx;
   return Taps(vec4i(at), -vec4i(ty), -vec4i(tx), step_live(k, K), flat);
 }
 
 // Masked stores of channels o .. o+3 at phase row m, bias and act applied.
-fn store_y(m: u32, o: u32, v: vec4f, py: Phase, px: Phase, ry: u32, rx: u32) {
+fn store_y(m: u32, o: u32, v: vec4f, phase: StridePhase) {
   let N = params.out_channels;
-  let plane = py.count * px.count;
+  let plane = phase.py.count * phase.px.count;
   let j = m % plane;
-  let oy = params.stride * (j / px.count) + ry;
-  let ox = params.stride * (j % px.count) + rx;
+  let oy = params.stride * (j / phase.px.count) + phase.ry;
+  let ox = params.stride * (j % phase.px.count) + phase.rx;
   let out_plane = params.out_height * params.out_width;
   store_y_channels((m / plane) * N * out_plane + oy * params.out_width + ox, out_plane, o, v); // y[b, 0, oy, ox]
 }
 
 @compute @workgroup_size(CONV_WG_X, CONV_WG_Y)
 fn conv_transpose2d_forward(@builtin(global_invocation_id) gid: vec3u) {
-  let ry = gid.z / params.stride;
-  let rx = gid.z % params.stride;
-  let py = phase_of(ry, params.kernel_height, params.out_height);
-  let px = phase_of(rx, params.kernel_width, params.out_width);
-  let M = params.batch * py.count * px.count;
+  let phase = stride_phase(gid.z, params.out_height, params.out_width, params.in_channels);
+  let M = phase.rows;
   let N = params.out_channels;
-  let K = params.in_channels * py.taps * px.taps;
+  let K = phase.reduce;
   let m0 = gid.x * TILE;
   let n0 = gid.y * TILE;
   if (m0 >= M || n0 >= N) { return; }
   let kk = params.kernel_height * params.kernel_width;
 
-  let a0 = forward_anchor(m0, py, px); let a1 = forward_anchor(m0 + 1u, py, px);
-  let a2 = forward_anchor(m0 + 2u, py, px); let a3 = forward_anchor(m0 + 3u, py, px);
-  let a4 = forward_anchor(m0 + 4u, py, px); let a5 = forward_anchor(m0 + 5u, py, px);
-  let a6 = forward_anchor(m0 + 6u, py, px); let a7 = forward_anchor(m0 + 7u, py, px);
-  let a8 = forward_anchor(m0 + 8u, py, px); let a9 = forward_anchor(m0 + 9u, py, px);
-  let a10 = forward_anchor(m0 + 10u, py, px); let a11 = forward_anchor(m0 + 11u, py, px);
-  let a12 = forward_anchor(m0 + 12u, py, px); let a13 = forward_anchor(m0 + 13u, py, px);
-  let a14 = forward_anchor(m0 + 14u, py, px); let a15 = forward_anchor(m0 + 15u, py, px);
+  let a0 = forward_anchor(m0, phase); let a1 = forward_anchor(m0 + 1u, phase);
+  let a2 = forward_anchor(m0 + 2u, phase); let a3 = forward_anchor(m0 + 3u, phase);
+  let a4 = forward_anchor(m0 + 4u, phase); let a5 = forward_anchor(m0 + 5u, phase);
+  let a6 = forward_anchor(m0 + 6u, phase); let a7 = forward_anchor(m0 + 7u, phase);
+  let a8 = forward_anchor(m0 + 8u, phase); let a9 = forward_anchor(m0 + 9u, phase);
+  let a10 = forward_anchor(m0 + 10u, phase); let a11 = forward_anchor(m0 + 11u, phase);
+  let a12 = forward_anchor(m0 + 12u, phase); let a13 = forward_anchor(m0 + 13u, phase);
+  let a14 = forward_anchor(m0 + 14u, phase); let a15 = forward_anchor(m0 + 15u, phase);
   var t0: TileRow; var t1: TileRow; var t2: TileRow; var t3: TileRow;
   var t4: TileRow; var t5: TileRow; var t6: TileRow; var t7: TileRow;
   var t8: TileRow; var t9: TileRow; var t10: TileRow; var t11: TileRow;
   var t12: TileRow; var t13: TileRow; var t14: TileRow; var t15: TileRow;
   for (var k = 0u; k < K; k += 4u) {
-    let taps = forward_taps(k, py, px);
+    let taps = forward_taps(k, phase);
     let c = TileCols(w_cols(n0, N, kk, taps.flat), w_cols(n0 + 4u, N, kk, taps.flat),
                      w_cols(n0 + 8u, N, kk, taps.flat), w_cols(n0 + 12u, N, kk, taps.flat));
     t0 = row_step(t0, x_taps(a0, taps), c);
@@ -138,10 +135,10 @@ fn conv_transpose2d_forward(@builtin(global_invocation_id) gid: vec3u) {
   let tile = array<TileRow, TILE>(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15);
   for (var r = 0u; r < TILE && m0 + r < M; r++) {
     let t = tile[r];
-    store_y(m0 + r, n0, t.q0, py, px, ry, rx);
-    store_y(m0 + r, n0 + 4u, t.q1, py, px, ry, rx);
-    store_y(m0 + r, n0 + 8u, t.q2, py, px, ry, rx);
-    store_y(m0 + r, n0 + 12u, t.q3, py, px, ry, rx);
+    store_y(m0 + r, n0, t.q0, phase);
+    store_y(m0 + r, n0 + 4u, t.q1, phase);
+    store_y(m0 + r, n0 + 8u, t.q2, phase);
+    store_y(m0 + r, n0 + 12u, t.q3, phase);
   }
 }
 
@@ -187,12 +184,9 @@ fn store_y_strip(at: u32, count: u32, v: Strip, b: f32) {
 fn conv_transpose2d_forward_narrow(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let phases = params.stride * params.stride;
   let o = gid.z / phases;
-  let ry = (gid.z % phases) / params.stride;
-  let rx = gid.z % params.stride;
-  let py = phase_of(ry, params.kernel_height, params.out_height);
-  let px = phase_of(rx, params.kernel_width, params.out_width);
-  let row_blocks = (py.count + CONV_STRIP_ROWS - 1u) / CONV_STRIP_ROWS;
-  let strips = (px.count + CONV_STRIP - 1u) / CONV_STRIP;
+  let phase = stride_phase(gid.z % phases, params.out_height, params.out_width, params.in_channels); // gid.z mod s² = s·ry + rx
+  let row_blocks = (phase.py.count + CONV_STRIP_ROWS - 1u) / CONV_STRIP_ROWS;
+  let strips = (phase.px.count + CONV_STRIP - 1u) / CONV_STRIP;
   let i = gid.x + gid.y * nwg.x * CONV_NARROW_WORKGROUP; // dispatch1d folds past 65535 workgroups
   if (i >= params.batch * row_blocks * strips) { return; }
   let b = i / (row_blocks * strips);
@@ -200,10 +194,10 @@ fn conv_transpose2d_forward_narrow(@builtin(global_invocation_id) gid: vec3u, @b
   let ux0 = (i % strips) * CONV_STRIP;
   let kk = params.kernel_height * params.kernel_width;
   let in_plane = params.in_height * params.in_width;
-  let iy0 = i32(uy0) + py.shift; // x row of phase row uy0 at ty = 0
-  let ix0 = i32(ux0) + px.shift; // x column of phase column ux0 at tx = 0
+  let iy0 = i32(uy0) + phase.py.shift; // x row of phase row uy0 at ty = 0
+  let ix0 = i32(ux0) + phase.px.shift; // x column of phase column ux0 at tx = 0
 
-  let rows_taps = select(0u, py.taps, px.taps > 0u); // the tap tx = 0 is taken outside the loop over tx
+  let rows_taps = select(0u, phase.py.taps, phase.px.taps > 0u); // the tap tx = 0 is taken outside the loop over tx
   var acc0: Strip; var acc1: Strip; // phase rows uy0, uy0 + 1
   for (var c = 0u; c < params.in_channels; c++) {
     let plane = i32((b * params.in_channels + c) * in_plane);
@@ -212,12 +206,12 @@ fn conv_transpose2d_forward_narrow(@builtin(global_invocation_id) gid: vec3u, @b
     for (var ty = 0u; ty < rows_taps; ty++) {
       // win_r: x row iy0 + r − ty, columns ix0 + j (win1 is the row win0 was at ty − 1).
       let win0 = x_strip(plane, iy0 - i32(ty), ix0);
-      let w_row = w_c + (py.k0 + params.stride * ty) * params.kernel_width + px.k0;
+      let w_row = w_c + (phase.py.k0 + params.stride * ty) * params.kernel_width + phase.px.k0;
       let w0 = w[w_row];
       acc0 = strip_step(acc0, win0, w0);
       acc1 = strip_step(acc1, win1, w0);
       var s0 = win0; var s1 = win1;
-      for (var tx = 1u; tx < px.taps; tx++) {
+      for (var tx = 1u; tx < phase.px.taps; tx++) {
         let ix = ix0 - i32(tx);
         s0 = strip_shift(s0, x_one(plane, iy0 - i32(ty), ix));
         s1 = strip_shift(s1, x_one(plane, iy0 + 1 - i32(ty), ix));
@@ -231,10 +225,10 @@ fn conv_transpose2d_forward_narrow(@builtin(global_invocation_id) gid: vec3u, @b
   var bias_o = 0.0;
   if (HAS_BIAS) { bias_o = bias[o]; }
   let out_plane = params.out_height * params.out_width;
-  let at = (b * params.out_channels + o) * out_plane + (params.stride * uy0 + ry) * params.out_width + params.stride * ux0 + rx;
-  let count = px.count - ux0;
+  let at = (b * params.out_channels + o) * out_plane + (params.stride * uy0 + phase.ry) * params.out_width + params.stride * ux0 + phase.rx;
+  let count = phase.px.count - ux0;
   store_y_strip(at, count, acc0, bias_o);
-  if (uy0 + 1u < py.count) { store_y_strip(at + params.stride * params.out_width, count, acc1, bias_o); }
+  if (uy0 + 1u < phase.py.count) { store_y_strip(at + params.stride * params.out_width, count, acc1, bias_o); }
 }
 
 // ---- conv_transpose2d_backward_input: rows m = (b, iy, ix), columns c,
@@ -431,53 +425,47 @@ fn conv_transpose2d_backward_bias_wg(@builtin(workgroup_id) wid: vec3u, @builtin
 
 @compute @workgroup_size(CONV_WG_X, CONV_WG_Y)
 fn conv_transpose2d_forward_r8(@builtin(global_invocation_id) gid: vec3u) {
-  let ry = gid.z / params.stride;
-  let rx = gid.z % params.stride;
-  let py = phase_of(ry, params.kernel_height, params.out_height);
-  let px = phase_of(rx, params.kernel_width, params.out_width);
-  let M = params.batch * py.count * px.count;
+  let phase = stride_phase(gid.z, params.out_height, params.out_width, params.in_channels);
+  let M = phase.rows;
   let N = params.out_channels;
-  let K = params.in_channels * py.taps * px.taps;
+  let K = phase.reduce;
   let m0 = gid.x * R8;
   let n0 = gid.y * R8;
   if (m0 >= M || n0 >= N) { return; }
   let kk = params.kernel_height * params.kernel_width;
-  let a0 = forward_anchor(m0, py, px); let a1 = forward_anchor(m0 + 1u, py, px);
-  let a2 = forward_anchor(m0 + 2u, py, px); let a3 = forward_anchor(m0 + 3u, py, px);
-  let a4 = forward_anchor(m0 + 4u, py, px); let a5 = forward_anchor(m0 + 5u, py, px);
-  let a6 = forward_anchor(m0 + 6u, py, px); let a7 = forward_anchor(m0 + 7u, py, px);
+  let a0 = forward_anchor(m0, phase); let a1 = forward_anchor(m0 + 1u, phase);
+  let a2 = forward_anchor(m0 + 2u, phase); let a3 = forward_anchor(m0 + 3u, phase);
+  let a4 = forward_anchor(m0 + 4u, phase); let a5 = forward_anchor(m0 + 5u, phase);
+  let a6 = forward_anchor(m0 + 6u, phase); let a7 = forward_anchor(m0 + 7u, phase);
   var t: Block8;
   for (var k = 0u; k < K; k += 4u) {
-    let taps = forward_taps(k, py, px);
+    let taps = forward_taps(k, phase);
     let rows = array<vec4f, 8>(x_taps(a0, taps), x_taps(a1, taps), x_taps(a2, taps), x_taps(a3, taps),
                                x_taps(a4, taps), x_taps(a5, taps), x_taps(a6, taps), x_taps(a7, taps));
     t = block8_step(t, rows, w_cols(n0, N, kk, taps.flat), w_cols(n0 + 4u, N, kk, taps.flat));
   }
   for (var r = 0u; r < R8 && m0 + r < M; r++) {
     let q = block8_row(t, r);
-    store_y(m0 + r, n0, q[0], py, px, ry, rx);
-    store_y(m0 + r, n0 + 4u, q[1], py, px, ry, rx);
+    store_y(m0 + r, n0, q[0], phase);
+    store_y(m0 + r, n0 + 4u, q[1], phase);
   }
 }
 
 @compute @workgroup_size(CONV_WG_X, CONV_WG_Y)
 fn conv_transpose2d_forward_r4(@builtin(global_invocation_id) gid: vec3u) {
-  let ry = gid.z / params.stride;
-  let rx = gid.z % params.stride;
-  let py = phase_of(ry, params.kernel_height, params.out_height);
-  let px = phase_of(rx, params.kernel_width, params.out_width);
-  let M = params.batch * py.count * px.count;
+  let phase = stride_phase(gid.z, params.out_height, params.out_width, params.in_channels);
+  let M = phase.rows;
   let N = params.out_channels;
-  let K = params.in_channels * py.taps * px.taps;
+  let K = phase.reduce;
   let m0 = gid.x * R4;
   let n0 = gid.y * R4;
   if (m0 >= M || n0 >= N) { return; }
   let kk = params.kernel_height * params.kernel_width;
-  let a0 = forward_anchor(m0, py, px); let a1 = forward_anchor(m0 + 1u, py, px);
-  let a2 = forward_anchor(m0 + 2u, py, px); let a3 = forward_anchor(m0 + 3u, py, px);
+  let a0 = forward_anchor(m0, phase); let a1 = forward_anchor(m0 + 1u, phase);
+  let a2 = forward_anchor(m0 + 2u, phase); let a3 = forward_anchor(m0 + 3u, phase);
   var t0: vec4f; var t1: vec4f; var t2: vec4f; var t3: vec4f;
   for (var k = 0u; k < K; k += 4u) {
-    let taps = forward_taps(k, py, px);
+    let taps = forward_taps(k, phase);
     let c = w_cols(n0, N, kk, taps.flat);
     t0 += x_taps(a0, taps) * c;
     t1 += x_taps(a1, taps) * c;
@@ -485,7 +473,7 @@ fn conv_transpose2d_forward_r4(@builtin(global_invocation_id) gid: vec3u) {
     t3 += x_taps(a3, taps) * c;
   }
   let tile = array<vec4f, 4>(t0, t1, t2, t3);
-  for (var r = 0u; r < R4 && m0 + r < M; r++) { store_y(m0 + r, n0, tile[r], py, px, ry, rx); }
+  for (var r = 0u; r < R4 && m0 + r < M; r++) { store_y(m0 + r, n0, tile[r], phase); }
 }
 
 @compute @workgroup_size(CONV_WG_X, CONV_WG_Y)

@@ -13,6 +13,8 @@ import {
   LOSS_OUT_CONSTANTS,
   LR_SCHEDULE_CONSTANTS,
   TRAIN_STATE_CONSTANTS,
+  TRAIN_STATE_WORDS,
+  TRAIN_STATS_FLOATS,
   TRAIN_STATS_CONSTANTS,
   wgslConstants,
   type ConstantTable,
@@ -643,6 +645,26 @@ export const paramOpsKernels = family({
 // each) first, then reductionVariants' grad_sq_partials_sum_wg (a partial per workgroup of
 // REDUCE_WORKGROUP, by a tree or subgroup operations). They write different numbers of partials:
 // the close of the update sums as many as the chosen one wrote (gradSqPartialsWritten).
+const gradSqVariants = reductionVariants(
+  { name: `thread.wg${KERNEL_SIZES.gradSq.GRAD_SQ_WORKGROUP}`, entry: 'grad_sq_partials_sum', overrides: {} },
+  'grad_sq_partials_sum_wg',
+);
+/**
+ * grad_sq_close: the logical entry a trainer asks for to close an update (models/optim/bookkeeping.ts).
+ * Its candidates: each of grad_sq_partials_sum's, after which the trainer records train_state_update
+ * (timed together: `alongside`, on as many partials as the candidate writes), then the fused
+ * `close.tree.wgN` / `close.subgroup.wgN` (grad_sq_and_close), which close the update in the same
+ * dispatch, so the trainer records no train_state_update (closesUpdate). The first is today's pair:
+ * 'off' and an empty cache change nothing.
+ */
+const gradSqCloseVariants = (): KernelVariant[] => [
+  ...gradSqVariants.map((v): KernelVariant => ({ ...v, alongside: ['train_state_update'] })),
+  ...reductionVariants({ name: '', entry: '', overrides: {} }, 'grad_sq_and_close').slice(1).map((v) => ({ ...v, name: `close.${v.name}` })),
+];
+/** Whether a grad_sq_close kernel closes the update itself (the trainer then records no train_state_update). */
+export const closesUpdate = (kernel: { family: KernelFamily; info: { entry: string } }): boolean =>
+  kernel.family === trainStateKernels && kernel.info.entry === 'grad_sq_and_close';
+
 export const trainStateKernels = family({
   name: 'train_state',
   constants: [TRAIN_STATE_CONSTANTS, TRAIN_STATS_CONSTANTS, LOSS_OUT_CONSTANTS, sizeTable(KERNEL_SIZES.gradSq)],
@@ -652,17 +674,29 @@ export const trainStateKernels = family({
     grad_sq_partials_sum: (u) => [gradSqPartialCount(u.count) / KERNEL_SIZES.gradSq.GRAD_SQ_WORKGROUP, 1, 1],
     grad_sq_partials_sum_wg: (u, o) => [gradSqPartialsWritten('grad_sq_partials_sum_wg', u.count, o), 1, 1], // a partial per workgroup
     train_state_update: () => [1, 1, 1],
+    grad_sq_and_close: () => [1, 1, 1], // one workgroup strides over all the gradients
   },
   tuning: {
     variants: {
-      grad_sq_partials_sum: reductionVariants(
-        { name: `thread.wg${KERNEL_SIZES.gradSq.GRAD_SQ_WORKGROUP}`, entry: 'grad_sq_partials_sum', overrides: {} },
-        'grad_sq_partials_sum_wg',
-      ),
+      grad_sq_partials_sum: gradSqVariants,
+      grad_sq_close: gradSqCloseVariants(),
     },
-    // grads (P); the partials buffer as a net has it (gradSqPartialCount: room for every variant's).
-    bufferFloats: (u) => ({ grads: u.count, grad_sq_partials: gradSqPartialCount(u.count) }),
+    // grads (P); the partials buffer as a net has it (gradSqPartialCount: room for every variant's);
+    // what the close reads and writes: loss_out (4), state (u32 words), stats.
+    bufferFloats: (u) => ({
+      grads: u.count,
+      grad_sq_partials: gradSqPartialCount(u.count),
+      loss_out: 4,
+      state: TRAIN_STATE_WORDS,
+      stats: TRAIN_STATS_FLOATS,
+    }),
     shapeMembers: ['count'],
+    // train_state_update after a partial-sum candidate: the phase's close, over the partials it wrote.
+    alongsideUniforms: (_entry, u, candidate) => ({
+      phase: u.phase,
+      advances_step: u.advances_step,
+      partial_count: gradSqPartialsWritten(candidate.info.entry, u.count, candidate.constants),
+    }),
     // Not measured on any GPU yet: today's kernel until the tuner's timings say otherwise.
     defaults: {},
   },

@@ -17,10 +17,21 @@
 // so it writes W partials, not S: the caller passes train_state_update partial_count = W
 // (index.ts gradSqPartialsWritten; W ≤ S, so the buffer fits every variant). The sum over the partials,
 // Σ_j grads[j]², is the same in every variant up to the order of the f32 additions.
+//
+// grad_sq_and_close (the fused candidates of the logical entry grad_sq_close, index.ts): both
+// steps in one dispatch of one workgroup of REDUCE_WORKGROUP, which strides over all P gradients:
+//   grad_norm = √(workgroup_sum over t of Σ grads[j]², j ≡ t (mod REDUCE_WORKGROUP));  then close_update
+// One workgroup reads all of `grads`, so it pays only where P is small enough that a launch and
+// the barrier between two dispatches cost more than the serial part: the tuner times it against
+// the pair it replaces (KernelVariant.alongside).
 // Why: docs/performance-notes.md#reductions-and-subgroups
 
+// phase and advances_step: for grad_sq_and_close, which closes the update itself (the other
+// entries read count only).
 struct GradSqParams {
   count: u32,
+  phase: u32,
+  advances_step: u32,
 }
 
 struct TrainStateParams {
@@ -59,6 +70,23 @@ fn grad_sq_partials_sum_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workg
   }
   let total = workgroup_sum(sum, tid);
   if (tid == 0u) { grad_sq_partials[wid.x] = total; }
+}
+
+// The fused candidates' entry: Σ g² and the close of the update in one workgroup (the header).
+@compute @workgroup_size(REDUCE_WORKGROUP)
+fn grad_sq_and_close(@builtin(local_invocation_index) tid: u32) {
+  var sum = 0.0;
+  for (var i = tid; i < grad_sq.count; i += REDUCE_WORKGROUP) {
+    let g = grads[i];
+    sum += g * g;
+  }
+  let total = workgroup_sum(sum, tid);
+  if (tid == 0u && state[STATE_HALTED] == 0u) {
+    let loss = loss_out[LOSS_OUT_LOSS];
+    let grad_norm = sqrt(total);
+    close_update(grad_sq.phase, grad_sq.advances_step != 0u, is_finite(loss) && is_finite(grad_norm), loss,
+                 loss_out[LOSS_OUT_OUT_A], loss_out[LOSS_OUT_OUT_B], grad_norm);
+  }
 }
 
 const WG: u32 = 256u;

@@ -9,15 +9,20 @@
 // D's means and gradient norms the same up to float rounding; the close of each
 // update sums as many partials as the forced variant wrote (a wrong count would
 // read stale or missing partials and change the norm). The subgroup forms run
-// wherever the adapter offers 'subgroups' (SwiftShader does).
+// wherever the adapter offers 'subgroups' (SwiftShader does). The one-dispatch
+// closes (grad_sq_close's close.* forms: the norm and the close of the update in
+// one workgroup) must give the same bits too, in one dispatch fewer per update.
 import { test, expect } from '../../../test/support/fixtures.js';
 import { expectClose } from '../../../test/support/compare.js';
 import { subgroupSupport, expectSubgroupsWhereOffered } from '../../../test/support/variants.js';
 
-const FORCED_ENTRIES = ['bce_with_logits_forward_backward', 'gan_loss_forward_backward', 'grad_sq_partials_sum'];
+const FORCED_ENTRIES = ['bce_with_logits_forward_backward', 'gan_loss_forward_backward', 'grad_sq_close'];
 // Names the loss and gradient-norm candidates share (tree.wg256 is today's loss kernel, not today's norm).
 const TREES = ['tree.wg64', 'tree.wg128', 'tree.wg256'];
 const SUBGROUPS = ['subgroup.wg64', 'subgroup.wg128', 'subgroup.wg256'];
+// The closes of grad_sq_close that do the norm and the close in one dispatch (the loss keeps today's kernel).
+const CLOSES = ['close.tree.wg64', 'close.tree.wg256'];
+const SUBGROUP_CLOSES = ['close.subgroup.wg64', 'close.subgroup.wg256'];
 
 interface Run {
   g: number[];
@@ -27,6 +32,7 @@ interface Run {
   stats: Record<string, number> | null;
   /** `entry:variant` of every forced entry's lookup while the plan recorded. */
   chosen: string[];
+  dispatches: number;
 }
 
 for (const loss of ['bce', 'hinge'] as const) {
@@ -34,7 +40,7 @@ for (const loss of ['bce', 'hinge'] as const) {
     test.setTimeout(300_000);
     const support = await subgroupSupport(gpu);
     expectSubgroupsWhereOffered(support);
-    const names = [...TREES, ...(support.device ? SUBGROUPS : [])];
+    const names = [...TREES, ...CLOSES, ...(support.device ? [...SUBGROUPS, ...SUBGROUP_CLOSES] : [])];
     const runs = await gpu.page.evaluate(
       async ({ loss, names, forced }) => {
         const { lib, ctx } = window.harness;
@@ -47,7 +53,8 @@ for (const loss of ['bce', 'hinge'] as const) {
             choose: async (_r: unknown, family: Variants, entry: string) => {
               const variants = family.tuning!.variants[entry]!;
               if (!forced.includes(entry)) return variants[0];
-              const v = name ? variants.find((c) => c.name === name) : variants[0];
+              // A close.* name is grad_sq_close's alone: the loss then runs today's kernel.
+              const v = name ? (variants.find((c) => c.name === name) ?? (name.startsWith('close.') ? variants[0] : undefined)) : variants[0];
               if (!v) throw new Error(`no variant ${name} of ${entry}`);
               chosen.push(`${entry}:${v.name}`);
               return v;
@@ -66,6 +73,7 @@ for (const loss of ['bce', 'hinge'] as const) {
             dd: Array.from(await trainer.readGradients('discriminator')),
             stats: stats as unknown as Record<string, number> | null,
             chosen,
+            dispatches: trainer.dispatchesPerStep,
           };
           trainer.dispose();
         }
@@ -76,7 +84,7 @@ for (const loss of ['bce', 'hinge'] as const) {
     const today = runs.today;
     const lossEntry = loss === 'bce' ? 'bce_with_logits_forward_backward' : 'gan_loss_forward_backward';
     // Today's: the first variants (gaussian1d's G and D have the same parameter count: one norm shape).
-    expect(new Set(today.chosen)).toEqual(new Set([`${lossEntry}:tree.wg256`, 'grad_sq_partials_sum:thread.wg64']));
+    expect(new Set(today.chosen)).toEqual(new Set([`${lossEntry}:tree.wg256`, 'grad_sq_close:thread.wg64']));
     for (const k of ['g', 'd', 'dg', 'dd'] as const) {
       expect(today[k].every(Number.isFinite), k).toBe(true);
       expect(today[k].some((v) => v !== 0), k).toBe(true);
@@ -90,8 +98,11 @@ for (const loss of ['bce', 'hinge'] as const) {
     expect(s0.gradNormD).toBeGreaterThan(0);
     for (const name of names) {
       const r = runs[name];
-      // Both entries really ran this candidate: the loss kernel (D and G parts) and the norm.
-      expect(new Set(r.chosen), name).toEqual(new Set([`${lossEntry}:${name}`, `grad_sq_partials_sum:${name}`]));
+      // Both entries really ran this candidate: the loss kernel (D and G parts) and the norm; a
+      // one-dispatch close replaces the close of each update (one D and one G update a step).
+      const fused = name.startsWith('close.');
+      expect(new Set(r.chosen), name).toEqual(new Set([`${lossEntry}:${fused ? 'tree.wg256' : name}`, `grad_sq_close:${name}`]));
+      expect(r.dispatches, `dispatches per step, forced ${name}`).toBe(today.dispatches - (fused ? 2 : 0));
       for (const k of ['g', 'd', 'dg', 'dd'] as const) expect(r[k], `${k}, forced ${name}`).toEqual(today[k]);
       const s = r.stats!;
       expect([s.step, s.updatesD, s.updatesG], name).toEqual([s0.step, s0.updatesD, s0.updatesG]);

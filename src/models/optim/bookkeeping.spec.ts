@@ -68,7 +68,7 @@ for (const count of [1, 63, 64 * 256 + 5, 40_000]) {
   test(`grad_sq_partials_sum: the partials add up to Σ grad²: count=${count}`, async ({ gpu }) => {
     const grads = f32(randomArray(count, count, -2, 2));
     const partials = gradSqPartialCount(count);
-    const out = await gpu.runKernel({ family: 'train_state', entry: 'grad_sq_partials_sum', uniforms: { count }, inputs: { grads: [...grads] }, outputs: { grad_sq_partials: partials } });
+    const out = await gpu.runKernel({ family: 'train_state', entry: 'grad_sq_partials_sum', uniforms: { count, phase: 0, advances_step: 0 }, inputs: { grads: [...grads] }, outputs: { grad_sq_partials: partials } });
     const want = grads.reduce((a, g) => a + g * g, 0);
     const got = out.grad_sq_partials.reduce((a, v) => a + v, 0);
     expect(Math.abs(got - want) / want).toBeLessThan(1e-5);

@@ -8,7 +8,7 @@ import { createStorageBuffer } from '../../runtime/buffers.js';
 import type { KernelRegistry } from '../../runtime/kernel.js';
 import type { SequenceBuilder } from '../../runtime/recorder.js';
 import { TRAIN_STATE, TRAIN_STATE_WORDS, TRAIN_STATS, TRAIN_STATS_FLOATS, TRAIN_STATS_STRIDE } from '../../shaders/constants.js';
-import { gradSqPartialsWritten, trainStateKernels } from '../../shaders/index.js';
+import { closesUpdate, gradSqPartialsWritten, trainStateKernels } from '../../shaders/index.js';
 import type { KernelRef } from '../layers/layer.js';
 
 export const createTrainState = (device: GPUDevice, label = 'train_state'): GPUBuffer => createStorageBuffer(device, label, TRAIN_STATE_WORDS); // u32
@@ -32,14 +32,20 @@ export interface CloseUpdate {
 }
 
 /**
- * Records the gradient norm and the close of one update: two dispatches. The grad² partials are the
- * variant tuned for this parameter count; the close sums as many partials as that variant writes
- * (one per invocation or one per workgroup: index.ts gradSqPartialsWritten).
+ * Records the gradient norm and the close of one update: the variant of grad_sq_close tuned for this
+ * parameter count. Either grad² partials and then the close, which sums as many partials as that
+ * variant writes (one per invocation or one per workgroup: index.ts gradSqPartialsWritten): two
+ * dispatches; or one that does both (closesUpdate).
  */
 export async function encodeCloseUpdate(seq: SequenceBuilder, kernels: KernelRegistry, c: CloseUpdate): Promise<void> {
-  const grad = { count: c.count };
-  const partials = await kernels.kernelFor(trainStateKernels, 'grad_sq_partials_sum', grad);
-  seq.add(partials, { grads: c.grads, grad_sq_partials: c.gradSqPartials }, grad, 'grad_sq');
+  const grad = { count: c.count, phase: c.phase, advances_step: c.advancesStep ? 1 : 0 };
+  const partials = await kernels.kernelFor(trainStateKernels, 'grad_sq_close', grad);
+  const buffers = { grads: c.grads, grad_sq_partials: c.gradSqPartials, loss_out: c.lossOut, state: c.state, stats: c.stats };
+  if (closesUpdate(partials)) {
+    seq.add(partials, partials.pick(buffers), grad, 'grad_sq_close');
+    return;
+  }
+  seq.add(partials, partials.pick(buffers), grad, 'grad_sq');
   const close = await kernels.kernel(trainStateKernels, 'train_state_update');
   seq.add(
     close,

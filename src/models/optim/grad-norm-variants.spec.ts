@@ -16,10 +16,14 @@
 // their order of additions; the subgroup variants' (the same terms per workgroup,
 // another order) agree with the tree's to rounding. A NaN gradient must give a
 // NaN sum in every variant, so the close halts.
+// grad_sq_close, the entry a trainer asks for: those candidates with the close
+// timed alongside, then grad_sq_and_close (one workgroup sums Σ g² and closes the
+// update itself), whose state must be the reference close's to the bit, its norm
+// √Σ g², and which must halt on a NaN gradient or loss and change nothing once halted.
 import { test, expect } from '../../../test/support/fixtures.js';
 import { expectClose } from '../../../test/support/compare.js';
 import { randomArray } from '../../../test/support/data.js';
-import { forEachVariant, treeSumF32, variantsOf } from '../../../test/support/variants.js';
+import { expectSubgroupsWhereOffered, forEachVariant, subgroupSupport, treeSumF32, variantsOf } from '../../../test/support/variants.js';
 import type { KernelVariant } from '../../runtime/kernel.js';
 import { trainStateUpdate } from '../../reference/train_state.js';
 import { TRAIN_STATE, TRAIN_STATE_WORDS, TRAIN_STATS, TRAIN_STATS_FLOATS, TRAIN_STATS_STRIDE } from '../../shaders/constants.js';
@@ -40,7 +44,9 @@ test("grad_sq_partials_sum variants: today's kernel first (no feature needed), t
   expect(sg).toContain('subgroupAdd(');
   expect(trainStateKernels.source).not.toContain('subgroupAdd(');
   expect(trainStateKernels.tuning!.shapeMembers).toEqual(['count']);
-  expect(trainStateKernels.tuning!.bufferFloats({ count: 1031 })).toEqual({ grads: 1031, grad_sq_partials: gradSqPartialCount(1031) });
+  expect(trainStateKernels.tuning!.bufferFloats({ count: 1031 })).toEqual({
+    grads: 1031, grad_sq_partials: gradSqPartialCount(1031), loss_out: 4, state: TRAIN_STATE_WORDS, stats: TRAIN_STATS_FLOATS,
+  });
 });
 
 test('gradSqPartialsWritten: today a partial per invocation, the _wg form one per workgroup (≤ 256), never more than the buffer holds; it refuses what it cannot know', () => {
@@ -109,7 +115,7 @@ for (const count of [1, 1031, 70_001]) {
       const at = `count=${count}, variant ${v.name}`;
       const written = gradSqPartialsWritten(v.entry, count, v.overrides);
       const out = await gpu.runKernel({
-        family: 'train_state', entry: v.entry, overrides: v.overrides, feature: v.requires, uniforms: { count },
+        family: 'train_state', entry: v.entry, overrides: v.overrides, feature: v.requires, uniforms: { count, phase: PHASE, advances_step: 1 },
         inputs: { grads: g }, outputs: { grad_sq_partials: size },
       });
       const partials = out.grad_sq_partials;
@@ -155,7 +161,7 @@ test('a NaN gradient gives a NaN sum in every grad_sq_partials_sum variant, and 
     const at = `variant ${v.name}`;
     const written = gradSqPartialsWritten(v.entry, count, v.overrides);
     const out = await gpu.runKernel({
-      family: 'train_state', entry: v.entry, overrides: v.overrides, feature: v.requires, uniforms: { count },
+      family: 'train_state', entry: v.entry, overrides: v.overrides, feature: v.requires, uniforms: { count, phase: PHASE, advances_step: 1 },
       inputs: { grads: g }, outputs: { grad_sq_partials: size },
     });
     const got = out.grad_sq_partials.slice(0, written);
@@ -176,4 +182,87 @@ test('a NaN gradient gives a NaN sum in every grad_sq_partials_sum variant, and 
     expect(asU32(close.state), `state (halted), ${at}`).toEqual([...state]);
     expect(close.stats, `stats unchanged, ${at}`).toEqual(STATS);
   });
+});
+
+// grad_sq_close, the logical entry a trainer closes each update with (models/optim/bookkeeping.ts):
+// grad_sq_partials_sum's candidates, each timed with the train_state_update the trainer records
+// after it, then the fused grad_sq_and_close forms, which close the update in one dispatch.
+const CLOSE_ENTRY = 'grad_sq_close';
+
+test('grad_sq_close variants: the partial-sum candidates with their close alongside (on the partials each writes), then one-dispatch closes by tree and subgroups', () => {
+  const variants = variantsOf(trainStateKernels, CLOSE_ENTRY);
+  const partials = variantsOf(trainStateKernels, ENTRY);
+  expect(variants.slice(0, partials.length)).toEqual(partials.map((v) => ({ ...v, alongside: ['train_state_update'] })));
+  expect(variants.slice(partials.length).map((v) => ({ name: v.name, entry: v.entry, overrides: v.overrides, requires: v.requires, alongside: v.alongside }))).toEqual([
+    ...REDUCE_WORKGROUPS.map((n) => ({ name: `close.tree.wg${n}`, entry: 'grad_sq_and_close', overrides: { REDUCE_WORKGROUP: n }, requires: undefined, alongside: undefined })),
+    ...REDUCE_WORKGROUPS.map((n) => ({ name: `close.subgroup.wg${n}`, entry: 'grad_sq_and_close', overrides: { REDUCE_WORKGROUP: n }, requires: 'subgroups', alongside: undefined })),
+  ]);
+  expect(trainStateKernels.dispatch.grad_sq_and_close({ count: 70_001, phase: 0, advances_step: 0 }, { REDUCE_WORKGROUP: 64 })).toEqual([1, 1, 1]);
+  // The close the tuner times after a candidate sums what that candidate writes.
+  const u = { count: 1031, phase: 1, advances_step: 1 };
+  const after = (entry: string, constants: Record<string, number>) => trainStateKernels.tuning!.alongsideUniforms!('train_state_update', u, { info: { entry }, constants });
+  expect(after(ENTRY, {})).toEqual({ phase: 1, advances_step: 1, partial_count: gradSqPartialCount(1031) });
+  expect(after(`${ENTRY}_wg`, { REDUCE_WORKGROUP: 128 })).toEqual({ phase: 1, advances_step: 1, partial_count: 9 });
+});
+
+const closeVariants = (support: boolean) => variantsOf(trainStateKernels, CLOSE_ENTRY).filter((v) => v.entry === 'grad_sq_and_close' && (!v.requires || support));
+
+for (const count of [1, 1031, 70_001]) {
+  test(`grad_sq_and_close closes the update as train_state_update does on Σ g² (state to the bit, the norm √Σ g²), every width, tree and subgroups: count=${count}`, async ({ gpu }) => {
+    test.setTimeout(300_000);
+    const g = gradients(count);
+    const sumSq = g.reduce((a, x) => a + x * x, 0); // float64
+    await forEachVariant(gpu, trainStateKernels, CLOSE_ENTRY, async (v) => {
+      if (v.entry !== 'grad_sq_and_close') return; // the partial-sum candidates: the tests above
+      const at = `count=${count}, variant ${v.name}`;
+      const close = await gpu.runKernel({
+        family: 'train_state', entry: v.entry, overrides: v.overrides, feature: v.requires,
+        uniforms: { count, phase: PHASE, advances_step: 1 },
+        inputs: { grads: g, stats: STATS, loss_out: LOSS_OUT },
+        uintInputs: { state: STATE },
+        outputs: { state: TRAIN_STATE_WORDS, stats: TRAIN_STATS_FLOATS },
+      });
+      const state = Uint32Array.from(STATE);
+      const stats = Float64Array.from(STATS);
+      expect(trainStateUpdate(PHASE, true, state, stats, LOSS_OUT, Float64Array.of(sumSq))).toBe(true);
+      expect(asU32(close.state), `state, ${at}`).toEqual([...state]);
+      expectClose(close.stats, stats, { atol: 1e-5, rtol: 1e-5 }, `stats, ${at}`);
+      const norm = close.stats[PHASE * TRAIN_STATS_STRIDE + TRAIN_STATS.gradNorm] - STATS[PHASE * TRAIN_STATS_STRIDE + TRAIN_STATS.gradNorm];
+      expectClose([norm], [Math.sqrt(sumSq)], { atol: 1e-5, rtol: 1e-5 }, `the norm the update recorded, ${at}`);
+    });
+  });
+}
+
+test('grad_sq_and_close halts on a NaN gradient and on a non-finite loss, and changes nothing once halted: count=1031', async ({ gpu }) => {
+  test.setTimeout(300_000);
+  const count = 1031;
+  const support = await subgroupSupport(gpu);
+  expectSubgroupsWhereOffered(support);
+  const variants = closeVariants(support.device);
+  expect(variants.length).toBe(support.device ? 6 : 3);
+  const halted = Uint32Array.from(STATE);
+  halted[TRAIN_STATE.halted] = 1;
+  for (const v of variants) {
+    for (const [what, g, lossOut, state0] of [
+      ['NaN gradient at 517', gradients(count).map((x, i) => (i === 517 ? NaN : x)), LOSS_OUT, STATE],
+      ['infinite loss', gradients(count), [Infinity, 0.25, 0.5, 0], STATE],
+      ['already halted', gradients(count), LOSS_OUT, [...halted]],
+    ] as const) {
+      const at = `${what}, variant ${v.name}`;
+      const close = await gpu.runKernel({
+        family: 'train_state', entry: v.entry, overrides: v.overrides, feature: v.requires,
+        uniforms: { count, phase: PHASE, advances_step: 1 },
+        inputs: { grads: [...g], stats: STATS, loss_out: [...lossOut] },
+        uintInputs: { state: [...state0] },
+        outputs: { state: TRAIN_STATE_WORDS, stats: TRAIN_STATS_FLOATS },
+      });
+      const state = Uint32Array.from(state0);
+      const stats = Float64Array.from(STATS);
+      const sumSq = g.reduce((a, x) => a + x * x, 0);
+      expect(trainStateUpdate(PHASE, true, state, stats, [...lossOut], Float64Array.of(sumSq))).toBe(false);
+      expect(state[TRAIN_STATE.halted]).toBe(1);
+      expect(asU32(close.state), `state (halted), ${at}`).toEqual([...state]);
+      expect(close.stats, `stats unchanged, ${at}`).toEqual(STATS);
+    }
+  }
 });

@@ -2,13 +2,13 @@
 // share (each is the other's adjoint, on the same NCHW layout). Needs the
 // TILE and CONV_* constants and overrides, tile.wgsl, activation.wgsl and reduce.wgsl, and
 // uses the including file's `params` (batch, in/out_channels, in/out_height,
-// in/out_width, stride, padding, slope) and bindings x, w, bias, y, y_saved, dy, dx.
+// in/out_width, kernel_height/width, stride, padding, slope) and bindings x, w, bias, y, y_saved, dy, dx.
 //
 // The implicit GEMMs read their position-indexed operand (x, or dz) through
 // an Anchor per tile row or column plus the step's Taps: one add and one
 // bounds test per term, zero in the padding and past the reduction. The
 // transposed structure (conv2d_backward_input, conv_transpose2d_forward) runs
-// one stride Phase per dispatch z. Why: docs/performance-notes.md#conv2d
+// one StridePhase per dispatch z. Why: docs/performance-notes.md#conv2d
 
 // The activation fused into the forward's epilogue and the backward's dz
 // loads; HAS_BIAS = false: `bias` is still bound (any buffer) but never read.
@@ -97,6 +97,22 @@ fn phase_of(r: u32, k_size: u32, n_positions: u32) -> Phase {
   let taps = select(0u, (k_size - k0 + s - 1u) / s, k0 < k_size);
   let count = select(0u, (n_positions - r + s - 1u) / s, r < n_positions);
   return Phase(k0, taps, i32((r + params.padding) / s), count);
+}
+
+// Stride phase (ry, rx) of a phase-decomposed implicit GEMM (conv2d_backward_input,
+// conv_transpose2d_forward and their narrow entries), z = s·ry + rx < s²: the
+// positions (s·uy + ry, s·ux + rx) of its height × width result plane, py and px
+// per axis. rows = M = B · py.count · px.count, one per (b, uy, ux); reduce = K =
+// channels · py.taps · px.taps, the terms (channel, ty, tx) of each output, over
+// the other side's channels (conv2d: C_out; conv_transpose2d: C_in).
+struct StridePhase { ry: u32, rx: u32, py: Phase, px: Phase, rows: u32, reduce: u32 }
+
+fn stride_phase(z: u32, height: u32, width: u32, channels: u32) -> StridePhase {
+  let ry = z / params.stride;
+  let rx = z % params.stride;
+  let py = phase_of(ry, params.kernel_height, height);
+  let px = phase_of(rx, params.kernel_width, width);
+  return StridePhase(ry, rx, py, px, params.batch * py.count * px.count, channels * py.taps * px.taps);
 }
 
 // The narrow kernels' CONV_STRIP consecutive values along a phase row, 4 per vec4f.
