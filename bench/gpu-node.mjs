@@ -82,7 +82,7 @@ if (parts.has('peer')) {
   }
   for (const [workload, preset, batch] of WORKLOADS) {
     const ours = await measureOurs(lib, ctx, preset, train, { batchSize: batch, windowSeconds: SECONDS, windows: QUICK ? 1 : 3 });
-    emit({ kind: 'peer', engine: 'ours', workload, preset, batch, stepsPerSecond: ours.stepsPerSecond, windows: ours.windows, firstStepMs: ours.firstStepMs, dispatchesPerStep: ours.dispatchesPerStep });
+    emit({ kind: 'peer', engine: 'ours', workload, preset, batch, stepsPerSecond: ours.stepsPerSecond, windows: ours.windows, firstStepMs: ours.firstStepMs, dispatchesPerStep: ours.dispatchesPerStep, plan: ours.plan });
     if (!tfjs) continue;
     try {
       const r = await measureTfjs(tfjs.tf, preset, digitsInRange, batch, { windowSeconds: SECONDS, windows: QUICK ? 1 : 3 });
@@ -149,7 +149,7 @@ async function speed(name, batchSize, stepsPerSubmit = 16) {
     if (dt >= SECONDS || chunk >= 1 << 16) windows.push(chunk / dt);
     else chunk = Math.ceil(chunk * Math.min(8, (SECONDS / dt) * 1.1));
   }
-  emit({ kind: 'speed', preset: name, batchSize, stepsPerSecond: median(windows), windows, firstStepMs, dispatchesPerStep: trainer.dispatchesPerStep, stepsPerSubmit });
+  emit({ kind: 'speed', preset: name, batchSize, stepsPerSecond: median(windows), windows, firstStepMs, dispatchesPerStep: trainer.dispatchesPerStep, plan: trainer.plan, stepsPerSubmit });
   trainer.dispose();
 }
 
@@ -191,12 +191,12 @@ const f = (x, d = 1) => (x === undefined || x === null || Number.isNaN(x) ? '–
 const md = [`GPU bench (${device}, Node + Dawn, ${base.date}${QUICK ? ', --quick sizes' : ''})`, ''];
 const peer = rows.filter((r) => r.kind === 'peer' && r.workload);
 if (peer.length) {
-  md.push('| workload | batch | ours steps/s | TF.js webgpu steps/s | ours ÷ TF.js | first step ours / TF.js (s) |', '| --- | --- | --- | --- | --- | --- |');
+  md.push('| workload | batch | ours steps/s (plan, dispatches/step) | TF.js webgpu steps/s | ours ÷ TF.js | first step ours / TF.js (s) |', '| --- | --- | --- | --- | --- | --- |');
   for (const [workload, preset, batch] of WORKLOADS) {
     const o = peer.find((r) => r.engine === 'ours' && r.preset === preset && r.batch === batch);
     const t = peer.find((r) => r.engine === 'tfjs-webgpu' && r.preset === preset && r.batch === batch);
     const ratio = o && t?.stepsPerSecond ? `${f(o.stepsPerSecond / t.stepsPerSecond, 2)}×` : (t?.error ? `TF.js failed: ${t.error.slice(0, 60)}` : '–');
-    md.push(`| ${workload} ${preset} | ${batch} | ${f(o?.stepsPerSecond, 2)} | ${f(t?.stepsPerSecond, 2)} | ${ratio} | ${f(o?.firstStepMs / 1000, 2)} / ${f(t?.firstStepMs / 1000, 2)} |`);
+    md.push(`| ${workload} ${preset} | ${batch} | ${f(o?.stepsPerSecond, 2)} (${o?.plan ?? '?'}, ${o?.dispatchesPerStep ?? '?'}) | ${f(t?.stepsPerSecond, 2)} | ${ratio} | ${f(o?.firstStepMs / 1000, 2)} / ${f(t?.firstStepMs / 1000, 2)} |`);
   }
   md.push('');
 }

@@ -141,6 +141,7 @@ export async function measureOurs(lib, ctx, name, digits, opts = {}) {
     peakHeapBytes: peakHeap,
     peakGpuBytes: peakGpu,
     dispatchesPerStep: trainer.dispatchesPerStep,
+    plan: trainer.plan,
     lastGLoss: stats?.lossG,
     totalSteps: trainer.step,
   });
