@@ -186,15 +186,21 @@ export function dispatch1d(count: number, perWorkgroup: number): WorkgroupCount 
 /** Workgroup sizes of the reduction kernels' tuning variants (prelude/reduce.wgsl's REDUCE_WORKGROUP). */
 export const REDUCE_WORKGROUPS = [64, 128, 256] as const;
 /**
+ * `entry` (a workgroup-reduction form, prelude/reduce.wgsl) at each of REDUCE_WORKGROUPS
+ * invocations, summing its partials by a tree in workgroup memory ('<prefix>tree.wgN'), then the
+ * same on subgroup operations ('<prefix>subgroup.wgN'), candidates only where the device has 'subgroups'.
+ */
+const reductionForms = (entry: string, prefix = ''): KernelVariant[] => [
+  ...REDUCE_WORKGROUPS.map((n): KernelVariant => ({ name: `${prefix}tree.wg${n}`, entry, overrides: { REDUCE_WORKGROUP: n } })),
+  ...REDUCE_WORKGROUPS.map((n): KernelVariant => ({ name: `${prefix}subgroup.wg${n}`, entry, overrides: { REDUCE_WORKGROUP: n }, requires: 'subgroups' })),
+];
+/**
  * Candidates of a per-channel (or per-feature) reduction: today's kernel first (`today`, the
- * fallback), then `entry` (its one-workgroup-per-channel form) at each of REDUCE_WORKGROUPS
- * invocations, summing its partials by a tree in workgroup memory ('tree.wgN'), then the same on
- * subgroup operations ('subgroup.wgN'), candidates only where the device has 'subgroups'.
+ * fallback), then `entry`'s reductionForms (its one-workgroup-per-channel form).
  */
 const reductionVariants = (today: KernelVariant, entry: string): KernelVariant[] => [
   today,
-  ...REDUCE_WORKGROUPS.map((n): KernelVariant => ({ name: `tree.wg${n}`, entry, overrides: { REDUCE_WORKGROUP: n } })),
-  ...REDUCE_WORKGROUPS.map((n): KernelVariant => ({ name: `subgroup.wg${n}`, entry, overrides: { REDUCE_WORKGROUP: n }, requires: 'subgroups' })),
+  ...reductionForms(entry),
 ];
 
 /**
@@ -333,14 +339,12 @@ const LINEAR_SPLIT_SHAPES = [
 /**
  * forward's and backward_input's one-output-per-workgroup candidates (`<entry>_wg`: a workgroup
  * reduction over K or N, prelude/reduce.wgsl): reduce.tree.wg64/128/256, then the same on subgroup
- * operations where the device has 'subgroups' (reductionVariants' forms after its first).
+ * operations where the device has 'subgroups' (reductionForms).
  */
 const linearReduceVariants = (entry: LinearProduct): KernelVariant[] =>
   entry === 'linear_backward_weight'
     ? []
-    : reductionVariants({ name: '', entry, overrides: {} }, `${entry}_wg`)
-        .slice(1)
-        .map((v) => ({ ...v, name: `reduce.${v.name}` }));
+    : reductionForms(`${entry}_wg`, 'reduce.');
 /** Variants whose sums run in another order than the default's: they agree with it to float rounding of the reduction, not to the bit. */
 export const LINEAR_REORDERING_VARIANTS: ReadonlySet<string> = new Set([
   ...LINEAR_SPLIT_SHAPES.map(([name]) => name),
@@ -659,7 +663,7 @@ const gradSqVariants = reductionVariants(
  */
 const gradSqCloseVariants = (): KernelVariant[] => [
   ...gradSqVariants.map((v): KernelVariant => ({ ...v, alongside: ['train_state_update'] })),
-  ...reductionVariants({ name: '', entry: '', overrides: {} }, 'grad_sq_and_close').slice(1).map((v) => ({ ...v, name: `close.${v.name}` })),
+  ...reductionForms('grad_sq_and_close', 'close.'),
 ];
 /** Whether a grad_sq_close kernel closes the update itself (the trainer then records no train_state_update). */
 export const closesUpdate = (kernel: { family: KernelFamily; info: { entry: string } }): boolean =>
