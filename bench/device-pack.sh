@@ -6,6 +6,8 @@
 # TF.js bundled into dist/bench/tfjs-node.mjs. The GPU run, in one command on
 # the device (carry .devpack and dist; JSON lines and gpu-node.md land in $OUT):
 #   bash bench/device-run.sh            # = peer, matmul, tune, profile (bench/gpu-node.mjs)
+#   bash bench/device-run.sh --only quality --presets mnistMlp,cdcgan --train-seconds 60   # digit bars, 3 seeds
+#   bash bench/device-run.sh toy --losses wgan-gp,hinge-sn --steps 10000 --eval-every 2000 # toy bars, 3 seeds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .devpack/gl .devpack/webgpu

@@ -3,6 +3,8 @@
 # Dawn and the Vulkan loader, point Vulkan at the NVIDIA driver, check the
 # adapter is the GPU (not a software fallback), then run bench/gpu-node.mjs.
 #   bash bench/device-run.sh [gpu-node.mjs options]   (default: --only peer,matmul,tune,profile)
+#   bash bench/device-run.sh --only quality --presets mnistMlp,cdcgan [--train-seconds 60]   (issue 12's digit bars)
+#   bash bench/device-run.sh toy [toy-coverage.mjs options]   (issue 12's toy bars: bench/toy-coverage.mjs into $OUT)
 # Prepare here first with bash bench/device-pack.sh (node, Dawn, Vulkan loader, dist/ with TF.js bundled).
 set -uo pipefail
 for f in .devpack/gl/*.deb; do dpkg -x "$f" /; done; ldconfig
@@ -16,4 +18,9 @@ rm -rf node_modules/pngjs && cp -r .devpack/pngjs node_modules/pngjs
 nvidia-smi -L
 ls -la "$VK_DRIVER_FILES" || ls /usr/local/nvidia/share/vulkan/icd.d/ /etc/vulkan/icd.d/ /usr/share/vulkan/icd.d/ 2>&1
 /tmp/node -e "import('./dist/node.js').then(async (l) => { const c = await l.createNodeGpuContext(); console.log('adapter:', c.adapterName); if (/swiftshader|llvmpipe/i.test(c.adapterName)) process.exit(3); })" || { echo 'no GPU adapter in Dawn'; exit 3; }
-/tmp/node bench/gpu-node.mjs --out "${OUT:-bench/results}" "$@"
+if [ "${1:-}" = toy ]; then
+  shift
+  /tmp/node bench/toy-coverage.mjs --out "${OUT:-bench/results}" "$@"
+else
+  /tmp/node bench/gpu-node.mjs --out "${OUT:-bench/results}" "$@"
+fi

@@ -14,8 +14,12 @@
 //   tune     time to first step with 'off', then 'full' with a cold cache (a fresh file), then 'full' again on it, each on a
 //            fresh context: what tuning costs a first build, and the choices it made
 //   profile  one W1 and one W2 step dispatch by dispatch (timestamp queries without Dawn's quantization)
-//   speed    (not default) every preset at its own batch and a bigger one; quality (not default) a time-boxed
-//            dcgan28 / cdcgan run scored with the shipped digit classifier (--train-seconds)
+//   speed    (not default) every preset at its own batch and a bigger one
+//   quality  (not default) the digit bars of issue 12: each digit preset of --presets × --objectives × --seeds
+//            trained to --quality-steps (or --train-seconds, whichever comes first), scored every --eval-every
+//            steps and at the end with the shipped digit classifier (classifier-FID against the 2,000 held-out
+//            digits, classes ≥ 5%, conditional accuracy); every evaluation is a JSON line and a table row.
+//            The bars: bash bench/device-run.sh --only quality --presets mnistMlp,cdcgan
 // Every measurement is one JSON line, printed and appended to DIR/gpu-node.jsonl (DIR: --out, else $OUT, else
 // bench/results); the markdown tables are printed at the end and written to DIR/gpu-node.md.
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -32,6 +36,10 @@ const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '2' },
     'train-seconds': { type: 'string', default: '60' },
+    'quality-steps': { type: 'string', default: '10000' },
+    'eval-every': { type: 'string', default: '2000' },
+    seeds: { type: 'string', default: '0,1,2' },
+    objectives: { type: 'string', default: 'bce' },
     out: { type: 'string', default: process.env.OUT || 'bench/results' },
     only: { type: 'string', default: 'peer,matmul,tune,profile' },
     presets: { type: 'string', default: 'gaussian1d,mnistMlp,dcgan28,cdcganSmall,cdcgan' },
@@ -42,6 +50,8 @@ const { values } = parseArgs({
 const QUICK = values.quick;
 const SECONDS = QUICK ? 0.5 : Number(values.seconds);
 const TRAIN_SECONDS = Number(values['train-seconds']);
+const QUALITY_STEPS = Number(values['quality-steps']);
+const EVAL_EVERY = Number(values['eval-every']);
 const parts = new Set(values.only.split(','));
 const OUT = values.out;
 mkdirSync(OUT, { recursive: true });
@@ -153,18 +163,36 @@ async function speed(name, batchSize, stepsPerSubmit = 16) {
   trainer.dispose();
 }
 
-/** Trains for ~TRAIN_SECONDS, then classifier-FID, coverage and (conditional) accuracy on 2,000 samples. */
-async function quality(name, classifier, reference, fidFloor) {
-  const trainer = await GanTrainer.create(ctx, presets.preset(name, { digits: train }));
-  const t0 = performance.now();
+/**
+ * One digit run: `name` with `objective` and `seed`, scored at step 0, every EVAL_EVERY steps and at the
+ * end (QUALITY_STEPS, or the first evaluation past TRAIN_SECONDS of training): classifier-FID,
+ * coverage and (conditional) accuracy on 2,000 samples, each a 'quality' row. A run that halts on a
+ * non-finite loss is scored on the weights it kept and ends there.
+ */
+async function quality(name, objective, seed, classifier, reference, fidFloor) {
+  const trainer = await GanTrainer.create(ctx, presets.preset(name, { digits: train, seed, objective }));
+  let trainSeconds = 0;
   let steps = 0;
-  while ((performance.now() - t0) / 1000 < TRAIN_SECONDS) {
-    await trainer.train(100, { stepsPerSubmit: 25 });
-    steps += 100;
+  let halted = null;
+  const evaluate = async () => {
+    const q = await digitQuality.evaluateDigitGan(trainer, classifier, reference);
+    emit({ kind: 'quality', preset: name, objective, seed, steps, trainSeconds, halted, fid: q.fid, fidFloor, classesCovered: q.coverage.classesCovered, klToUniform: q.coverage.klToUniform, conditionalAccuracy: q.conditionalAccuracy, stats: trainer.latestStats });
+  };
+  await evaluate();
+  while (steps < QUALITY_STEPS && trainSeconds < TRAIN_SECONDS && !halted) {
+    const chunk = Math.min(EVAL_EVERY, QUALITY_STEPS - steps);
+    const t0 = performance.now();
+    try {
+      await trainer.train(chunk, { stepsPerSubmit: 25 });
+      steps += chunk;
+    } catch (e) {
+      if (!(e instanceof lib.NonFiniteLossError)) throw e;
+      halted = { step: e.step, phase: e.phase };
+      steps = e.step;
+    }
+    trainSeconds += (performance.now() - t0) / 1000;
+    await evaluate();
   }
-  const trainSeconds = (performance.now() - t0) / 1000;
-  const q = await digitQuality.evaluateDigitGan(trainer, classifier, reference);
-  emit({ kind: 'quality', preset: name, steps, trainSeconds, fid: q.fid, fidFloor, classesCovered: q.coverage.classesCovered, klToUniform: q.coverage.klToUniform, conditionalAccuracy: q.conditionalAccuracy, stats: trainer.latestStats });
   trainer.dispose();
 }
 
@@ -181,7 +209,9 @@ if (parts.has('quality')) {
   const slice = { pixels: train.pixels.slice(0, 2000 * 784), labels: train.labels.slice(0, 2000), rows: 2000 };
   const fidFloor = metrics.frechetDistance(await digitQuality.digitFeatureStatistics(classifier, slice), reference);
   for (const name of values.presets.split(',').filter((n) => ['mnistMlp', 'dcgan28', 'cdcgan', 'cdcganSmall'].includes(n))) {
-    await quality(name, classifier, reference, fidFloor);
+    for (const objective of values.objectives.split(',')) {
+      for (const seed of values.seeds.split(',').map(Number)) await quality(name, objective, seed, classifier, reference, fidFloor);
+    }
   }
   classifier.dispose();
 }
@@ -210,6 +240,22 @@ const tune = rows.filter((r) => r.kind === 'tune');
 if (tune.length) {
   md.push('| preset | batch | tune | first step (s) | candidates timed | variants chosen |', '| --- | --- | --- | --- | --- | --- |');
   for (const r of tune) md.push(`| ${r.preset} | ${r.batch} | ${r.mode} | ${f(r.firstStepMs / 1000, 2)} | ${r.candidatesTimed} | ${Object.entries(r.choices).map(([k, v]) => `${k} ×${v}`).join(', ')} |`);
+  md.push('');
+}
+const qualityRows = rows.filter((r) => r.kind === 'quality');
+if (qualityRows.length) {
+  md.push(`Digit runs, every evaluation (FID floor ${f(qualityRows[0].fidFloor, 2)}); cells: FID · classes ≥ 5% · conditional accuracy`, '');
+  md.push('| preset | objective | seed | evaluations (step: FID · classes · accuracy) | train s |', '| --- | --- | --- | --- | --- |');
+  const runs = new Map();
+  for (const r of qualityRows) {
+    const key = `${r.preset}|${r.objective}|${r.seed}`;
+    runs.set(key, [...(runs.get(key) ?? []), r]);
+  }
+  for (const evals of runs.values()) {
+    const r = evals[evals.length - 1];
+    const cells = evals.map((e) => `${e.steps}: ${f(e.fid)} · ${e.classesCovered} · ${e.conditionalAccuracy === null || e.conditionalAccuracy === undefined ? '–' : `${f(e.conditionalAccuracy * 100)}%`}`);
+    md.push(`| ${r.preset} | ${r.objective} | ${r.seed} | ${cells.join(' — ')}${r.halted ? ` (halted at ${r.halted.step})` : ''} | ${f(r.trainSeconds)} |`);
+  }
   md.push('');
 }
 const text = md.join('\n');

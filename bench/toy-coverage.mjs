@@ -9,6 +9,7 @@
 //   node scripts/build.mjs && node bench/toy-coverage.mjs [--sets ring8,grid25] [--losses bce,lsgan,hinge,wgan]
 //        [--seeds 0,1,2] [--steps 3000] [--eval-every 500]        (npm run bench:toy)
 //   node bench/toy-coverage.mjs --table      (only rewrite the table from the run records)
+//   --out DIR    records in DIR/toy-coverage/ and the table DIR/toy-coverage.md (default bench/results)
 // bce, lsgan, hinge and hinge-sn (hinge with spectral norm on D's layers) keep the preset's Adam (betas 0.5, 0.999; lr per set);
 // wgan takes the WGAN paper's setup: RMSprop lr 5e-5 for D and G, 5 critic
 // updates per G update, weights clipped to ±0.01. A run that halts on a
@@ -22,8 +23,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GanTrainer, NonFiniteLossError, createNodeGpuContext, toy2d, toyModeCoverage } from '../dist/node.js';
 
-const DIR = 'bench/results/toy-coverage';
-const TABLE = 'bench/results/toy-coverage.md';
 const SAMPLES = 2500;
 const LOSS_ORDER = ['bce', 'lsgan', 'hinge', 'hinge-sn', 'wgan', 'wgan-gp', 'r1'];
 const SET_ORDER = ['ring8', 'grid25'];
@@ -36,8 +35,12 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '3000' },
     'eval-every': { type: 'string', default: '500' },
     table: { type: 'boolean', default: false },
+    out: { type: 'string', default: 'bench/results' },
   },
 });
+// Run records in OUT/toy-coverage/, the table OUT/toy-coverage.md (on the lent GPU: $OUT, bench/device-run.sh toy).
+const DIR = join(values.out, 'toy-coverage');
+const TABLE = join(values.out, 'toy-coverage.md');
 
 /** The loss and optimizer fields each loss trains with, over the preset's. */
 function lossSetup(loss) {
