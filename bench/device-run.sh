@@ -20,7 +20,11 @@ ls -la "$VK_DRIVER_FILES" || ls /usr/local/nvidia/share/vulkan/icd.d/ /etc/vulka
 /tmp/node -e "import('./dist/node.js').then(async (l) => { const c = await l.createNodeGpuContext(); console.log('adapter:', c.adapterName); if (/swiftshader|llvmpipe/i.test(c.adapterName)) process.exit(3); })" || { echo 'no GPU adapter in Dawn'; exit 3; }
 if [ "${1:-}" = toy ]; then
   shift
-  /tmp/node bench/toy-coverage.mjs --out "${OUT:-bench/results}" "$@"
+  # Records and table in /tmp/toy; back in $OUT the table and one JSON line per run (at most 8 files come back):
+  # here, node bench/toy-coverage.mjs --import <that jsonl> files them under bench/results/ and redoes the table.
+  /tmp/node bench/toy-coverage.mjs --out /tmp/toy "$@"
+  cp /tmp/toy/toy-coverage.md "${OUT:-bench/results}/"
+  /tmp/node -e "const fs = require('fs'); const d = '/tmp/toy/toy-coverage/'; for (const f of fs.readdirSync(d)) console.log(JSON.stringify(JSON.parse(fs.readFileSync(d + f, 'utf8'))));" > "${OUT:-bench/results}/toy-coverage.jsonl"
 else
   /tmp/node bench/gpu-node.mjs --out "${OUT:-bench/results}" "$@"
 fi

@@ -10,6 +10,7 @@
 //        [--seeds 0,1,2] [--steps 3000] [--eval-every 500]        (npm run bench:toy)
 //   node bench/toy-coverage.mjs --table      (only rewrite the table from the run records)
 //   --out DIR    records in DIR/toy-coverage/ and the table DIR/toy-coverage.md (default bench/results)
+//   node bench/toy-coverage.mjs --import FILE.jsonl   (records another machine returned, one per line, then the table)
 // bce, lsgan, hinge and hinge-sn (hinge with spectral norm on D's layers) keep the preset's Adam (betas 0.5, 0.999; lr per set);
 // wgan takes the WGAN paper's setup: RMSprop lr 5e-5 for D and G, 5 critic
 // updates per G update, weights clipped to ±0.01. A run that halts on a
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     'eval-every': { type: 'string', default: '500' },
     table: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results' },
+    import: { type: 'string' },
   },
 });
 // Run records in OUT/toy-coverage/, the table OUT/toy-coverage.md (on the lent GPU: $OUT, bench/device-run.sh toy).
@@ -132,7 +134,14 @@ function writeTable() {
 }
 
 mkdirSync(DIR, { recursive: true });
-if (values.table) {
+if (values.import) {
+  // Records a run elsewhere returned as JSON lines (the lent GPU's $OUT/toy-coverage.jsonl): one file each, then the table.
+  for (const line of readFileSync(values.import, 'utf8').split('\n').filter(Boolean)) {
+    const r = JSON.parse(line);
+    writeFileSync(join(DIR, `${r.set}-${r.loss}-seed${r.seed}.json`), JSON.stringify(r, null, 1) + '\n');
+  }
+}
+if (values.table || values.import) {
   console.log(writeTable());
   process.exit(0);
 }
