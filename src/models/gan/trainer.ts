@@ -672,11 +672,19 @@ const PLAN_TIMING_TARGET_MS = 20;
 /**
  * Median milliseconds per step of `plan` on a throwaway trainer of `config` (its own buffers; the
  * caller's weights are never touched), for plan-choice.ts: two warm-up steps, then three submits of
- * n steps each, n sized so that a submit lasts about PLAN_TIMING_TARGET_MS. Null where the
- * trainer halts on a non-finite loss while being timed.
+ * n steps each, n sized so that a submit lasts about PLAN_TIMING_TARGET_MS. Null where that plan
+ * cannot be timed: its build fails validation (it is then no candidate; the other plan may still
+ * build) or it halts on a non-finite loss while being timed.
  */
 async function msPerStep(ctx: GpuContext, config: GanConfig, init: InitialWeights, plan: PlanKind): Promise<number | null> {
-  const trainer = await GanTrainer.create(ctx, { ...config, plan }, init);
+  let trainer: GanTrainer;
+  try {
+    trainer = await GanTrainer.create(ctx, { ...config, plan }, init);
+  } catch (e) {
+    if (!(e instanceof GpuValidationError)) throw e;
+    console.warn(`webgpu-gan: the ${plan} plan failed to build while the plans were timed, so it is no candidate: ${e.message}`);
+    return null;
+  }
   try {
     let t = performance.now();
     await trainer.train(2, { stepsPerSubmit: 2 });
