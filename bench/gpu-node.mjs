@@ -165,7 +165,7 @@ async function speed(name, batchSize, stepsPerSubmit = 16) {
 
 /**
  * One digit run: `name` with `objective` and `seed`, scored at step 0, every EVAL_EVERY steps and at the
- * end (QUALITY_STEPS, or the first evaluation past TRAIN_SECONDS of training): classifier-FID,
+ * end (QUALITY_STEPS, or the 100-step chunk in which TRAIN_SECONDS of training run out): classifier-FID,
  * coverage and (conditional) accuracy on 2,000 samples, each a 'quality' row. A run that halts on a
  * non-finite loss is scored on the weights it kept and ends there.
  */
@@ -179,18 +179,22 @@ async function quality(name, objective, seed, classifier, reference, fidFloor) {
     emit({ kind: 'quality', preset: name, objective, seed, steps, trainSeconds, halted, fid: q.fid, fidFloor, classesCovered: q.coverage.classesCovered, klToUniform: q.coverage.klToUniform, conditionalAccuracy: q.conditionalAccuracy, stats: trainer.latestStats });
   };
   await evaluate();
+  // Chunks of 100 steps, so that the time cap ends a run within a chunk of it (then evaluated where it stopped).
   while (steps < QUALITY_STEPS && trainSeconds < TRAIN_SECONDS && !halted) {
-    const chunk = Math.min(EVAL_EVERY, QUALITY_STEPS - steps);
-    const t0 = performance.now();
-    try {
-      await trainer.train(chunk, { stepsPerSubmit: 25 });
-      steps += chunk;
-    } catch (e) {
-      if (!(e instanceof lib.NonFiniteLossError)) throw e;
-      halted = { step: e.step, phase: e.phase };
-      steps = e.step;
+    const next = Math.min(QUALITY_STEPS, steps + EVAL_EVERY);
+    while (steps < next && trainSeconds < TRAIN_SECONDS && !halted) {
+      const chunk = Math.min(100, next - steps);
+      const t0 = performance.now();
+      try {
+        await trainer.train(chunk, { stepsPerSubmit: 25 });
+        steps += chunk;
+      } catch (e) {
+        if (!(e instanceof lib.NonFiniteLossError)) throw e;
+        halted = { step: e.step, phase: e.phase };
+        steps = e.step;
+      }
+      trainSeconds += (performance.now() - t0) / 1000;
     }
-    trainSeconds += (performance.now() - t0) / 1000;
     await evaluate();
   }
   trainer.dispose();
