@@ -1,6 +1,6 @@
-// Whole training steps on every candidate of the loss kernel and of the gradient
-// norm's partial sums (shaders/index.ts: lossVariants, and reductionVariants for
-// grad_sq_partials_sum), forced by a chooser on a second context of the page's
+// Whole training steps on every candidate of the loss kernel and of the close of
+// an update (shaders/index.ts: lossVariants, and grad_sq_close: the gradient norm's
+// partial sums, then the close), forced by a chooser on a second context of the page's
 // device, against today's kernels (every entry's first variant): the layered plan
 // of gaussian1d, with BCE (bce_with_logits.wgsl) and with the hinge loss
 // (gan_loss.wgsl). The candidates differ only in how they add up sums that are
