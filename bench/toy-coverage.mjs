@@ -72,7 +72,8 @@ function lossSetup(loss) {
       };
     case 'wgan-gp-toy':
       // WGAN-GP at a toy's scale: λ = 0.1 (the WGAN-GP authors' toy script's), Adam 3e-4 (β 0.5, 0.9), 5 critic updates.
-      // On ring8 seed 0 it covered 6/8 at step 1000 and 8/8 at 1500, where λ = 10 at lr 1e-3 (β 0, 0.9) covered none.
+      // On ring8 it covers 4–6/8 at step 1000 (the table) and covered 8/8 at 1500 in a longer run of seed 0,
+      // where λ = 10 at lr 1e-3 (β 0, 0.9) covers none at 1000.
       return {
         loss: 'wasserstein',
         penalty: { name: 'wgan-gp', weight: 0.1 },
