@@ -44,6 +44,15 @@ const { values } = parseArgs({
 const DIR = join(values.out, 'toy-coverage');
 const TABLE = join(values.out, 'toy-coverage.md');
 
+/** The Wasserstein critic loss with a λ gradient penalty at interpolates, 5 critic updates, `adam` for D and G. */
+const wganGp = (lambda, adam) => ({
+  loss: 'wasserstein',
+  penalty: { name: 'wgan-gp', weight: lambda },
+  optimizerD: adam,
+  optimizerG: adam,
+  dSteps: 5,
+});
+
 /** The loss and optimizer fields each loss trains with, over the preset's. */
 function lossSetup(loss) {
   switch (loss) {
@@ -63,24 +72,12 @@ function lossSetup(loss) {
       };
     case 'wgan-gp':
       // The WGAN-GP paper's setup: no clipping, λ = 10, Adam (β 0, 0.9), 5 critic updates; lr 1e-3 for the toy's scale.
-      return {
-        loss: 'wasserstein',
-        penalty: { name: 'wgan-gp', weight: 10 },
-        optimizerD: { lr: 1e-3, beta1: 0, beta2: 0.9 },
-        optimizerG: { lr: 1e-3, beta1: 0, beta2: 0.9 },
-        dSteps: 5,
-      };
+      return wganGp(10, { lr: 1e-3, beta1: 0, beta2: 0.9 });
     case 'wgan-gp-toy':
       // WGAN-GP at a toy's scale: λ = 0.1 (the WGAN-GP authors' toy script's), Adam 3e-4 (β 0.5, 0.9), 5 critic updates.
       // On ring8 it covers 4–6/8 at step 1000 (the table) and covered 8/8 at 1500 in a longer run of seed 0,
       // where λ = 10 at lr 1e-3 (β 0, 0.9) covers none at 1000.
-      return {
-        loss: 'wasserstein',
-        penalty: { name: 'wgan-gp', weight: 0.1 },
-        optimizerD: { lr: 3e-4, beta1: 0.5, beta2: 0.9 },
-        optimizerG: { lr: 3e-4, beta1: 0.5, beta2: 0.9 },
-        dSteps: 5,
-      };
+      return wganGp(0.1, { lr: 3e-4, beta1: 0.5, beta2: 0.9 });
     case 'r1':
       // The non-saturating BCE loss with R1 (γ = 10) on the reals, the preset's Adam.
       return { loss: 'bce', penalty: { name: 'r1', weight: 10 } };
