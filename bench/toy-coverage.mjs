@@ -107,7 +107,7 @@ function writeTable() {
   const lines = [
     '# Toy mode coverage by GAN loss',
     '',
-    'Written by `bench/toy-coverage.mjs` from the run records in `bench/results/toy-coverage/` (one JSON per run, with every evaluation); do not edit.',
+    `Written by \`bench/toy-coverage.mjs\` from the run records in \`${DIR}/\` (one JSON per run, with every evaluation); do not edit.`,
     `Each cell: modes covered (≥ 1% of ${SAMPLES} samples within 3σ of the mode) / modes · share of samples within 3σ of their nearest mode`,
     '(the data itself scores 1 − e^(−9/2) ≈ 98.9%), after ' +
       (stepCounts.length === 1 ? `${stepCounts[0]} steps` : 'the steps in the cell') +
@@ -129,10 +129,10 @@ function writeTable() {
     }
     lines.push(`| ${loss} | ${cells.join(' | ')} |`);
   }
-  lines.push('', '## Every evaluation (step: covered/modes · high quality)', '');
+  lines.push('', "## Every evaluation (step: covered/modes · high quality (D's loss at the latest stats))", '');
   const sorted = [...runs].sort((a, b) => byOrder(SET_ORDER)(a.set, b.set) || byOrder(LOSS_ORDER)(a.loss, b.loss) || a.seed - b.seed);
   for (const r of sorted) {
-    const evals = r.evaluations.map((e) => `${e.step}: ${cell(e)}`).join(' — ');
+    const evals = r.evaluations.map((e) => `${e.step}: ${cell(e)}${typeof e.lossD === 'number' ? ` (D ${e.lossD.toFixed(2)})` : ''}`).join(' — ');
     const stop = r.stopped ? `; halted at step ${r.stopped.step} (${r.stopped.phase})` : '';
     lines.push(`- ${r.set} ${r.loss} seed ${r.seed} (${r.plan}, ${r.stepsDone}/${r.steps} steps, ${r.trainSeconds.toFixed(0)} s training, ${r.wallSeconds.toFixed(0)} s wall${stop}): ${evals}`);
   }
