@@ -124,6 +124,9 @@ export interface FormDefaults {
 /** The EMA decay the form offers when a preset has none. */
 export const DEFAULT_EMA_DECAY = 0.999;
 
+/** The nets a GanConfig.spectralNorm names, in either of its forms. */
+const normalizedNets = (sn: GanConfig['spectralNorm']) => (typeof sn === 'object' ? sn.nets : sn);
+
 /** What the form shows for a preset before the user changes anything (needs no data). Conv presets: no widths. */
 export function formDefaults(preset: PresetKey): FormDefaults {
   const fake: DigitData = { pixels: new Float32Array(784), labels: new Uint8Array(1), rows: 1 };
@@ -138,7 +141,7 @@ export function formDefaults(preset: PresetKey): FormDefaults {
     optimizerD: c.optimizerD.name ?? 'adam',
     optimizerG: c.optimizerG.name ?? 'adam',
     emaDecay: c.ema?.decay ?? null,
-    spectralNormD: c.spectralNorm === 'discriminator' || c.spectralNorm === 'both',
+    spectralNormD: normalizedNets(c.spectralNorm) === 'discriminator' || normalizedNets(c.spectralNorm) === 'both',
     penalty: c.penalty === undefined ? '' : typeof c.penalty === 'string' ? c.penalty : c.penalty.name,
     noise: c.noise.distribution === 'normal' ? 'normal' : 'uniform',
     hiddenG: conv ? [] : hiddenWidths(c.generator),
@@ -161,9 +164,11 @@ export async function configFor(s: RunSettings): Promise<GanConfig> {
   // The preset's penalty options stay when the menu keeps its penalty; another gets its defaults.
   const samePenalty = presetPenalty !== undefined && (typeof presetPenalty === 'string' ? presetPenalty : presetPenalty.name) === s.penalty;
   const penalty = s.penalty === '' ? undefined : samePenalty ? presetPenalty : (s.penalty as NonNullable<GanConfig['penalty']>);
-  // The checkbox says D's part of the preset's spectral norm; G keeps the preset's.
-  const normG = presetNorm === 'generator' || presetNorm === 'both';
-  const spectralNorm = s.spectralNormD ? (normG ? 'both' : 'discriminator') : normG ? 'generator' : undefined;
+  // The checkbox says D's part of the preset's spectral norm; G keeps the preset's, and both the preset's gain.
+  const normG = normalizedNets(presetNorm) === 'generator' || normalizedNets(presetNorm) === 'both';
+  const nets = s.spectralNormD ? (normG ? 'both' : 'discriminator') : normG ? 'generator' : undefined;
+  const gain = typeof presetNorm === 'object' ? presetNorm.gain : undefined;
+  const spectralNorm: GanConfig['spectralNorm'] = nets && gain !== undefined ? { nets, gain } : nets;
   return {
     ...rest,
     generator: widths(c.generator, s.hiddenG),

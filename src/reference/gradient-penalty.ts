@@ -88,7 +88,7 @@ export function referencePenalty(
     if (!sn) continue;
     const { weight, sigma } = io.normalized.get(s.layerIndex)!;
     const slice = (arr: Float64Array, t: { offset: number; size: number }) => arr.subarray(t.offset, t.offset + t.size);
-    grads.set(spectralNormBackward(sn.matrix, slice(grads, sn.weight), weight, slice(state.buffers, sn.u), slice(state.buffers, sn.v), sigma), sn.weight.offset);
+    grads.set(spectralNormBackward(sn.matrix, slice(grads, sn.weight), weight, slice(state.buffers, sn.u), slice(state.buffers, sn.v), sigma, sn.gain), sn.weight.offset);
   }
   return { penalty, grads };
 }

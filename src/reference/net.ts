@@ -38,7 +38,7 @@ export function referenceForward(
     const sn = s.spectralNorm;
     if (sn) {
       const tensor = (a: Float64Array, t: { offset: number; size: number }) => a.subarray(t.offset, t.offset + t.size);
-      io.normalized.set(s.layerIndex, normalizedWeight(sn.matrix, tensor(state.params, sn.weight), tensor(state.buffers, sn.u), tensor(state.buffers, sn.v)));
+      io.normalized.set(s.layerIndex, normalizedWeight(sn.matrix, tensor(state.params, sn.weight), tensor(state.buffers, sn.u), tensor(state.buffers, sn.v), sn.gain));
     }
     outs.push(s.module.reference.forward(s, outs[outs.length - 1], io));
   }
@@ -56,13 +56,13 @@ export function referenceBackward(net: Sequential, trace: ForwardTrace, dOut: Fl
     dy = s.module.reference.backward(s, trace.outs[i], trace.outs[i + 1], dy, grads, trace.io);
     const sn = s.spectralNorm;
     if (sn && grads) {
-      // The layer wrote ∂L/∂(W / σ); through σ(W) to ∂L/∂W.
+      // The layer wrote ∂L/∂(g·W / σ); through σ(W) to ∂L/∂W.
       const { weight, sigma } = trace.io.normalized.get(s.layerIndex)!;
       const buffers = trace.io.net.buffers;
       const dwSn = grads.subarray(sn.weight.offset, sn.weight.offset + sn.weight.size);
       const u = buffers.subarray(sn.u.offset, sn.u.offset + sn.u.size);
       const v = buffers.subarray(sn.v.offset, sn.v.offset + sn.v.size);
-      grads.set(spectralNormBackward(sn.matrix, dwSn, weight, u, v, sigma), sn.weight.offset);
+      grads.set(spectralNormBackward(sn.matrix, dwSn, weight, u, v, sigma, sn.gain), sn.weight.offset);
     }
   }
   return dy;

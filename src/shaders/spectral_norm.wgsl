@@ -1,10 +1,14 @@
 // spectral_norm.wgsl — spectral normalisation of a layer's weight (Miyato et al. 2018), as
-// torch.nn.utils.spectral_norm does it, with W viewed as the (rows, cols) matrix PyTorch reshapes it to:
+// torch.nn.utils.spectral_norm does it, with W viewed as the (rows, cols) matrix PyTorch reshapes it to,
+// and a gain g (the layer's Lipschitz bound; 1 is PyTorch's):
 //
 //   spectral_norm_power_iteration:  v = normalize(Wᵀu),  u = normalize(W v)   (skipped once training has halted)
-//   spectral_norm_weight:           σ = uᵀ W v,  w_sn = W / σ
-//   spectral_norm_backward:         dW = (dw_sn − ⟨dw_sn, w_sn⟩ · u vᵀ) / σ, in place   (u, v constant, as PyTorch)
+//   spectral_norm_weight:           σ = uᵀ W v,  w_sn = g · W / σ
+//   spectral_norm_backward:         dW = (g / σ) · (dw_sn − ⟨dw_sn, w_sn⟩ / g · u vᵀ), in place   (u, v constant, as PyTorch)
 //   normalize(a) = a / max(‖a‖, SPECTRAL_NORM_EPS)
+//
+// The power iteration does not see g, and sigma holds σ itself. g multiplies 1 / σ rather than dividing
+// into it, so that g = 1 gives the bits of the kernels without a gain.
 //
 // Element (r, c) of the matrix is w[r·row_stride + (c / block)·block_stride + c % block]: Linear's (out, in)
 // and Conv2d's (out, in, k, k) are row-major; ConvTranspose2d's (in, out, k, k) is read as (out, in·k·k).
@@ -18,14 +22,15 @@ struct SpectralNormParams {
   row_stride: u32,
   block: u32,
   block_stride: u32,
+  gain: f32,  // g > 0
 }
 
 @group(0) @binding(0) var<uniform> sn: SpectralNormParams;
 @group(0) @binding(1) var<storage, read> w: array<f32>;              // (rows·cols) the trained weight (weight_orig)
 @group(0) @binding(2) var<storage, read_write> u: array<f32>;        // (rows) weight_u
 @group(0) @binding(3) var<storage, read_write> v: array<f32>;        // (cols) weight_v
-@group(0) @binding(4) var<storage, read_write> w_sn: array<f32>;     // (rows·cols) W / σ, what the layer computes with
-@group(0) @binding(5) var<storage, read_write> sigma: array<f32>;    // (1) σ of the last forward
+@group(0) @binding(4) var<storage, read_write> w_sn: array<f32>;     // (rows·cols) g · W / σ, what the layer computes with
+@group(0) @binding(5) var<storage, read_write> sigma: array<f32>;    // (1) σ = uᵀ W v of the last forward (without g)
 @group(0) @binding(6) var<storage, read_write> dw: array<f32>;       // (rows·cols) ∂L/∂w_sn in, ∂L/∂W out
 @group(0) @binding(7) var<storage, read> state: array<u32>;          // (STATE_WORDS)
 
@@ -87,8 +92,8 @@ fn spectral_norm_weight(@builtin(local_invocation_index) lid: u32) {
   }
   let s = workgroup_sum(lid, acc);
   if (lid == 0u) { sigma[0] = s; }
-  let inv = 1.0 / s; // σ = 0 gives non-finite outputs, and the halting rule stops training
-  for (var i = lid; i < sn.rows * sn.cols; i += SPECTRAL_NORM_WORKGROUP) { w_sn[i] = w[i] * inv; }
+  let scale = (1.0 / s) * sn.gain; // σ = 0 gives non-finite outputs, and the halting rule stops training
+  for (var i = lid; i < sn.rows * sn.cols; i += SPECTRAL_NORM_WORKGROUP) { w_sn[i] = w[i] * scale; }
 }
 
 @compute @workgroup_size(SPECTRAL_NORM_WORKGROUP)
@@ -96,13 +101,13 @@ fn spectral_norm_backward(@builtin(local_invocation_index) lid: u32) {
   let n = sn.rows * sn.cols;
   var acc = 0.0;
   for (var i = lid; i < n; i += SPECTRAL_NORM_WORKGROUP) { acc += dw[i] * w_sn[i]; }
-  let g = workgroup_sum(lid, acc);
+  let along = workgroup_sum(lid, acc) / sn.gain; // ⟨dw_sn, w_sn⟩ / g
   storageBarrier(); // every read of dw above is done before any invocation rewrites it
-  let inv = 1.0 / sigma[0];
+  let scale = (1.0 / sigma[0]) * sn.gain;
   for (var i = lid; i < n; i += SPECTRAL_NORM_WORKGROUP) {
     let r = i / sn.cols;
     let c = i % sn.cols;
     let k = at(r, c);
-    dw[k] = (dw[k] - g * u[r] * v[c]) * inv;
+    dw[k] = (dw[k] - along * u[r] * v[c]) * scale;
   }
 }

@@ -8,7 +8,7 @@ import '../optim/index.js'; // registers the built-in optimizers
 import { findOptimizer, optimizerNames, type OptimizerModule, type OptimizerSpec } from '../optim/optimizer.js';
 import { resolveEma, type EmaOptions } from '../optim/ema.js';
 import { Sequential } from '../layers/sequential.js';
-import { withSpectralNorm } from '../layers/spectral-norm.js';
+import { checkedGain, withSpectralNorm, type SpectralNormNets } from '../layers/spectral-norm.js';
 import { penaltyIneligibility, resolvePenalty, type PenaltySpec, type ResolvedPenalty } from '../losses/gradient-penalty.js';
 
 /** Thrown for a bad GanConfig or a bad call on a GanTrainer, before any GPU work. */
@@ -90,9 +90,11 @@ export interface GanConfig {
   /**
    * Spectrally normalise every Linear, Conv2d and ConvTranspose2d of these
    * nets (Miyato et al.; the same as { spectralNorm: true } on each of their
-   * layers). The usual choice is 'discriminator'.
+   * layers). The usual choice is 'discriminator'. { nets, gain } holds each
+   * of those layers to Lipschitz `gain` instead of 1 (g·W / σ; the same as
+   * { spectralNorm: { gain } } on each).
    */
-  spectralNorm?: 'discriminator' | 'generator' | 'both';
+  spectralNorm?: SpectralNormNets | { nets: SpectralNormNets; gain?: number };
   /**
    * A gradient penalty on D, added to its loss in each D update: 'wgan-gp'
    * (λ(‖∇D(x̂)‖ − 1)² at interpolates, with the 'wasserstein' loss) or 'r1'
@@ -252,13 +254,12 @@ export function resolveGanConfig(config: GanConfig): ResolvedGanConfig {
   if (plan !== 'auto' && plan !== 'layered' && plan !== 'fused-mlp') fail(`plan must be 'auto', 'layered' or 'fused-mlp', got ${shown(plan)}`);
   const seed = c.seed ?? 0;
   if (!isNumber(seed) || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail(`seed must be a u32 integer, got ${shown(seed)}`);
-  const sn = c.spectralNorm;
-  if (sn !== undefined && sn !== 'discriminator' && sn !== 'generator' && sn !== 'both') {
-    fail(`spectralNorm must be 'discriminator', 'generator' or 'both', got ${shown(sn)}`);
-  }
+  const sn = resolveSpectralNorm(c.spectralNorm);
   // The nets rebuilt with the option on their layers: the same parameter layout, so given initial weights still fit.
   const normalized = (role: NetName, s: Sequential): Sequential =>
-    sn === role || sn === 'both' ? new Sequential(s.name, withSpectralNorm(s.layers), s.inputShape ? { inputShape: s.inputShape } : {}) : s;
+    sn && (sn.nets === role || sn.nets === 'both')
+      ? new Sequential(s.name, withSpectralNorm(s.layers, { gain: sn.gain }), s.inputShape ? { inputShape: s.inputShape } : {})
+      : s;
   const { spectralNorm: _, penalty: penaltySpec, ...rest } = c;
   const discriminator = normalized('discriminator', D);
   const penalty = penaltySpec === undefined ? null : resolvePenalty(penaltySpec, fail);
@@ -278,6 +279,22 @@ export function resolveGanConfig(config: GanConfig): ResolvedGanConfig {
     optimizers: { discriminator: resolveOptimizer('optimizerD', c.optimizerD), generator: resolveOptimizer('optimizerG', c.optimizerG) },
     ema: c.ema === undefined ? null : resolveEma(c.ema, fail),
   };
+}
+
+const SPECTRAL_NORM_NETS: readonly SpectralNormNets[] = ['discriminator', 'generator', 'both'];
+
+/** GanConfig.spectralNorm as the nets it names and their layers' gain (default 1), or null for none. */
+function resolveSpectralNorm(v: unknown): { nets: SpectralNormNets; gain: number } | null {
+  if (v === undefined) return null;
+  const isNets = (n: unknown): n is SpectralNormNets => SPECTRAL_NORM_NETS.includes(n as SpectralNormNets);
+  if (isNets(v)) return { nets: v, gain: 1 };
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(`spectralNorm must be 'discriminator', 'generator', 'both' or { nets, gain }, got ${shown(v)}`);
+  const o = v as Record<string, unknown>;
+  const extra = Object.keys(o).filter((k) => k !== 'nets' && k !== 'gain');
+  if (extra.length > 0) fail(`spectralNorm: unknown field ${extra.map((k) => `"${k}"`).join(', ')}; expected nets and optionally gain`);
+  if (!isNets(o.nets)) fail(`spectralNorm.nets must be 'discriminator', 'generator' or 'both', got ${o.nets === undefined ? 'nothing' : shown(o.nets)}`);
+  const gain = o.gain === undefined ? 1 : checkedGain(o.gain, 'spectralNorm.gain', fail);
+  return { nets: o.nets as SpectralNormNets, gain };
 }
 
 function checkDataset(c: GanConfig, d: Record<string, unknown>, sample: number): void {

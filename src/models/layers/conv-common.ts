@@ -25,13 +25,14 @@ import {
   weightBinding,
 } from './layer.js';
 import type { ActivationName } from '../../shaders/constants.js';
+import { SPECTRAL_NORM_JSON_FIELD, type SpectralNormOption, type SpectralNormOptions } from './spectral-norm.js';
 
 export interface ConvLayerOptions {
   stride?: number;
   padding?: number;
   bias?: boolean;
-  /** Compute with W / σ(W) (spectral-norm.ts), as torch.nn.utils.spectral_norm. */
-  spectralNorm?: boolean;
+  /** Compute with W / σ(W) (spectral-norm.ts), as torch.nn.utils.spectral_norm; { gain: g }: with g·W / σ(W). */
+  spectralNorm?: SpectralNormOption;
 }
 
 /** The spec both conv kinds share; `type` tells them apart. */
@@ -42,7 +43,7 @@ export interface ConvLayerFields {
   stride: number;
   padding: number;
   bias: boolean;
-  spectralNorm?: boolean;
+  spectralNorm?: true | SpectralNormOptions;
 }
 
 export interface ConvGeometry {
@@ -65,17 +66,14 @@ export const CONV_JSON_FIELDS: JsonLayerForm['fields'] = [
   ['stride', false, 'number'],
   ['padding', false, 'number'],
   ['bias', false, 'boolean'],
-  ['spectralNorm', false, 'boolean'],
+  SPECTRAL_NORM_JSON_FIELD,
 ];
 export const convJsonOptions = (f: Record<string, unknown>): ConvLayerOptions => ({
   stride: f.stride as number | undefined,
   padding: f.padding as number | undefined,
   bias: f.bias as boolean | undefined,
-  spectralNorm: f.spectralNorm as boolean | undefined,
+  spectralNorm: f.spectralNorm as SpectralNormOption | undefined,
 });
-
-/** The spec's optional fields from options: spectralNorm appears only when asked for, so plain specs stay as they were. */
-export const spectralNormField = (o: { spectralNorm?: boolean }): { spectralNorm?: true } => (o.spectralNorm ? { spectralNorm: true } : {});
 
 /** The CPU references' shape record. */
 export const referenceShape = (g: ConvGeometry, batch: number) => ({

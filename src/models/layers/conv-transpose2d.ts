@@ -5,7 +5,8 @@
 //   y[b, o, iy·s − p + ky, ix·s − p + kx] += x[b, c, iy, ix] · w[c, o, ky, kx]   (then bias, act)
 //   H_out = (H_in − 1)·s − 2p + k
 import { convTranspose2dKernels } from '../../shaders/index.js';
-import { buildConv, CONV_JSON_FIELDS, convGpu, convJsonOptions, convMacs, convReference, describeConv, spectralNormField, type ConvGeometry, type ConvLayerFields, type ConvLayerOptions } from './conv-common.js';
+import { buildConv, CONV_JSON_FIELDS, convGpu, convJsonOptions, convMacs, convReference, describeConv, type ConvGeometry, type ConvLayerFields, type ConvLayerOptions } from './conv-common.js';
+import { spectralNormField } from './spectral-norm.js';
 import {
   convTranspose2dBackwardBias,
   convTranspose2dBackwardInput,
@@ -26,7 +27,7 @@ export interface ConvTranspose2dLayer extends ConvLayerFields {
 }
 
 export function ConvTranspose2d(inChannels: number, outChannels: number, kernel: number, options: ConvLayerOptions = {}): ConvTranspose2dLayer {
-  return { type: 'convTranspose2d', inChannels, outChannels, kernel, stride: options.stride ?? 1, padding: options.padding ?? 0, bias: options.bias ?? true, ...spectralNormField(options) };
+  return { type: 'convTranspose2d', inChannels, outChannels, kernel, stride: options.stride ?? 1, padding: options.padding ?? 0, bias: options.bias ?? true, ...spectralNormField(options.spectralNorm) };
 }
 
 export const convTranspose2dModule = registerLayer<ConvTranspose2dLayer, ConvGeometry>({

@@ -7,7 +7,8 @@
 // The backward can compute dx for the leading channels only (a conditional
 // D's image, not its label planes: the kernel's dx_channels).
 import { conv2dKernels } from '../../shaders/index.js';
-import { buildConv, CONV_JSON_FIELDS, convGpu, convJsonOptions, convMacs, convReference, describeConv, spectralNormField, type ConvGeometry, type ConvLayerFields, type ConvLayerOptions } from './conv-common.js';
+import { buildConv, CONV_JSON_FIELDS, convGpu, convJsonOptions, convMacs, convReference, describeConv, type ConvGeometry, type ConvLayerFields, type ConvLayerOptions } from './conv-common.js';
+import { spectralNormField } from './spectral-norm.js';
 import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dPreactivationGrad } from './conv2d.reference.js';
 import { registerLayer } from './layer.js';
 
@@ -22,7 +23,7 @@ export interface Conv2dLayer extends ConvLayerFields {
 }
 
 export function Conv2d(inChannels: number, outChannels: number, kernel: number, options: ConvLayerOptions = {}): Conv2dLayer {
-  return { type: 'conv2d', inChannels, outChannels, kernel, stride: options.stride ?? 1, padding: options.padding ?? 0, bias: options.bias ?? true, ...spectralNormField(options) };
+  return { type: 'conv2d', inChannels, outChannels, kernel, stride: options.stride ?? 1, padding: options.padding ?? 0, bias: options.bias ?? true, ...spectralNormField(options.spectralNorm) };
 }
 
 export const conv2dModule = registerLayer<Conv2dLayer, ConvGeometry>({

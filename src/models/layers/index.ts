@@ -8,5 +8,5 @@ export * from './conv-transpose2d.js';
 export * from './batchnorm.js';
 export * from './flatten.js';
 export type { ConvLayerOptions } from './conv-common.js';
-export { withSpectralNorm } from './spectral-norm.js';
+export { withSpectralNorm, type SpectralNormNets, type SpectralNormOption, type SpectralNormOptions } from './spectral-norm.js';
 export type { Layer } from './layer.js';

@@ -60,15 +60,17 @@ export interface WeightMatrix {
   blockStride: number;
 }
 
-/** A stage whose weight is spectrally normalised (spectral-norm.ts): where W, u, v, W / σ and σ live. */
+/** A stage whose weight is spectrally normalised (spectral-norm.ts): its gain g, and where W, u, v, g·W / σ and σ live. */
 export interface SpectralNormStage {
   matrix: WeightMatrix;
+  /** The layer's Lipschitz bound: it computes with g·W / σ (1: as torch.nn.utils.spectral_norm). */
+  gain: number;
   /** The trained weight, saved as weight_orig (in the parameters). */
   weight: ParamTensor;
   /** weight_u (rows) and weight_v (cols), in the net's buffers. */
   u: ParamTensor;
   v: ParamTensor;
-  /** Offsets in the net's scratch of W / σ (weight.size floats), which the layer computes with, and of σ. */
+  /** Offsets in the net's scratch of g·W / σ (weight.size floats), which the layer computes with, and of σ (without the gain). */
   normalizedOffset: number;
   sigmaOffset: number;
 }
@@ -125,7 +127,7 @@ export interface Stage<G = unknown> {
   readonly scratchOffset: number;
   readonly scratch: number;
   readonly fanIn: number;
-  /** Its weight is used as W / σ (the layer's spectralNorm option), or null. */
+  /** Its weight is used as g·W / σ (the layer's spectralNorm option), or null. */
   readonly spectralNorm: SpectralNormStage | null;
 }
 
@@ -138,13 +140,13 @@ export function tensorOf(tensors: readonly ParamTensor[], local: string): ParamT
 export const param = (s: Stage, local: string): ParamTensor => tensorOf(s.params, local);
 export const maybeParam = (s: Stage, local: string): ParamTensor | null => s.params.find((p) => p.local === local) ?? null;
 
-/** The weight a stage's kernels compute with: W / σ in the scratch of a spectrally normalised stage, else its 'weight' parameter. */
+/** The weight a stage's kernels compute with: g·W / σ in the scratch of a spectrally normalised stage, else its 'weight' parameter. */
 export function weightBinding(net: NetBuffers, s: Stage): GPUBufferBinding {
   const w = param(s, 'weight');
   return s.spectralNorm ? floatRange(net.scratch, s.spectralNorm.normalizedOffset, w.size) : floatRange(net.params, w.offset, w.size);
 }
 
-/** The weight a stage's float64 reference computes with: W / σ of the forward (ReferenceIo.normalized), else its 'weight' parameter. */
+/** The weight a stage's float64 reference computes with: g·W / σ of the forward (ReferenceIo.normalized), else its 'weight' parameter. */
 export function referenceWeight(s: Stage, io: ReferenceIo): Float64Array {
   if (s.spectralNorm) {
     const n = io.normalized.get(s.layerIndex);
@@ -292,14 +294,17 @@ export interface LayerModule<L extends LayerSpec = LayerSpec, G = unknown> {
   readonly fused?: LayerFused<G>;
 }
 
+/** A JSON field's type as a config file checks it ('object': a plain object, checked further by the layer). */
+export type JsonFieldType = 'number' | 'boolean' | 'object';
+
 /**
  * How a kind appears in a JSON config file (the CLI's --config): as
  * { "layer": NAME, ...fields } with the fields of the factory of that name,
  * or just "NAME" when none is required.
  */
 export interface JsonLayerForm {
-  /** [field, required, JSON type] for each field the factory takes. */
-  fields: [name: string, required: boolean, type: 'number' | 'boolean'][];
+  /** [field, required, JSON type(s)] for each field the factory takes (spectralNorm: true or { "gain": 3 }). */
+  fields: [name: string, required: boolean, type: JsonFieldType | readonly JsonFieldType[]][];
   /** The spec from fields already checked against `fields`. */
   make(fields: Record<string, unknown>): LayerSpec;
 }

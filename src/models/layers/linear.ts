@@ -10,6 +10,7 @@ import { activationKernels, linearKernels, linearWritesBias } from '../../shader
 import { alone, FUSED_NONE, FUSED_OP, group, product, type OpRecord } from './fused-ops.js';
 import { flatShape, LayerConfigError, maybeParam, param, referenceWeight, registerLayer, showShape, weightBinding, type Stage } from './layer.js';
 import { linearBackwardBias, linearBackwardInput, linearBackwardWeight, linearForward, linearPreactivationGrad } from './linear.reference.js';
+import { SPECTRAL_NORM_JSON_FIELD, spectralNormField, type SpectralNormOption, type SpectralNormOptions } from './spectral-norm.js';
 
 declare module './layer.js' {
   interface LayerSpecs {
@@ -22,12 +23,12 @@ export interface LinearLayer {
   inFeatures: number;
   outFeatures: number;
   bias: boolean;
-  /** Compute with W / σ(W) (spectral-norm.ts), as torch.nn.utils.spectral_norm. */
-  spectralNorm?: boolean;
+  /** Compute with W / σ(W) (spectral-norm.ts), as torch.nn.utils.spectral_norm; { gain: g }: with g·W / σ(W). */
+  spectralNorm?: true | SpectralNormOptions;
 }
 
-export function Linear(inFeatures: number, outFeatures: number, options: { bias?: boolean; spectralNorm?: boolean } = {}): LinearLayer {
-  return { type: 'linear', inFeatures, outFeatures, bias: options.bias ?? true, ...(options.spectralNorm ? { spectralNorm: true } : {}) };
+export function Linear(inFeatures: number, outFeatures: number, options: { bias?: boolean; spectralNorm?: SpectralNormOption } = {}): LinearLayer {
+  return { type: 'linear', inFeatures, outFeatures, bias: options.bias ?? true, ...spectralNormField(options.spectralNorm) };
 }
 
 interface LinearGeometry {
@@ -55,8 +56,8 @@ export const linearModule = registerLayer<LinearLayer, LinearGeometry>({
   type: 'linear',
   json: {
     Linear: {
-      fields: [['inFeatures', true, 'number'], ['outFeatures', true, 'number'], ['bias', false, 'boolean'], ['spectralNorm', false, 'boolean']],
-      make: (f) => Linear(f.inFeatures as number, f.outFeatures as number, { bias: f.bias as boolean | undefined, spectralNorm: f.spectralNorm as boolean | undefined }),
+      fields: [['inFeatures', true, 'number'], ['outFeatures', true, 'number'], ['bias', false, 'boolean'], SPECTRAL_NORM_JSON_FIELD],
+      make: (f) => Linear(f.inFeatures as number, f.outFeatures as number, { bias: f.bias as boolean | undefined, spectralNorm: f.spectralNorm as SpectralNormOption | undefined }),
     },
   },
   describe: (l) => `Linear(${l.inFeatures}, ${l.outFeatures}${l.bias ? '' : ', bias=False'})`,

@@ -20,7 +20,7 @@ import {
   type TensorInit,
   type TensorSpec,
 } from './layer.js';
-import { SPECTRAL_NORM_WEIGHT_NAME, spectralNormBuffers, spectralNormStage, wantsSpectralNorm } from './spectral-norm.js';
+import { describeSpectralNorm, SPECTRAL_NORM_WEIGHT_NAME, spectralNormBuffers, spectralNormGain, spectralNormStage } from './spectral-norm.js';
 
 /** Tensor offsets in the flat buffers are multiples of 64 floats: storage bindings need 256-byte offsets. */
 export const PARAM_ALIGN_FLOATS = 64;
@@ -102,10 +102,11 @@ export class Sequential {
         return;
       }
       const b: ComputeBuild<unknown> = kind.build(layer, shape, where);
-      const matrix = wantsSpectralNorm(layer, kind as LayerModule, where) ? (kind as LayerModule).weightMatrix!(b.geometry) : null;
+      const gain = spectralNormGain(layer, kind as LayerModule, where);
+      const matrix = gain !== null ? (kind as LayerModule).weightMatrix!(b.geometry) : null;
       const placedParams = params.place(i, b.params, matrix ? { weight: SPECTRAL_NORM_WEIGHT_NAME } : {});
       const placedBuffers = buffers.place(i, [...(b.buffers ?? []), ...(matrix ? spectralNormBuffers(matrix) : [])]);
-      const sn = matrix ? spectralNormStage(matrix, placedParams, placedBuffers, scratch, b.scratch ?? 0, alignUp) : null;
+      const sn = matrix ? spectralNormStage(matrix, gain!, placedParams, placedBuffers, scratch, b.scratch ?? 0, alignUp) : null;
       const stage: MutableStage & { fuses: boolean } = {
         module: kind as LayerModule,
         layerIndex: i,
@@ -186,8 +187,7 @@ export class Sequential {
   /** The layers as PyTorch would print them (checkpoints record it and compare it on load). */
   describe(): string {
     const describe = (l: Layer, i: number): string => {
-      const text = layerKind(l, `${this.name} layer ${i}`).describe(l as never);
-      return (l as { spectralNorm?: boolean }).spectralNorm ? `SpectralNorm(${text})` : text;
+      return describeSpectralNorm(l, layerKind(l, `${this.name} layer ${i}`).describe(l as never));
     };
     const text = this.layers.map(describe).join(' → ');
     return this.inputShape ? `[${this.inputShape.join('×')}] ${text}` : text;

@@ -1,6 +1,6 @@
 // Gradient penalties (WGAN-GP, R1): the float64 double backward against finite
 // differences of the penalty computed from first-order gradients alone, on
-// odd shapes with every activation, convolutions and spectral norm; whole
+// odd shapes with every activation, convolutions and spectral norm (gains too); whole
 // training steps on the GPU against the CPU trainer; and the refusals.
 import { test, expect } from '../../../test/support/fixtures.js';
 import { expectClose } from '../../../test/support/compare.js';
@@ -20,6 +20,7 @@ import { penaltyRows, type ResolvedPenalty } from './gradient-penalty.js';
 const CRITICS: { name: string; layers: Layer[]; inputShape?: [number, number, number]; imageCols?: number }[] = [
   { name: 'MLP ELU/tanh/sigmoid', layers: [Linear(5, 7), ELU(0.7), Linear(7, 6), Tanh(), Linear(6, 3), Sigmoid(), Linear(3, 1)] },
   { name: 'MLP LeakyReLU, spectral norm', layers: [Linear(5, 6, { spectralNorm: true }), LeakyReLU(0.2), Linear(6, 1, { spectralNorm: true })] },
+  { name: 'MLP ELU, spectral norm with gains 2.5 and 0.7', layers: [Linear(5, 6, { spectralNorm: { gain: 2.5 } }), ELU(), Linear(6, 1, { spectralNorm: { gain: 0.7 } })] },
   {
     name: 'Conv2d ELU → ConvTranspose2d tanh → Linear',
     layers: [Conv2d(2, 3, 3, { stride: 2, padding: 1 }), ELU(), ConvTranspose2d(3, 2, 2), Tanh(), Flatten(), Linear(2 * 4 * 4, 1)],

@@ -84,6 +84,13 @@ test('config files: the layer factories by name with their fields, nets with an 
   );
   expect(conv.build().discriminator.describe()).toBe('[4×4×4] Conv2d(4, 2, 4, stride=2, padding=1, bias=False) → elu → Flatten() → Linear(8, 1)');
   expect(conv.classes).toBe(3);
+  // spectralNorm: true or { "gain" } on a layer, or for whole nets.
+  const sn = parseConfigFile(
+    JSON.stringify({ ...GOOD, discriminator: [{ layer: 'Linear', inFeatures: 4, outFeatures: 8, spectralNorm: { gain: 3 } }, 'ReLU', { layer: 'Linear', inFeatures: 8, outFeatures: 1, spectralNorm: true }] }),
+    'sn.json',
+  );
+  expect(sn.build().discriminator.describe()).toBe('SpectralNorm(Linear(4, 8), gain=3) → relu → SpectralNorm(Linear(8, 1))');
+  expect(parseConfigFile(JSON.stringify({ ...GOOD, spectralNorm: { nets: 'generator', gain: 2 } }), 'sn.json').build().spectralNorm).toEqual({ nets: 'generator', gain: 2 });
 });
 
 test('config files: every mistake is a UsageError naming the file, the place, what was wrong and what was expected', () => {
@@ -104,6 +111,14 @@ test('config files: every mistake is a UsageError naming the file, the place, wh
   expect(bad({ generator: [{ layer: 'Linear', inFeatures: 2 }] })).toBe('net.json: generator layer 0 (Linear): missing field "outFeatures"; Linear takes inFeatures, outFeatures, bias, spectralNorm');
   expect(bad({ generator: [{ layer: 'Linear', inFeatures: 2, outFeatures: 4, out: 3 }] })).toBe('net.json: generator layer 0 (Linear): unknown field "out"; Linear takes inFeatures, outFeatures, bias, spectralNorm');
   expect(bad({ generator: [{ layer: 'Linear', inFeatures: '2', outFeatures: 4 }] })).toBe('net.json: generator layer 0 (Linear): "inFeatures" must be a number, got the string "2"');
+  expect(bad({ discriminator: [{ layer: 'Linear', inFeatures: 4, outFeatures: 1, spectralNorm: 3 }] })).toBe(
+    'net.json: discriminator layer 0 (Linear): "spectralNorm" must be a boolean or an object, got number 3',
+  );
+  expect(bad({ discriminator: [{ layer: 'Linear', inFeatures: 4, outFeatures: 1, spectralNorm: { gain: 0 } }] })).toBe(
+    'net.json: discriminator layer 0: spectralNorm.gain must be a finite number > 0, got 0',
+  );
+  expect(bad({ discriminator: { inputShape: [4, 1, 1], layers: [{ layer: 'Conv2d', inChannels: 4, outChannels: 1, kernel: 1, spectralNorm: { scale: 2 } }, 'Flatten'] } })).toMatch(/^net\.json: discriminator layer 0: spectralNorm: unknown field "scale"; it takes only gain$/);
+  expect(bad({ spectralNorm: { nets: 'discriminator', gain: -1 } })).toBe('net.json: spectralNorm.gain must be a finite number > 0, got -1');
   expect(bad({ generator: [{ layer: 'ReLU', slope: 1 }] })).toBe('net.json: generator layer 0 (ReLU): unknown field "slope"; ReLU takes no fields');
   expect(bad({ generator: [3] })).toBe('net.json: generator layer 0: expected { "layer": NAME, ...fields } or a layer name, got number 3');
   expect(bad({ discriminator: { inputShape: [1, 28], layers: [] } })).toBe('net.json: discriminator.inputShape must be 3 positive integers [C, H, W], got [1,28]');

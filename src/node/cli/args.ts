@@ -120,8 +120,9 @@ Config files (--config net.json), JSON:
 ${layerFormsHelp()}
   and a layer without required fields may be just its name ("ReLU"). Also, as in a GanConfig: dSteps, loss
   (${lossNames().join(', ')}, or { "name": ..., options }), optimizers by "name" (${optimizerNames().join(', ')};
-  default adam), realLabel, ema ({ "decay": 0.999 }), spectralNorm ("discriminator", "generator" or "both"),
-  penalty ("wgan-gp", "r1" or { "name", "weight" }), seed, statsEvery, plan. And: "steps" (the default --steps),
+  default adam), realLabel, ema ({ "decay": 0.999 }), spectralNorm ("discriminator", "generator", "both", or
+  { "nets": ..., "gain": 3 } for Lipschitz 3 per layer; on a layer: true or { "gain": 3 }), penalty ("wgan-gp",
+  "r1" or { "name", "weight" }), seed, statsEvery, plan. And: "steps" (the default --steps),
   "classes" (K: train class-conditional on the data's labels), "data" (the default --data: "mnist", a path,
   { "path", "labels", "range" }, or { "kind": "normal", "mean", "std" } for 1-D samples; relative paths
   are from the config file's folder). Unknown fields are errors.

@@ -2,16 +2,17 @@
 // JSON. Nets are lists of layers, each { "layer": NAME, ...fields } with the
 // fields of the library's layer factory of that name (Linear(inFeatures,
 // outFeatures, { bias }) → { "layer": "Linear", "inFeatures", "outFeatures",
-// "bias" }), or just "NAME" for a layer without required fields. Everything
-// is checked here, before any data or GPU work: an unknown field or layer, a
-// missing field, a value of the wrong type, layers that do not fit together
-// (LayerConfigError), and the rest of the GanConfig (resolveGanConfig on
-// stand-in data) all throw UsageError naming the file and the place.
+// "bias" }; "spectralNorm" is true or { "gain": 3 }), or just "NAME" for a
+// layer without required fields. Everything is checked here, before any data
+// or GPU work: an unknown field or layer, a missing field, a value of the
+// wrong type, layers that do not fit together (LayerConfigError), and the
+// rest of the GanConfig (resolveGanConfig on stand-in data) all throw
+// UsageError naming the file and the place.
 import { dirname, resolve } from 'node:path';
 import { PIXEL_RANGES, type PixelRange } from '../../data/images.js';
 import { resolveGanConfig, type GanConfig, type NoiseSpec, type OptimizerSpec, type LossSpec } from '../../models/gan/config.js';
 import '../../models/layers/index.js'; // registers the layer kinds
-import { jsonLayerForms, type Layer } from '../../models/layers/layer.js';
+import { jsonLayerForms, type JsonFieldType, type Layer } from '../../models/layers/layer.js';
 import { Sequential } from '../../models/layers/sequential.js';
 import { ConfigError } from '../../runtime/errors.js';
 import { UsageError } from './errors.js';
@@ -148,6 +149,9 @@ function netSpec(
   return inputShape ? { layers, inputShape } : { layers };
 }
 
+const isJsonType = (v: unknown, t: JsonFieldType): boolean => (t === 'object' ? typeof v === 'object' && v !== null && !Array.isArray(v) : typeof v === t);
+const withArticle = (t: JsonFieldType): string => (t === 'object' ? 'an object' : `a ${t}`);
+
 function layerSpec(where: string, v: unknown, fail: (msg: string) => never): () => Layer {
   const names = Object.keys(LAYER_FACTORIES).join(', ');
   const o: Record<string, unknown> = typeof v === 'string' ? { layer: v } : typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
@@ -168,7 +172,8 @@ function layerSpec(where: string, v: unknown, fail: (msg: string) => never): () 
       if (required) fail(`${where} (${name as string}): missing field "${field}"; ${name as string} takes ${takes.join(', ')}`);
       continue;
     }
-    if (typeof o[field] !== type) fail(`${where} (${name as string}): "${field}" must be a ${type}, got ${typeName(o[field])}`);
+    const types = typeof type === 'string' ? [type] : type;
+    if (!types.some((t) => isJsonType(o[field], t))) fail(`${where} (${name as string}): "${field}" must be ${types.map(withArticle).join(' or ')}, got ${typeName(o[field])}`);
   }
   return () => factory!.make(o) as Layer;
 }
