@@ -7,7 +7,7 @@
 # the device (carry .devpack and dist; JSON lines and gpu-node.md land in $OUT):
 #   bash bench/device-run.sh            # = peer, matmul, tune, profile (bench/gpu-node.mjs)
 #   bash bench/device-run.sh --only quality --presets mnistMlp,cdcgan --train-seconds 60   # digit bars, 3 seeds
-#   bash bench/device-run.sh toy --losses wgan-gp,wgan-gp-toy,hinge-sn --steps 10000 --eval-every 2000 # toy bars, 3 seeds
+#   bash bench/device-run.sh toy --losses wgan-gp,wgan-gp-toy,hinge-sn,hinge-sn-g3 --steps 10000 --eval-every 2000 # toy bars, 3 seeds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .devpack/gl .devpack/webgpu

@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { GanTrainer, NonFiniteLossError, createNodeGpuContext, toy2d, toyModeCoverage } from '../dist/node.js';
 
 const SAMPLES = 2500;
-const LOSS_ORDER = ['bce', 'lsgan', 'hinge', 'hinge-sn', 'wgan', 'wgan-gp', 'wgan-gp-toy', 'r1'];
+const LOSS_ORDER = ['bce', 'lsgan', 'hinge', 'hinge-sn', 'hinge-sn-g3', 'wgan', 'wgan-gp', 'wgan-gp-toy', 'r1'];
 const SET_ORDER = ['ring8', 'grid25'];
 
 const { values } = parseArgs({
@@ -63,6 +63,10 @@ function lossSetup(loss) {
     case 'hinge-sn':
       // Hinge with every D layer spectrally normalised (the SN-GAN setup), the same Adam.
       return { loss: 'hinge', spectralNorm: 'discriminator' };
+    case 'hinge-sn-g3':
+      // The same with each D layer held to Lipschitz 3 instead of 1 (g·W / σ): at 1 the critic's hinge loss stays near 2
+      // and it covers 0–1 ring modes, here and in an independent numpy run (bench/results/hinge-sn-numpy.md).
+      return { loss: 'hinge', spectralNorm: { nets: 'discriminator', gain: 3 } };
     case 'wgan':
       return {
         loss: { name: 'wgan', clip: 0.01 },
@@ -112,7 +116,7 @@ function writeTable() {
     '(the data itself scores 1 − e^(−9/2) ≈ 98.9%), after ' +
       (stepCounts.length === 1 ? `${stepCounts[0]} steps` : 'the steps in the cell') +
       `, one per seed (${seeds.join(', ')}). † the run halted on a non-finite loss at that step (its kept weights are scored).`,
-    'G and D 2-64-64 ELU MLPs, batch 256; bce/lsgan/hinge: Adam (0.5, 0.999), lr D/G 2e-3/2e-3 (ring8), 2e-3/1e-3 (grid25); hinge-sn: hinge with spectral norm on every D layer; wgan: RMSprop 5e-5, 5 critic updates, clip 0.01; wgan-gp: Wasserstein + λ 10 gradient penalty, Adam 1e-3 (β 0, 0.9), 5 critic updates; wgan-gp-toy: the same with λ 0.1 and Adam 3e-4 (β 0.5, 0.9); r1: BCE + R1 (γ 10) with the preset\'s Adam.',
+    'G and D 2-64-64 ELU MLPs, batch 256; bce/lsgan/hinge: Adam (0.5, 0.999), lr D/G 2e-3/2e-3 (ring8), 2e-3/1e-3 (grid25); hinge-sn: hinge with spectral norm on every D layer; hinge-sn-g3: the same at gain 3 per layer (g·W / σ); wgan: RMSprop 5e-5, 5 critic updates, clip 0.01; wgan-gp: Wasserstein + λ 10 gradient penalty, Adam 1e-3 (β 0, 0.9), 5 critic updates; wgan-gp-toy: the same with λ 0.1 and Adam 3e-4 (β 0.5, 0.9); r1: BCE + R1 (γ 10) with the preset\'s Adam.',
     `Adapter: ${adapters.join('; ')}.`,
     '',
     `| loss | ${sets.map((s) => `${s}: ${seeds.map((k) => `seed ${k}`).join(' | ')}`).join(' | ')} |`,
