@@ -1,5 +1,5 @@
 # An independent check of the toy table's hinge-sn row, outside the engine:
-# the same hinge GAN on ring8 (G and D 2-64-64 ELU MLPs, batch 256, Adam 2e-3
+# the same hinge GAN on ring8 or grid25 (G and D 2-64-64 ELU MLPs, batch 256, Adam 2e-3
 # (0.5, 0.999), one D update per G update, the data drawn once, 4,096 rows) in
 # float64 numpy, with spectral norm on every D layer or without it. It scores
 # 2,500 samples every 250 steps with the toy bench's rule (a mode is covered
@@ -15,11 +15,13 @@
 #   python3 bench/hinge-sn-numpy.py --sn --steps 1000 --seed 0
 #   python3 bench/hinge-sn-numpy.py --steps 1000           (no spectral norm)
 #   python3 bench/hinge-sn-numpy.py --sn --gain 2.15       (Lipschitz bound 2.15³ ≈ 10)
+#   python3 bench/hinge-sn-numpy.py --set grid25 --sn --gain 3   (the 5×5 grid instead of the ring)
 import argparse
 
 import numpy as np
 
 parser = argparse.ArgumentParser(description="hinge GAN on ring8, with or without spectral norm on D, in numpy")
+parser.add_argument('--set', choices=['ring8', 'grid25'], default='ring8')
 parser.add_argument('--sn', action='store_true', help='spectral norm on every D layer')
 parser.add_argument('--gain', type=float, default=1.0, help="each normalised layer's Lipschitz bound")
 parser.add_argument('--margin', type=float, default=1.0, help="the hinge margin m: E relu(m − D(x)) + E relu(m + D(G(z)))")
@@ -30,8 +32,10 @@ args = parser.parse_args()
 
 rng = np.random.default_rng(args.seed)
 BATCH, ROWS, LR, BETAS = 256, 4096, 2e-3, (0.5, 0.999)
-CENTERS = np.array([[2 * np.cos(k * np.pi / 4), 2 * np.sin(k * np.pi / 4)] for k in range(8)])  # (8, 2)
-DATA = CENTERS[rng.integers(0, 8, ROWS)] + 0.05 * rng.standard_normal((ROWS, 2))  # (ROWS, 2)
+RING8 = [[2 * np.cos(k * np.pi / 4), 2 * np.sin(k * np.pi / 4)] for k in range(8)]
+GRID25 = [[k // 5 - 2, k % 5 - 2] for k in range(25)]
+CENTERS = np.array(RING8 if args.set == 'ring8' else GRID25, dtype=float)  # (modes, 2)
+DATA = CENTERS[rng.integers(0, len(CENTERS), ROWS)] + 0.05 * rng.standard_normal((ROWS, 2))  # (ROWS, 2)
 
 
 def linear(fan_in, fan_out):
@@ -126,7 +130,7 @@ class Adam:
 def coverage(x):
     dist = np.linalg.norm(x[:, None, :] - CENTERS[None], axis=2)  # (n, 8)
     nearest, good = dist.argmin(1), dist.min(1) < 0.15
-    covered = sum(int(np.sum(good & (nearest == k)) >= 0.01 * len(x)) for k in range(8))
+    covered = sum(int(np.sum(good & (nearest == k)) >= 0.01 * len(x)) for k in range(len(CENTERS)))
     return covered, good.mean()
 
 
@@ -154,5 +158,5 @@ for step in range(1, args.steps + 1):
     if step % args.eval_every == 0:
         x, _ = forward(G, plain(G), rng.standard_normal((2500, 2)))
         covered, quality = coverage(x)
-        print(f"{'sn' if norm else 'plain'} gain {args.gain:g} margin {args.margin:g} seed {args.seed} step {step}: {covered}/8 · {100 * quality:.1f}%"
+        print(f"{'sn' if norm else 'plain'} gain {args.gain:g} margin {args.margin:g} seed {args.seed} {args.set} step {step}: {covered}/{len(CENTERS)} · {100 * quality:.1f}%"
               f"  D loss {loss_d:.3f}  E D(x) {d_real.mean():.3f}  E D(G(z)) {d_fake.mean():.3f}", flush=True)
