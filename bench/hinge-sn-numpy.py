@@ -20,7 +20,7 @@ import argparse
 
 import numpy as np
 
-parser = argparse.ArgumentParser(description="hinge GAN on ring8, with or without spectral norm on D, in numpy")
+parser = argparse.ArgumentParser(description="hinge GAN on ring8 or grid25, with or without spectral norm on D, in numpy")
 parser.add_argument('--set', choices=['ring8', 'grid25'], default='ring8')
 parser.add_argument('--sn', action='store_true', help='spectral norm on every D layer')
 parser.add_argument('--gain', type=float, default=1.0, help="each normalised layer's Lipschitz bound")
